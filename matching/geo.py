@@ -1,0 +1,38 @@
+"""Great-circle distances and travel buffers between municipality centres."""
+
+from __future__ import annotations
+
+import math
+
+from matching.types import Municipality, Settings
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def haversine_km(a: Municipality, b: Municipality) -> float:
+    """Return the great-circle distance between two centres, as matching.md prescribes."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+class DistanceTable:
+    """Distances and travel buffers for every pair of municipalities, computed once."""
+
+    def __init__(self, municipalities: tuple[Municipality, ...], settings: Settings) -> None:
+        self.km: dict[tuple[str, str], float] = {}
+        self.buffer_minutes: dict[tuple[str, str], int] = {}
+        for a in municipalities:
+            for b in municipalities:
+                km = 0.0 if a.id == b.id else haversine_km(a, b)
+                self.km[a.id, b.id] = km
+                self.buffer_minutes[a.id, b.id] = travel_minutes(settings, km) if a.id != b.id else 0
+
+    def metres(self, a: str, b: str) -> int:
+        """Return the distance in whole metres, the integer unit of the objective."""
+        return round(self.km[a, b] * 1000)
+
+
+def travel_minutes(settings: Settings, km: float) -> int:
+    """Return the minutes needed between two appointments in different municipalities."""
+    return math.ceil(settings.travel_minutes_base + settings.travel_minutes_per_km * km)

@@ -1,0 +1,143 @@
+"""Frozen value types of the matching engine: instance in, result out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+INSTANCE_FORMAT = "sprachmittlerpool-matching/1"
+RESULT_FORMAT = "sprachmittlerpool-matching-result/1"
+
+REASONS = ("no_language", "no_reach", "no_gender", "no_time", "excluded", "capacity")
+
+
+class InstanceError(ValueError):
+    """A malformed instance: ``path`` names the place in the file, ``message`` the problem."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Settings:
+    travel_minutes_base: float = 15.0
+    travel_minutes_per_km: float = 2.0
+
+
+@dataclass(frozen=True)
+class Municipality:
+    id: str
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Window:
+    """A weekly availability window; times are minutes after midnight."""
+
+    weekday: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Absence:
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Booking:
+    start: dt.datetime
+    end: dt.datetime
+    municipality: str
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    id: str
+    languages: tuple[str, ...]
+    home: str
+    max_distance_km: float
+    availability: tuple[Window, ...]
+    max_per_week: int
+    gender: str | None = None
+    absences: tuple[Absence, ...] = ()
+    booked: tuple[Booking, ...] = ()
+    recent_assignments: int = 0
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str
+    language: str
+    municipality: str
+    start: dt.datetime
+    end: dt.datetime
+    gender_required: str | None = None
+    preferred_volunteers: tuple[str, ...] = ()
+    excluded_volunteers: tuple[str, ...] = ()
+    priority: int = 1
+
+
+@dataclass(frozen=True)
+class Instance:
+    volunteers: tuple[Volunteer, ...]
+    requests: tuple[Request, ...]
+    municipalities: tuple[Municipality, ...]
+    settings: Settings = field(default_factory=Settings)
+
+    @cached_property
+    def municipality_by_id(self) -> dict[str, Municipality]:
+        return {m.id: m for m in self.municipalities}
+
+    @cached_property
+    def volunteer_by_id(self) -> dict[str, Volunteer]:
+        return {v.id: v for v in self.volunteers}
+
+    @cached_property
+    def request_by_id(self) -> dict[str, Request]:
+        return {r.id: r for r in self.requests}
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """How long and how the optimiser may work; ``workers`` defaults to the 2 cores we have."""
+
+    time_limit_s: float = 10.0
+    workers: int = 2
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Assignment:
+    request: str
+    volunteer: str
+    distance_km: float
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    request: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Objective:
+    priority: int
+    preferred: int
+    distance_km: float
+    max_load: int
+
+
+@dataclass(frozen=True)
+class Result:
+    assignments: tuple[Assignment, ...]
+    unassigned: tuple[Unassigned, ...]
+    objective: Objective
+    proven_optimal: bool
+    solve_seconds: float
