@@ -1,0 +1,1 @@
+"""Mail composition, the outbox and its relay, and the scheduled jobs."""

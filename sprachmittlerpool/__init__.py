@@ -1,0 +1,62 @@
+"""Sprachmittlerpool: a municipal volunteer interpreter pool (Flask app factory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from sprachmittlerpool import db, web
+from sprachmittlerpool.config import ConfigError, load_config
+from sprachmittlerpool.extensions import babel, csrf, login_manager, mail
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; a bad setting stops it with one sentence instead of a traceback."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    try:
+        load_config(app, test_config)
+        db.init_app(app)
+    except ConfigError as exc:
+        raise SystemExit(f"Konfigurationsfehler: {exc}") from None
+    babel.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from sprachmittlerpool.api import bp as api_bp
+    from sprachmittlerpool.auth import bp as auth_bp
+    from sprachmittlerpool.coordination import bp as coordination_bp
+    from sprachmittlerpool.devmail import bp as devmail_bp
+    from sprachmittlerpool.intake import bp as intake_bp
+    from sprachmittlerpool.payouts import bp as payouts_bp
+    from sprachmittlerpool.public import bp as public_bp
+    from sprachmittlerpool.reports import bp as reports_bp
+    from sprachmittlerpool.volunteer import bp as volunteer_bp
+
+    for blueprint in (
+        public_bp,
+        auth_bp,
+        intake_bp,
+        coordination_bp,
+        volunteer_bp,
+        payouts_bp,
+        reports_bp,
+        devmail_bp,
+        api_bp,
+    ):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for cookie sessions; bearer tokens need none
+
+
+def _register_cli(app: Flask) -> None:
+    from sprachmittlerpool.cli import register
+
+    register(app)

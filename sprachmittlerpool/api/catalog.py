@@ -1,0 +1,78 @@
+"""The lists the form offers: languages and municipalities."""
+
+from flask import jsonify
+from sqlmodel import select
+
+from sprachmittlerpool.api import bp, spec
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import Language, Municipality
+
+
+@bp.get("/languages")
+def languages():
+    """List the languages the pool knows."""
+    rows = get_session().exec(select(Language).order_by(Language.name_de)).all()
+    return jsonify({"languages": [{"code": row.code, "name": row.name_de} for row in rows]})
+
+
+@bp.get("/municipalities")
+def municipalities():
+    """List the municipalities of the pool's region."""
+    rows = get_session().exec(select(Municipality).order_by(Municipality.name)).all()
+    return jsonify(
+        {"municipalities": [{"id": m.id, "name": m.name, "lat": m.lat, "lon": m.lon} for m in rows]}
+    )
+
+
+def _list_schema(key: str, item: dict) -> dict:
+    return {
+        "200": {
+            "description": "Liste",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [key],
+                        "properties": {key: {"type": "array", "items": item}},
+                    }
+                }
+            },
+        }
+    }
+
+
+spec.add_paths(
+    {
+        "/api/v1/languages": {
+            "get": {
+                "summary": "Sprachen des Pools",
+                "responses": _list_schema(
+                    "languages",
+                    {
+                        "type": "object",
+                        "required": ["code", "name"],
+                        "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+                    },
+                ),
+            }
+        },
+        "/api/v1/municipalities": {
+            "get": {
+                "summary": "Kommunen der Region",
+                "responses": _list_schema(
+                    "municipalities",
+                    {
+                        "type": "object",
+                        "required": ["id", "name", "lat", "lon"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "name": {"type": "string"},
+                            "lat": {"type": "number"},
+                            "lon": {"type": "number"},
+                        },
+                    },
+                ),
+            }
+        },
+    }
+)

@@ -1,0 +1,88 @@
+"""What every API route shares: authentication, JSON bodies, error answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Response, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlmodel import select
+
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.extensions import csrf
+from sprachmittlerpool.models import ApiToken, User
+from sprachmittlerpool.security import token_hash
+from sprachmittlerpool.web import error_response
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ApiError(Exception):
+    """An error answer; raise it from anywhere below a view."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields
+
+
+def api_error_response(exc: ApiError) -> Response:
+    """Turn an ApiError into the documented JSON body."""
+    return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+def coordinator_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a coordinator in by bearer token, or by session with a CSRF token on writes."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        g.api_user = _authenticate()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _authenticate() -> User:
+    header = request.headers.get("Authorization", "")
+    if header:
+        return _user_for_bearer(header)
+    if current_user.is_authenticated:
+        if request.method in WRITE_METHODS:
+            try:
+                csrf.protect()
+            except CSRFError as exc:
+                raise ApiError(403, "csrf", "CSRF-Token fehlt oder ist ungültig.") from exc
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    raise ApiError(401, "unauthorized", "Bitte melden Sie sich an oder senden Sie ein gültiges Token.")
+
+
+def _user_for_bearer(header: str) -> User:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Das Token ist ungültig.")
+    db = get_session()
+    row = db.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip()))).first()
+    if row is None or row.revoked_at is not None:
+        raise ApiError(401, "unauthorized", "Das Token ist ungültig.")
+    user = db.get(User, row.user_id)
+    if user is None or not user.active:
+        raise ApiError(403, "forbidden", "Das Konto ist deaktiviert.")
+    return user
+
+
+def json_body(allowed: set[str] | frozenset[str]) -> dict[str, Any]:
+    """Return the request's JSON object; reject non-JSON and unknown fields with 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "Der Inhalt muss ein JSON-Objekt sein.")
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApiError(
+            400,
+            "unknown_fields",
+            "Unbekannte Felder: " + ", ".join(unknown),
+            {name: "Dieses Feld gibt es nicht." for name in unknown},
+        )
+    return data

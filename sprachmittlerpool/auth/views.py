@@ -1,0 +1,76 @@
+"""Login with throttling shared across workers (the failures live in the database)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlmodel import func, select
+
+from sprachmittlerpool import security
+from sprachmittlerpool.auth import bp
+from sprachmittlerpool.auth.forms import LoginForm
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import User, local_now
+from sprachmittlerpool.services.audit import record
+
+
+@bp.route("/anmelden", methods=["GET", "POST"])
+def login():
+    """Show the login form and log a coordinator in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("coordination.dashboard"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    db = get_session()
+    config = current_app.config
+    now = local_now()
+    keys = security.throttle_keys(form.email.data, request.remote_addr)
+    limits = {"limit": config["LOGIN_MAX_FAILURES"], "window_minutes": config["LOGIN_WINDOW_MINUTES"]}
+    if security.is_throttled(db, keys, now=now, **limits):
+        flash("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten.", "error")
+        return render_template("auth/login.html", form=form), 429
+    email = form.email.data.strip().lower()
+    user = db.exec(select(User).where(func.lower(User.email) == email)).first()
+    if (
+        user is None
+        or not user.active
+        or not security.verify_password(user.password_hash, form.password.data)
+    ):
+        security.record_failure(db, keys, now=now, window_minutes=limits["window_minutes"])
+        record(
+            db, actor=f"ip:{request.remote_addr}", entity="user", entity_id=email[:40], action="login_failed"
+        )
+        db.commit()
+        flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
+        return render_template("auth/login.html", form=form), 401
+    return _start_session(user, now)
+
+
+def _start_session(user: User, now):
+    """Log in with a fresh session, so nothing from before the login carries over."""
+    db = get_session()
+    session.clear()
+    login_user(user)
+    session["login_at"] = now.isoformat()
+    session.permanent = True
+    user.last_login_at = now
+    record(db, actor=f"user:{user.id}", entity="user", entity_id=str(user.id), action="login")
+    db.commit()
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ?next= only to a path on this site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("coordination.dashboard")
+
+
+@bp.route("/abmelden", methods=["POST"])
+def logout():
+    """Log out and forget the session."""
+    logout_user()
+    session.clear()
+    flash("Sie sind abgemeldet.", "success")
+    return redirect(url_for("public.home"))

@@ -1,0 +1,103 @@
+"""Configuration: defaults, then instance/config.py, then SPRACHMITTLERPOOL_* variables, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "SPRACHMITTLERPOOL"
+
+
+class ConfigError(Exception):
+    """A setting is unusable; the message is one sentence for the person who set it."""
+
+
+class DefaultConfig:
+    """Defaults that make `make run` work with nothing configured."""
+
+    DATABASE_URL: str | None = None  # None: SQLite file in instance/
+    BASE_URL = "http://127.0.0.1:5000"
+    SCHEDULER = True
+    MAIL_SERVER: str | None = None  # None: mails go to .eml files under instance/mail/
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Sprachmittlerpool <sprachmittlerpool@localhost>"
+    MAIL_TIMEOUT_SECONDS = 10
+    POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
+    TIMEZONE = "Europe/Berlin"
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_MINUTES = 60
+    SESSION_ABSOLUTE_HOURS = 12
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_WINDOW_MINUTES = 15
+    WTF_CSRF_TIME_LIMIT = None  # a form may stay open for a long phone call; the session bounds it
+    OFFER_VALID_HOURS = 48
+    OFFER_CUTOFF_HOURS = 24
+    RETENTION_MONTHS = 24
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config in the documented order and validate it."""
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env(prefix=ENV_PREFIX)
+    else:
+        app.config.from_mapping(test_config)
+    _ensure_instance_folder(app)
+    _fill_generated_secret(app, "SECRET_KEY", "secret_key")
+    _fill_generated_secret(app, "IBAN_KEY", "iban_key")
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'sprachmittlerpool.sqlite'}"
+    app.config.setdefault("MAIL_DIR", str(Path(app.instance_path) / "mail"))
+    _validate(app.config)
+
+
+def _ensure_instance_folder(app: Flask) -> None:
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"Der Ordner {app.instance_path} kann nicht angelegt werden ({exc.strerror})."
+        ) from exc
+
+
+def _fill_generated_secret(app: Flask, key: str, filename: str) -> None:
+    """Generate a secret once into instance/ so restarts keep sessions, links and encrypted IBANs valid."""
+    if app.config.get(key):
+        return
+    path = Path(app.instance_path) / filename
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    app.config[key] = path.read_text().strip()
+
+
+def _validate(config: dict[str, Any]) -> None:
+    port = config.get("MAIL_PORT")
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(
+            f"{ENV_PREFIX}_MAIL_PORT muss eine Portnummer zwischen 1 und 65535 sein, nicht {port!r}."
+        )
+    for flag in ("SCHEDULER", "MAIL_USE_TLS", "MAIL_USE_SSL"):
+        if not isinstance(config.get(flag), bool):
+            raise ConfigError(f"{ENV_PREFIX}_{flag} muss true oder false sein, nicht {config.get(flag)!r}.")
+    url = config["DATABASE_URL"]
+    if not isinstance(url, str) or not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"{ENV_PREFIX}_DATABASE_URL muss eine sqlite:// oder postgresql+psycopg:// URL sein."
+        )
+    if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
+        raise ConfigError(f"{ENV_PREFIX}_BASE_URL muss mit http:// oder https:// beginnen.")

@@ -1,0 +1,7 @@
+"""The coordinators' work: dashboard, review queue, proposals, offers."""
+
+from flask import Blueprint
+
+bp = Blueprint("coordination", __name__, url_prefix="/koordination")
+
+from sprachmittlerpool.coordination import views  # noqa: E402,F401

@@ -1,0 +1,105 @@
+"""The database engine and one session per app context.
+
+SQLite needs care to behave like a real database under concurrency: foreign keys are
+off by default, pysqlite's own BEGIN handling defers locks until the first write (so a
+read-then-write transaction fails with "database is locked" instead of waiting), and
+the default journal blocks readers. The recipe below takes over BEGIN, turns on WAL,
+foreign keys and a busy timeout. Write paths ask for BEGIN IMMEDIATE up front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from sprachmittlerpool.config import ConfigError
+
+IMMEDIATE = "sqlite_begin_immediate"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def make_engine(url: str) -> Engine:
+    """Create the engine for a URL with the per-dialect settings this app relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _install_sqlite_recipe(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def _install_sqlite_recipe(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine, check that the database answers, and close sessions on teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        raise ConfigError(
+            f"Die Datenbank unter {engine.url.render_as_string(hide_password=True)} ist nicht erreichbar."
+        ) from exc
+    app.extensions["sqlalchemy_engine"] = engine
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    """Return the app's engine."""
+    return current_app.extensions["sqlalchemy_engine"]
+
+
+def new_session(*, write: bool) -> Session:
+    """Open a session; write sessions take SQLite's write lock at BEGIN so they wait instead of failing."""
+    engine = get_engine()
+    if write:
+        engine = engine.execution_options(**{IMMEDIATE: True})
+    return Session(engine, expire_on_commit=False)
+
+
+def get_session() -> Session:
+    """Return this app context's session: a write session for POST/PUT/PATCH/DELETE and outside requests."""
+    if "db_session" not in g:
+        write = not (has_request_context() and request.method in READ_METHODS)
+        g.db_session = new_session(write=write)
+    return g.db_session
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """Open a separate write session for jobs and scripts, committed or rolled back on exit."""
+    session = new_session(write=True)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

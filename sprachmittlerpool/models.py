@@ -1,0 +1,511 @@
+"""The tables of the pool, their states, and small state verbs.
+
+Glossary (German word in the product → identifier here):
+    Sprachmittlerpool          pool
+    Sprachmittler/in           volunteer (interpreter)
+    Einrichtung / Institution  institution (the requester)
+    Anfrage                    request (InterpretingRequest)
+    Einsatz                    assignment
+    Angebot                    offer (a confirmed match sent to a volunteer)
+    Aufwandsentschädigung      allowance
+    Einsatzbestätigung         completion (confirmation that an assignment took place)
+    Auszahlungsliste           payout list (PayoutMonth with PayoutEntry rows)
+    Ehrenamtspauschale         tax-free limit
+    Koordinator/in             coordinator (User)
+    Kommune                    municipality
+
+Times of appointments, offers and jobs are local wall-clock times (Europe/Berlin),
+stored naive, as in matching.md; one clock for everything keeps comparisons honest.
+Money is integer cents.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, CheckConstraint, Column, Index, String, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def local_now() -> datetime:
+    """Return the current wall-clock time in Europe/Berlin, naive like every stored time."""
+    return datetime.now(BERLIN).replace(tzinfo=None, microsecond=0)
+
+
+class RequestStatus(enum.StrEnum):
+    """The life of a request (domain.md)."""
+
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"
+    REVIEW = "review"
+    OPEN = "open"
+    OFFERED = "offered"
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    SETTLED = "settled"
+    UNFILLED = "unfilled"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+class OfferStatus(enum.StrEnum):
+    """An offer is answered once: pending → accepted | declined | expired | withdrawn."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class AssignmentStatus(enum.StrEnum):
+    """An assignment holds the volunteer's time while confirmed; it ends completed or cancelled."""
+
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Outcome(enum.StrEnum):
+    """What happened to an assignment, as the tariff needs it."""
+
+    TOOK_PLACE = "took_place"
+    LATE = "late"
+    EARLY = "early"
+    NO_SHOW = "no_show"
+
+
+class Role(enum.StrEnum):
+    """Coordinator accounts; there are no default accounts."""
+
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class MailStatus(enum.StrEnum):
+    """An outbox row waits, is delivered, or failed for good (a 5xx answer)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def _enum_check(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
+    allowed = ", ".join(f"'{member.value}'" for member in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
+
+
+class Municipality(SQLModel, table=True):
+    """A town of the pool's region with the centre used for distances."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=120)
+    kind: str = Field(default="Gemeinde", max_length=20)
+    lat: float
+    lon: float
+
+
+class Language(SQLModel, table=True):
+    """A language the pool can be asked for, by code (exact strings, as the engine compares them)."""
+
+    code: str = Field(primary_key=True, max_length=16)
+    name_de: str = Field(max_length=120)
+
+
+class Institution(SQLModel, table=True):
+    """A requesting institution (Behörde, Kita, Schule, Beratungsstelle …)."""
+
+    __table_args__ = (UniqueConstraint("name", "type", "email", name="institution_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    type: str = Field(max_length=40)
+    email: str = Field(max_length=254)
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+
+
+class InterpretingRequest(SQLModel, table=True):
+    """A request for an interpreter (Anfrage); it stores no client names."""
+
+    __tablename__ = "interpreting_request"
+    __table_args__ = (
+        CheckConstraint('"end" > start', name="request_end_after_start"),
+        CheckConstraint("persons IS NULL OR persons >= 1", name="request_persons_positive"),
+        CheckConstraint("gender_required IS NULL OR gender_required IN ('f', 'm')", name="request_gender"),
+        _enum_check("status", RequestStatus),
+        Index("ix_request_status_start", "status", "start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    contact_name: str = Field(max_length=200)
+    contact_email: str = Field(max_length=254)
+    contact_phone: str = Field(default="", max_length=60)
+    language_code: str = Field(foreign_key="language.code", max_length=16)
+    dialect: str = Field(default="", max_length=200)
+    appointment_type: str = Field(max_length=40)
+    topic: str = Field(default="", max_length=2000)
+    start: NaiveDatetime
+    end: NaiveDatetime
+    municipality_id: str = Field(foreign_key="municipality.id", max_length=64)
+    address: str = Field(max_length=300)
+    persons: int | None = None
+    gender_required: str | None = Field(default=None, max_length=1)
+    preferred_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
+    status: str = Field(default=RequestStatus.SUBMITTED, max_length=20)
+    urgent: bool = False
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decision_note: str = Field(default="", max_length=2000)
+    unfilled_reason: str | None = Field(default=None, max_length=40)
+    status_token_hash: str = Field(max_length=64, unique=True)
+    idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+    unfilled_warned_at: NaiveDatetime | None = None
+    followup_sent_at: NaiveDatetime | None = None
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    updated_at: NaiveDatetime = Field(default_factory=local_now)
+    anonymised_at: NaiveDatetime | None = None
+
+
+class Volunteer(SQLModel, table=True):
+    """A trained volunteer interpreter (Sprachmittler/in)."""
+
+    __table_args__ = (
+        CheckConstraint("max_distance_km >= 0", name="volunteer_reach_nonnegative"),
+        CheckConstraint("max_per_week >= 0", name="volunteer_cap_nonnegative"),
+        CheckConstraint("gender IS NULL OR gender IN ('f', 'm', 'd')", name="volunteer_gender"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254, unique=True)
+    phone: str = Field(default="", max_length=60)
+    gender: str | None = Field(default=None, max_length=1)
+    home_id: str = Field(foreign_key="municipality.id", max_length=64)
+    max_distance_km: float = 25.0
+    max_per_week: int = 3
+    iban_encrypted: str | None = Field(default=None, max_length=400)
+    iban_masked: str | None = Field(default=None, max_length=60)
+    active: bool = True
+    contact_route: str = Field(default="", max_length=300)
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    anonymised_at: NaiveDatetime | None = None
+
+    @property
+    def first_name(self) -> str:
+        """Return what institutions learn of the volunteer: the first name only."""
+        return self.name.split()[0] if self.name.strip() else ""
+
+
+class VolunteerLanguage(SQLModel, table=True):
+    """A language a volunteer interprets."""
+
+    __tablename__ = "volunteer_language"
+
+    volunteer_id: int = Field(foreign_key="volunteer.id", primary_key=True, ondelete="CASCADE")
+    language_code: str = Field(foreign_key="language.code", primary_key=True, max_length=16)
+
+
+class Availability(SQLModel, table=True):
+    """A weekly window in which a volunteer can take assignments."""
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="availability_weekday"),
+        CheckConstraint('"end" > start', name="availability_end_after_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True, ondelete="CASCADE")
+    weekday: int
+    start: time
+    end: time
+
+
+class Absence(SQLModel, table=True):
+    """Days a volunteer is away (both ends inclusive)."""
+
+    __table_args__ = (CheckConstraint('"end" >= start', name="absence_end_not_before_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True, ondelete="CASCADE")
+    start: date
+    end: date
+
+
+class Offer(SQLModel, table=True):
+    """A confirmed match sent to a volunteer, answered once through a link in the e-mail."""
+
+    __table_args__ = (
+        _enum_check("status", OfferStatus),
+        Index(
+            "one_accepted_offer_per_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("status = 'accepted'"),
+            postgresql_where=text("status = 'accepted'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="interpreting_request.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    status: str = Field(default=OfferStatus.PENDING, max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    expires_at: NaiveDatetime
+    answered_at: NaiveDatetime | None = None
+    decline_reason: str = Field(default="", max_length=500)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
+class Assignment(SQLModel, table=True):
+    """An Einsatz: a volunteer's confirmed time for a request, later completed and paid."""
+
+    __table_args__ = (
+        CheckConstraint('"end" > start', name="assignment_end_after_start"),
+        CheckConstraint(
+            "allowance_cents IS NULL OR allowance_cents >= 0", name="assignment_allowance_nonnegative"
+        ),
+        CheckConstraint(
+            "duration_minutes IS NULL OR duration_minutes >= 0", name="assignment_duration_nonneg"
+        ),
+        CheckConstraint("travel_km IS NULL OR travel_km >= 0", name="assignment_travel_nonnegative"),
+        _enum_check("status", AssignmentStatus),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('took_place', 'late', 'early', 'no_show')",
+            name="assignment_outcome",
+        ),
+        Index(
+            "one_active_assignment_per_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="interpreting_request.id", index=True)
+    offer_id: int = Field(foreign_key="offer.id", unique=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    start: NaiveDatetime
+    end: NaiveDatetime
+    status: str = Field(default=AssignmentStatus.CONFIRMED, max_length=20)
+    outcome: str | None = Field(default=None, max_length=20)
+    duration_minutes: int | None = None
+    travel_km: float | None = None
+    travel_minutes: int | None = None
+    allowance_cents: int | None = None
+    tariff_id: int | None = Field(default=None, foreign_key="tariff.id")
+    completed_at: NaiveDatetime | None = None
+    completed_by: str | None = Field(default=None, max_length=80)
+    calendar_sequence: int = 0
+    reminder_sent_at: NaiveDatetime | None = None
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+
+
+class Tariff(SQLModel, table=True):
+    """A version of the allowance scheme, valid from a date; closed months never change with it."""
+
+    __table_args__ = (
+        CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="tariff_validity"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    valid_from: date = Field(unique=True)
+    valid_until: date | None = None
+    scheme: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+
+
+class PayoutMonth(SQLModel, table=True):
+    """A month's payout list; closed means frozen."""
+
+    __tablename__ = "payout_month"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7, unique=True)  # YYYY-MM
+    closed_at: NaiveDatetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    total_cents: int | None = None
+    checksum: str | None = Field(default=None, max_length=64)
+
+
+class PayoutEntry(SQLModel, table=True):
+    """One payable amount of a month: an assignment's allowance, or a correction naming the entry it corrects."""
+
+    __tablename__ = "payout_entry"
+    __table_args__ = (
+        CheckConstraint(
+            "amount_cents >= 0 OR corrects_entry_id IS NOT NULL",
+            name="payout_entry_negative_only_as_correction",
+        ),
+        Index(
+            "one_original_entry_per_assignment",
+            "assignment_id",
+            unique=True,
+            sqlite_where=text("corrects_entry_id IS NULL"),
+            postgresql_where=text("corrects_entry_id IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    payout_month_id: int = Field(foreign_key="payout_month.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    assignment_id: int = Field(foreign_key="assignment.id")
+    amount_cents: int
+    corrects_entry_id: int | None = Field(default=None, foreign_key="payout_entry.id")
+    note: str = Field(default="", max_length=500)
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+
+
+class PayoutLine(SQLModel, table=True):
+    """A volunteer's frozen sum of a closed month, one per volunteer and month."""
+
+    __tablename__ = "payout_line"
+    __table_args__ = (
+        UniqueConstraint("payout_month_id", "volunteer_id", name="one_line_per_volunteer_month"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    payout_month_id: int = Field(foreign_key="payout_month.id")
+    volunteer_id: int = Field(foreign_key="volunteer.id")
+    assignments: int
+    amount_cents: int
+    year_to_date_cents: int
+
+
+class User(SQLModel, table=True):
+    """A coordinator or admin account of the KI."""
+
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+    __table_args__ = (_enum_check("role", Role),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(default=Role.COORDINATOR, max_length=20)
+    active: bool = True
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    last_login_at: NaiveDatetime | None = None
+
+    # Flask-Login's protocol, spelled out so the table needs no mixin.
+    @property
+    def is_authenticated(self) -> bool:
+        """Say that a loaded user is logged in."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """Let deactivated accounts be refused at login."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Say that a loaded user is not anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session."""
+        return str(self.id)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of a coordinator for the JSON API, stored as a SHA-256 hash."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    last_used_at: NaiveDatetime | None = None
+    revoked_at: NaiveDatetime | None = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept briefly so throttling holds across workers."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, index=True)
+    at: NaiveDatetime = Field(default_factory=local_now, index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only record of who changed what, from which state to which."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(default_factory=local_now, index=True)
+    actor: str = Field(max_length=120)
+    entity: str = Field(max_length=40)
+    entity_id: str = Field(max_length=40)
+    action: str = Field(max_length=60)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OutboxMail(SQLModel, table=True):
+    """A mail queued in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox_mail"
+    __table_args__ = (_enum_check("status", MailStatus), Index("ix_outbox_due", "status", "next_attempt_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=200, unique=True)
+    message_id: str = Field(max_length=200, unique=True)
+    recipient: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str
+    body_html: str
+    attachments: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=MailStatus.PENDING, max_length=20)
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime = Field(default_factory=local_now)
+    last_error: str = Field(default="", sa_column=Column(String(1000), nullable=False, server_default=""))
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    sent_at: NaiveDatetime | None = None
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job for one period; the unique key makes a second run a no-op."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "period", name="one_run_per_job_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=60)
+    period: str = Field(max_length=40)
+    started_at: NaiveDatetime = Field(default_factory=local_now)
+    finished_at: NaiveDatetime | None = None
+    detail: str = Field(default="", max_length=1000)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Who runs the scheduler; a second scheduler idles while the lease is held."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=120)
+    expires_at: NaiveDatetime
+
+
+class PoolClosure(SQLModel, table=True):
+    """A day the pool takes no requests (holiday closure)."""
+
+    __tablename__ = "pool_closure"
+
+    day: date = Field(primary_key=True)
+    note: str = Field(default="", max_length=200)

@@ -1,0 +1,5 @@
+"""The committee's figures."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)

@@ -1,0 +1,156 @@
+"""Cross-cutting web behaviour: security headers, error pages, login loading, session timeouts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask, Response, jsonify, render_template, request, session
+from flask_login import current_user, logout_user
+from werkzeug.exceptions import HTTPException
+
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.extensions import login_manager
+from sprachmittlerpool.models import User, local_now
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+ERROR_TITLES = {
+    400: "Ungültige Anfrage",
+    401: "Anmeldung erforderlich",
+    403: "Keine Berechtigung",
+    404: "Nicht gefunden",
+    405: "Methode nicht erlaubt",
+    409: "Konflikt",
+    413: "Anfrage zu groß",
+    422: "Ungültige Eingabe",
+    429: "Zu viele Anfragen",
+    500: "Interner Fehler",
+    503: "Vorübergehend nicht verfügbar",
+}
+
+ERROR_MESSAGES = {
+    400: "Die Anfrage konnte nicht verstanden werden.",
+    401: "Bitte melden Sie sich an.",
+    403: "Sie haben keine Berechtigung für diese Seite.",
+    404: "Diese Seite gibt es nicht (mehr).",
+    405: "Diese Aktion ist auf diesem Weg nicht möglich.",
+    409: "Der Vorgang passt nicht zum aktuellen Stand.",
+    413: "Die gesendeten Daten sind zu groß.",
+    422: "Die Eingaben sind ungültig.",
+    429: "Zu viele Anfragen. Bitte warten Sie einen Moment.",
+    500: "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.",
+    503: "Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Attach headers, error handlers, the login loader and the session timeouts."""
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    app.after_request(_security_headers)
+    app.before_request(_enforce_session_timeouts)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
+    login_manager.session_protection = "strong"
+    app.jinja_env.globals["pool_name"] = app.config["POOL_NAME"]
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith(("/o/", "/status/", "/bestaetigung/", "/api/")):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _enforce_session_timeouts() -> None:
+    """End a coordinator session after the absolute lifetime even when it is used all day."""
+    if not current_user.is_authenticated:
+        return
+    session.permanent = True
+    started = session.get("login_at")
+    limit = timedelta(hours=session_absolute_hours())
+    if started is None or local_now() - datetime.fromisoformat(started) > limit:
+        logout_user()
+        session.clear()
+
+
+def session_absolute_hours() -> int:
+    """Return the absolute session lifetime in hours."""
+    from flask import current_app
+
+    return int(current_app.config["SESSION_ABSOLUTE_HOURS"])
+
+
+def wants_json() -> bool:
+    """Tell whether the caller is the JSON API (errors then come as JSON)."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None) -> Response:
+    """Answer an error as JSON for the API or as a German page for people."""
+    if wants_json():
+        body: dict[str, object] = {"error": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        response = jsonify(body)
+        response.status_code = status
+        return response
+    title = ERROR_TITLES.get(status, "Fehler")
+    html = render_template("error.html", status=status, title=title, message=message)
+    return Response(html, status=status)
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message = ERROR_MESSAGES.get(status, exc.description or "Fehler.")
+    if exc.description and exc.description.startswith("CSRF"):
+        message = "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu."
+    response = error_response(status, _code_for(status), message)
+    if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    from flask import current_app
+
+    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        return error_response(503, "unavailable", ERROR_MESSAGES[503])
+    return error_response(500, "internal_error", ERROR_MESSAGES[500])
+
+
+def _code_for(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "too_large",
+        422: "invalid",
+        429: "too_many_requests",
+    }.get(status, "error")
