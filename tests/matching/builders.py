@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import Any
 
 from matching.parsing import parse_instance
@@ -30,7 +31,7 @@ def volunteer(vid: str = "v1", **overrides: Any) -> dict[str, Any]:
         "availability": EVERY_DAY,
         "max_per_week": 5,
     }
-    return data | overrides
+    return deepcopy(data | overrides)
 
 
 def request(
@@ -38,7 +39,7 @@ def request(
 ):
     """Return a uk request at home on Monday 3 March 2025, 10-11."""
     data = {"id": rid, "language": "uk", "municipality": "home", "start": start, "end": end}
-    return data | overrides
+    return deepcopy(data | overrides)
 
 
 def instance_data(
@@ -47,10 +48,10 @@ def instance_data(
     """Return a whole instance dict around the given volunteers and requests."""
     return {
         "format": "sprachmittlerpool-matching/1",
-        "municipalities": MUNICIPALITIES,
+        "municipalities": deepcopy(MUNICIPALITIES),
         "volunteers": volunteers,
         "requests": requests,
-    } | extra
+    } | deepcopy(extra)
 
 
 def build(volunteers: list[dict[str, Any]], requests: list[dict[str, Any]], **extra: Any) -> Instance:
