@@ -1,0 +1,69 @@
+"""Compose mails from .txt + .html template pairs (pure: no app, no database).
+
+Templates live in notifications/templates/<name>.txt and <name>.html. The first line of
+the .txt template is `Subject: …`; the rest is the plain body. HTML is autoescaped, and
+plain text carries no markup to escape; subjects lose line breaks so no header can be injected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_html = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
+)
+_text = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined)  # noqa: S701 (plain text mail)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a mail (e.g. an .ics calendar entry)."""
+
+    filename: str
+    content_type: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A composed mail, ready to be queued."""
+
+    recipient: str
+    subject: str
+    body_text: str
+    body_html: str
+    dedupe_key: str
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+def compose(
+    template: str,
+    *,
+    recipient: str,
+    dedupe_key: str,
+    context: dict[str, Any],
+    attachments: tuple[Attachment, ...] = (),
+) -> Mail:
+    """Render a template pair into a Mail; the dedupe key names the logical message (one mail per key)."""
+    if "\n" in recipient or "\r" in recipient:
+        raise ValueError("recipient must be a single address")
+    rendered = _text.get_template(f"{template}.txt").render(**context)
+    first, _, body = rendered.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValueError(f"{template}.txt must start with a Subject: line")
+    subject = " ".join(first.removeprefix("Subject:").split())
+    html = _html.get_template(f"{template}.html").render(subject=subject, **context)
+    return Mail(
+        recipient=recipient,
+        subject=subject,
+        body_text=body.lstrip("\n"),
+        body_html=html,
+        dedupe_key=dedupe_key,
+        attachments=attachments,
+    )

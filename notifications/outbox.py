@@ -1,0 +1,40 @@
+"""The transactional outbox: a mail is a row written in the same transaction as the change that causes it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from notifications.compose import Mail
+from sprachmittlerpool.models import OutboxMail
+
+
+def message_id(domain: str = "sprachmittlerpool.local") -> str:
+    """Return a stable Message-ID for a row, so a resend after a crash is recognisably the same mail."""
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
+def enqueue(session: Session, mail: Mail, *, now: datetime) -> OutboxMail:
+    """Queue a mail in the caller's transaction; a second mail with the same dedupe key is not queued again."""
+    existing = session.exec(select(OutboxMail).where(OutboxMail.dedupe_key == mail.dedupe_key)).first()
+    if existing is not None:
+        return existing
+    row = OutboxMail(
+        dedupe_key=mail.dedupe_key,
+        message_id=message_id(),
+        recipient=mail.recipient,
+        subject=mail.subject,
+        body_text=mail.body_text,
+        body_html=mail.body_html,
+        attachments=[
+            {"filename": a.filename, "content_type": a.content_type, "content": a.content}
+            for a in mail.attachments
+        ],
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row

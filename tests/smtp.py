@@ -1,0 +1,71 @@
+"""A real SMTP server for tests: aiosmtpd in a thread, with scripted answers to test retries."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import time
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Handler:
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's hook name)
+        if self.sink.scripted:
+            answer = self.sink.scripted.pop(0)
+            if not answer.startswith("250"):
+                return answer
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.sink.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+class SmtpSink:
+    """Collects delivered messages; `scripted` answers (e.g. "451 …", "550 …") come first, in order."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[EmailMessage] = []
+        self.scripted: list[str] = []
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        """Start listening."""
+        self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening."""
+        self._controller.stop()
+
+    def config(self) -> dict[str, object]:
+        """Return the app settings that send mail to this server."""
+        return {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_USE_TLS": False,
+            "MAIL_USE_SSL": False,
+        }
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        """Wait until `count` messages have arrived and return them all."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.messages) >= count, f"expected {count} mails, got {len(self.messages)}"
+        return list(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """Return the messages addressed to one recipient."""
+        return [m for m in self.messages if address in str(m["To"])]
