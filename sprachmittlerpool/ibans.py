@@ -84,16 +84,19 @@ def mask_iban(iban: str) -> str:
 
 
 def new_key() -> str:
-    """Make a fresh key for the configuration: urlsafe base64 of 32 random bytes."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
+    """Make a fresh key for the configuration: urlsafe base64 of 32 random bytes (unpadded)."""
+    return secrets.token_urlsafe(KEY_BYTES)
 
 
 def parse_key(text: str | bytes) -> bytes:
     """Decode a configured key, refusing anything but exactly 32 bytes."""
     if isinstance(text, bytes):
         text = text.decode("ascii", errors="replace")
+    text = text.strip()
+    # Keys made by secrets.token_urlsafe (as config.py does) carry no padding: restore it.
+    padded = text + "=" * (-len(text) % 4)
     try:
-        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+        key = base64.urlsafe_b64decode(padded.encode("ascii"))
     except (binascii.Error, UnicodeEncodeError):
         raise InvalidKeyError("the IBAN key is not urlsafe base64 (make one with new_key())") from None
     if len(key) != KEY_BYTES:

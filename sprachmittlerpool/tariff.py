@@ -253,8 +253,10 @@ def tariff_from_dict(data: Mapping[str, Any]) -> Tariff:
         if name in data:
             kwargs[name] = data[name]
     for name in _DATE_FIELDS:
-        if data.get(name) is not None:
-            kwargs[name] = date.fromisoformat(data[name])
+        value = data.get(name)
+        # Dates may come as ISO text (JSON) or as date objects (a row's own date columns).
+        if value is not None:
+            kwargs[name] = value if isinstance(value, date) else date.fromisoformat(value)
     kwargs.setdefault("valid_until", None)
     return Tariff(**kwargs)
 
@@ -267,3 +269,16 @@ def _money(name: str, value: Any) -> Decimal:
         return Decimal(str(value))
     except InvalidOperation:
         raise ValueError(f"{name} is not a number: {value!r}") from None
+
+
+def to_cents(amount: Decimal) -> int:
+    """Convert an exact amount to integer cents for storage, refusing fractions of a cent."""
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of cents")
+    return int(cents)
+
+
+def from_cents(cents: int) -> Decimal:
+    """Convert stored integer cents back to an exact amount with two places."""
+    return (Decimal(cents) / 100).quantize(CENT)

@@ -1,5 +1,6 @@
 """IBAN validation, masking, and encryption at rest bound to the row."""
 
+import secrets
 import string
 
 import pytest
@@ -132,3 +133,7 @@ def test_a_malformed_key_is_refused_clearly(text: str) -> None:
 
 def test_new_key_parses_to_32_bytes() -> None:
     assert len(parse_key(new_key())) == 32
+
+
+def test_a_key_as_config_generates_it_unpadded_is_accepted() -> None:
+    assert len(parse_key(secrets.token_urlsafe(32))) == 32

@@ -16,9 +16,11 @@ from sprachmittlerpool.tariff import (
     Tariff,
     TravelMode,
     allowance,
+    from_cents,
     tariff_for,
     tariff_from_dict,
     tariff_to_dict,
+    to_cents,
 )
 
 
@@ -158,3 +160,16 @@ def test_dict_form_refuses_unknown_fields_and_float_money() -> None:
         tariff_from_dict({**data, "bonus": "5"})
     with pytest.raises(ValueError, match="base_amount"):
         tariff_from_dict({**data, "base_amount": 25.0})
+
+
+def test_dict_form_accepts_date_objects_from_a_rows_own_columns() -> None:
+    data = {**tariff_to_dict(OLD), "valid_from": OLD.valid_from, "valid_until": OLD.valid_until}
+
+    assert tariff_from_dict(data) == OLD
+
+
+def test_cents_round_trip_and_fractions_of_a_cent_are_refused() -> None:
+    assert to_cents(Decimal("35.50")) == 3550
+    assert from_cents(3550) == Decimal("35.50")
+    with pytest.raises(ValueError, match="cents"):
+        to_cents(Decimal("3.705"))
