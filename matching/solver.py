@@ -26,7 +26,7 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> Result: 
     """Return the lexicographically best assignment found within the time limit."""
     started = time.perf_counter()
     # keep a little of the limit for building the result and for CP-SAT overshooting its own limit
-    deadline = started + config.time_limit_s * 0.95 - 0.3
+    deadline = started + config.time_limit_s * 0.93 - 0.5
     context = Context(instance)
     start_choice = greedy_choice(context)
     floor = max((v.recent_assignments for v in instance.volunteers), default=0)
