@@ -509,3 +509,14 @@ class PoolClosure(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     note: str = Field(default="", max_length=200)
+
+
+class MatchingRun(SQLModel, table=True):
+    """A matching run's validated result, kept so proposals survive the redirect and other workers see them."""
+
+    __tablename__ = "matching_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: NaiveDatetime = Field(default_factory=local_now, index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

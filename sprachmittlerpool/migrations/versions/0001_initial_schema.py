@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 04:38:37.680730
+Create Date: 2026-11-22 04:41:50.628346
 """
 
 from collections.abc import Sequence
@@ -150,6 +150,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
+
+    op.create_table('matching_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('matching_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_matching_run_created_at'), ['created_at'], unique=False)
 
     op.create_table('payout_month',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -397,6 +408,10 @@ def downgrade() -> None:
     op.drop_table('absence')
     op.drop_table('volunteer')
     op.drop_table('payout_month')
+    with op.batch_alter_table('matching_run', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_matching_run_created_at'))
+
+    op.drop_table('matching_run')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
 
