@@ -1,0 +1,365 @@
+"""Run the matching engine over the pool: rows become the engine's instance here and nowhere else.
+
+The engine (``matching``) knows nothing of the database. This service builds its instance
+from the open requests and the active volunteers, solves it, re-checks the result with
+``matching.validate``, and keeps the run (with the reasons for each proposal and each
+unplaced request) in a ``MatchingRun`` row, so that every worker shows the same proposals.
+Confirming a proposal goes through ``services.offers.make_offer``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as clock
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+import matching
+from sprachmittlerpool.models import (
+    Absence,
+    Assignment,
+    AssignmentStatus,
+    Availability,
+    InterpretingRequest,
+    MatchingRun,
+    Municipality,
+    Offer,
+    OfferStatus,
+    RequestStatus,
+    Volunteer,
+    VolunteerLanguage,
+)
+
+log = logging.getLogger(__name__)
+
+RECENT_DAYS = 90
+URGENT_PRIORITY = 2  # an urgent request outweighs a normal one when both compete for one person
+EXCLUDING_OFFER_STATES = (OfferStatus.DECLINED, OfferStatus.EXPIRED)
+HOLDING_ASSIGNMENT_STATES = (AssignmentStatus.CONFIRMED,)
+RECENT_ASSIGNMENT_STATES = (AssignmentStatus.CONFIRMED, AssignmentStatus.COMPLETED)
+
+Progress = Callable[[str], None]
+
+REASON_TEXTS = {
+    "no_language": "Niemand im Pool spricht diese Sprache.",
+    "no_reach": "Niemand, der die Sprache spricht, wohnt nah genug am Termin.",
+    "no_gender": "Niemand mit dem gewünschten Geschlecht spricht die Sprache und wohnt nah genug.",
+    "no_time": "Niemand Passendes ist zu dieser Zeit verfügbar (Wochenplan oder Abwesenheit).",
+    "excluded": "Alle Passenden haben diese Anfrage schon abgelehnt oder das Angebot verfallen lassen.",
+    "capacity": "Die Passenden sind zu dieser Zeit schon gebunden (andere Einsätze, Angebote oder Wochenhöchstzahl).",
+}
+
+
+class MatchingFailed(RuntimeError):
+    """The engine's result broke a hard rule even after the greedy fallback; nothing is shown."""
+
+
+def _hhmm(value: Any) -> str:
+    return value.strftime("%H:%M")
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M")
+
+
+def build_instance_data(session: Session, *, now: datetime) -> dict[str, Any]:
+    """Return the instance (format sprachmittlerpool-matching/1) for the open future requests and active volunteers."""
+    requests = session.exec(
+        select(InterpretingRequest)
+        .where(InterpretingRequest.status == RequestStatus.OPEN, InterpretingRequest.start > now)
+        .order_by(col(InterpretingRequest.start), col(InterpretingRequest.id))
+    ).all()
+    volunteers = session.exec(
+        select(Volunteer)
+        .where(col(Volunteer.active), col(Volunteer.anonymised_at).is_(None))
+        .order_by(col(Volunteer.id))
+    ).all()
+    volunteer_ids = [v.id for v in volunteers]
+    week_start = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
+    return {
+        "format": "sprachmittlerpool-matching/1",
+        "municipalities": [
+            {"id": m.id, "name": m.name, "lat": m.lat, "lon": m.lon}
+            for m in session.exec(select(Municipality).order_by(col(Municipality.id))).all()
+        ],
+        "volunteers": _volunteers_data(session, volunteers, volunteer_ids, now=now, week_start=week_start),
+        "requests": _requests_data(session, requests, set(volunteer_ids)),
+    }
+
+
+def _volunteers_data(
+    session: Session,
+    volunteers: Iterable[Volunteer],
+    ids: list[int | None],
+    *,
+    now: datetime,
+    week_start: datetime,
+) -> list[dict[str, Any]]:
+    languages = _grouped(
+        session.exec(select(VolunteerLanguage).where(col(VolunteerLanguage.volunteer_id).in_(ids)))
+    )
+    windows = _grouped(session.exec(select(Availability).where(col(Availability.volunteer_id).in_(ids))))
+    absences = _grouped(
+        session.exec(select(Absence).where(col(Absence.volunteer_id).in_(ids), Absence.end >= now.date()))
+    )
+    booked = _bookings(session, ids, since=week_start)
+    recent = dict(
+        session.exec(
+            select(Assignment.volunteer_id, func.count())
+            .where(
+                col(Assignment.volunteer_id).in_(ids),
+                col(Assignment.status).in_(RECENT_ASSIGNMENT_STATES),
+                Assignment.start >= now - timedelta(days=RECENT_DAYS),
+                Assignment.start <= now,
+            )
+            .group_by(col(Assignment.volunteer_id))
+        ).all()
+    )
+    return [
+        {
+            "id": str(v.id),
+            "languages": sorted(row.language_code for row in languages[v.id]),
+            "gender": v.gender,
+            "home": v.home_id,
+            "max_distance_km": v.max_distance_km,
+            "availability": [
+                {"weekday": w.weekday, "start": _hhmm(w.start), "end": _hhmm(w.end)}
+                for w in sorted(windows[v.id], key=lambda w: (w.weekday, w.start))
+            ],
+            "absences": [
+                {"start": a.start.isoformat(), "end": a.end.isoformat()}
+                for a in sorted(absences[v.id], key=lambda a: a.start)
+            ],
+            "max_per_week": v.max_per_week,
+            "booked": sorted(booked[v.id], key=lambda b: b["start"]),
+            "recent_assignments": recent.get(v.id, 0),
+        }
+        for v in volunteers
+    ]
+
+
+def _grouped(rows: Iterable[Any]) -> defaultdict[int, list[Any]]:
+    groups: defaultdict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[row.volunteer_id].append(row)
+    return groups
+
+
+def _bookings(
+    session: Session, ids: list[int | None], *, since: datetime
+) -> defaultdict[int, list[dict[str, str]]]:
+    """Collect the time already held: confirmed assignments and pending offers (the volunteer may still accept)."""
+    booked: defaultdict[int, list[dict[str, str]]] = defaultdict(list)
+    assignments = session.exec(
+        select(Assignment, InterpretingRequest.municipality_id)
+        .join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
+        .where(
+            col(Assignment.volunteer_id).in_(ids),
+            col(Assignment.status).in_(HOLDING_ASSIGNMENT_STATES),
+            Assignment.end >= since,
+        )
+    ).all()
+    for assignment, municipality in assignments:
+        booked[assignment.volunteer_id].append(
+            {"start": _stamp(assignment.start), "end": _stamp(assignment.end), "municipality": municipality}
+        )
+    offers = session.exec(
+        select(Offer.volunteer_id, InterpretingRequest)
+        .join(InterpretingRequest, col(InterpretingRequest.id) == Offer.request_id)
+        .where(
+            col(Offer.volunteer_id).in_(ids),
+            Offer.status == OfferStatus.PENDING,
+            InterpretingRequest.end >= since,
+        )
+    ).all()
+    for volunteer_id, request in offers:
+        booked[volunteer_id].append(
+            {
+                "start": _stamp(request.start),
+                "end": _stamp(request.end),
+                "municipality": request.municipality_id,
+            }
+        )
+    return booked
+
+
+def _requests_data(
+    session: Session, requests: Iterable[InterpretingRequest], volunteer_ids: set[int | None]
+) -> list[dict[str, Any]]:
+    request_ids = [r.id for r in requests]
+    excluded: defaultdict[int, set[str]] = defaultdict(set)
+    for request_id, volunteer_id in session.exec(
+        select(Offer.request_id, Offer.volunteer_id).where(
+            col(Offer.request_id).in_(request_ids), col(Offer.status).in_(EXCLUDING_OFFER_STATES)
+        )
+    ).all():
+        excluded[request_id].add(str(volunteer_id))
+    return [
+        {
+            "id": str(r.id),
+            "language": r.language_code,
+            "municipality": r.municipality_id,
+            "start": _stamp(r.start),
+            "end": _stamp(r.end),
+            "gender_required": r.gender_required,
+            "preferred_volunteers": [str(r.preferred_volunteer_id)]
+            if r.preferred_volunteer_id in volunteer_ids
+            else [],
+            "excluded_volunteers": sorted(excluded[r.id]),
+            "priority": URGENT_PRIORITY if r.urgent else 1,
+        }
+        for r in requests
+    ]
+
+
+def build_instance(session: Session, *, now: datetime) -> matching.Instance:
+    """Return the engine's instance for the pool as it is now."""
+    return matching.parse_instance(build_instance_data(session, now=now))
+
+
+def solve_validated(
+    instance: matching.Instance, *, time_limit_s: float, progress: Progress | None = None
+) -> matching.Result:
+    """Solve, re-check every hard rule, and fall back to the greedy baseline if the optimiser's answer breaks one."""
+    result = matching.solve(instance, matching.SolverConfig(time_limit_s=time_limit_s))
+    problems = matching.validate(instance, result)
+    if not problems:
+        return result
+    log.error("matching result broke hard rules, falling back to greedy: %s", "; ".join(problems[:5]))
+    if progress:
+        progress("Ergebnis verletzt Regeln – einfache Zuteilung wird verwendet …")
+    result = matching.solve_greedy(instance)
+    problems = matching.validate(instance, result)
+    if problems:
+        raise MatchingFailed("; ".join(problems[:5]))
+    return result
+
+
+def run_matching(
+    session: Session,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    time_limit_s: float = 10.0,
+    progress: Progress | None = None,
+) -> MatchingRun:
+    """Compute proposals for all open requests, keep the run with its reasons, and note why requests stay unplaced."""
+    say = progress or (lambda _message: None)
+    started = clock.monotonic()
+    say("Instanz wird aus der Datenbank aufgebaut …")
+    instance = build_instance(session, now=now)
+    say(f"{len(instance.requests)} offene Anfragen, {len(instance.volunteers)} aktive Sprachmittelnde.")
+    say(f"Zuteilung wird berechnet (höchstens {time_limit_s:g} s) …")
+    result = solve_validated(instance, time_limit_s=time_limit_s, progress=progress)
+    data = matching.result_to_dict(result)
+    data["explanations"] = {
+        request_id: {
+            "language": e.language,
+            "max_distance_km": e.max_distance_km,
+            "preferred": e.preferred,
+            "load": e.load,
+        }
+        for request_id, e in matching.explain_assignments(instance, result).items()
+    }
+    data["recent_assignments"] = {v.id: v.recent_assignments for v in instance.volunteers}
+    data["computed_at"] = _stamp(now)
+    run = MatchingRun(created_at=now, created_by_id=actor_id, result=data)
+    session.add(run)
+    _note_unfilled_reasons(session, result)
+    session.commit()
+    say(f"Fertig in {clock.monotonic() - started:.1f} s.")
+    return run
+
+
+def _note_unfilled_reasons(session: Session, result: matching.Result) -> None:
+    """Keep the latest reason on each open request, so reports and the unfilled warning can name it."""
+    reasons: dict[int, str | None] = {int(u.request): u.reason for u in result.unassigned}
+    reasons.update({int(a.request): None for a in result.assignments})
+    if not reasons:
+        return
+    for request in session.exec(
+        select(InterpretingRequest).where(col(InterpretingRequest.id).in_(reasons))
+    ).all():
+        request.unfilled_reason = reasons[request.id]
+        session.add(request)
+
+
+def latest_run(session: Session) -> MatchingRun | None:
+    """Return the most recent matching run, if any."""
+    return session.exec(select(MatchingRun).order_by(col(MatchingRun.id).desc()).limit(1)).first()
+
+
+def proposal_of(run: MatchingRun, request_id: int) -> dict[str, Any] | None:
+    """Return the run's proposal for a request, or None when it proposed nobody."""
+    return next((a for a in run.result.get("assignments", []) if a["request"] == str(request_id)), None)
+
+
+@dataclass(frozen=True)
+class OfferOutcome:
+    """What confirming one proposal did: an offer was sent, or why not."""
+
+    request_id: int
+    volunteer_id: int
+    offer_id: int | None
+    problem: str | None = None
+
+
+def confirm(
+    session: Session, *, request_id: int, volunteer_id: int, now: datetime, actor: str
+) -> OfferOutcome:
+    """Send one offer through the offers service; a conflict is reported, not raised."""
+    from sprachmittlerpool.services import offers  # the offers service owns the offer mail and its checks
+
+    try:
+        offer, _token = offers.make_offer(
+            session, request_id=request_id, volunteer_id=volunteer_id, now=now, actor=actor
+        )
+    except offers.Conflict as exc:
+        session.rollback()
+        return OfferOutcome(request_id, volunteer_id, None, str(exc) or "Konflikt mit dem aktuellen Stand.")
+    return OfferOutcome(request_id, volunteer_id, offer.id)
+
+
+def confirm_proposals(
+    session: Session, *, run: MatchingRun, request_ids: Iterable[int] | None = None, now: datetime, actor: str
+) -> list[OfferOutcome]:
+    """Send offers for the run's proposals (all, or the given requests), one outcome per request."""
+    wanted = None if request_ids is None else {str(i) for i in request_ids}
+    return [
+        confirm(session, request_id=int(a["request"]), volunteer_id=int(a["volunteer"]), now=now, actor=actor)
+        for a in run.result.get("assignments", [])
+        if wanted is None or a["request"] in wanted
+    ]
+
+
+@dataclass(frozen=True)
+class RankedCandidate:
+    """A volunteer who may take the request, with the facts a coordinator weighs."""
+
+    volunteer: Volunteer
+    distance_km: float
+    preferred: bool
+    load: int
+    free: bool
+
+
+def candidates_for(session: Session, *, request: InterpretingRequest, now: datetime) -> list[RankedCandidate]:
+    """Rank who may take this open request, using the same instance the optimiser sees."""
+    data = build_instance_data(session, now=now)
+    if str(request.id) not in {r["id"] for r in data["requests"]}:
+        return []
+    ranked = matching.rank_candidates(matching.parse_instance(data), str(request.id))
+    rows = {
+        v.id: v
+        for v in session.exec(
+            select(Volunteer).where(col(Volunteer.id).in_([int(c.volunteer) for c in ranked]))
+        )
+    }
+    return [
+        RankedCandidate(rows[int(c.volunteer)], c.distance_km, c.preferred, c.load, c.free) for c in ranked
+    ]
