@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sprachmittlerpool.models import Language, Municipality
 
@@ -26,3 +26,8 @@ def load(session: Session) -> None:
             )
         )
     session.flush()
+
+
+def municipalities(session: Session) -> list[Municipality]:
+    """Return the region's municipalities by name."""
+    return list(session.exec(select(Municipality).order_by(Municipality.name)).all())

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, Response, jsonify, render_template, request, session
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from sprachmittlerpool.db import get_session
@@ -123,7 +124,7 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     message = ERROR_MESSAGES.get(status, exc.description or "Fehler.")
-    if exc.description and exc.description.startswith("CSRF"):
+    if isinstance(exc, CSRFError):
         message = "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu."
     response = error_response(status, _code_for(status), message)
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:

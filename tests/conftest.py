@@ -116,9 +116,12 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
 
 @pytest.fixture
 def db(app: Flask) -> Iterator:
-    """Open a session inside an app context for arranging and checking data."""
+    """Open a session inside an app context for arranging and checking data.
+
+    It begins deferred, so reading here never holds SQLite's write lock while the app under test writes.
+    """
     with app.app_context():
-        session = new_session(write=True)
+        session = new_session(write=False)
         yield session
         session.close()
 

@@ -17,4 +17,14 @@ def serve(host: str, port: int) -> None:
 
         start_scheduler(app)
     click.echo(f"Sprachmittlerpool läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
+    _print_demo_login()
     app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+
+
+def _print_demo_login() -> None:
+    from sprachmittlerpool.demo import demo_login_path
+
+    path = demo_login_path()
+    if path.exists():
+        email, password = path.read_text().split()[:2]
+        click.echo(f"Demo-Anmeldung: {email} / Passwort: {password}  (http://127.0.0.1:5000/anmelden)")

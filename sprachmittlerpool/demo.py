@@ -1,0 +1,320 @@
+"""A realistic demo pool: Kreis Heinsberg's ten municipalities, about 70 volunteers over about 30 languages
+weighted like the pool's demand, institutions of every allowed type, and a few months of past assignments.
+
+Seeding runs once: a second run finds the marker and changes nothing. The demo coordinator gets a fresh
+random password (there are no default accounts), kept in instance/demo-login.txt so `make run` can show it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from sprachmittlerpool import reference_data, security
+from sprachmittlerpool.db import write_session
+from sprachmittlerpool.models import (
+    Assignment,
+    AssignmentStatus,
+    Availability,
+    Institution,
+    InterpretingRequest,
+    Offer,
+    OfferStatus,
+    Outcome,
+    RequestStatus,
+    Role,
+    Tariff,
+    User,
+    Volunteer,
+    VolunteerLanguage,
+    local_now,
+)
+
+DEMO_EMAIL = "koordination@demo.sprachmittlerpool.de"
+SEED = 2023
+
+# Demand order of the Heinsberg pool first (Ukrainian, Russian, Arabic, Persian), then the long tail.
+LANGUAGE_WEIGHTS = {
+    "uk": 14, "ru": 12, "ar": 11, "fa": 8, "prs": 5, "tr": 5, "ku": 3, "kmr": 3, "ti": 3, "ps": 3,
+    "ro": 3, "bg": 3, "pl": 2, "sq": 2, "so": 2, "am": 2, "sr": 2, "hr": 1, "bs": 1, "mk": 1,
+    "el": 1, "it": 1, "es": 1, "pt": 1, "fr": 2, "en": 2, "hy": 1, "ka": 1, "ur": 1, "vi": 1,
+}  # fmt: skip
+
+FIRST_NAMES = [
+    "Olena", "Iryna", "Oksana", "Natalia", "Swetlana", "Dmytro", "Andrij", "Tetiana", "Ahmad", "Fatima",
+    "Mariam", "Yusuf", "Omar", "Leila", "Zahra", "Reza", "Parisa", "Hamid", "Nasrin", "Mehmet", "Ayse",
+    "Elif", "Kemal", "Berivan", "Dilan", "Semhar", "Yonas", "Abdi", "Hodan", "Ioana", "Mihai", "Elena",
+    "Georgi", "Desislava", "Agnieszka", "Piotr", "Arben", "Drita", "Selam", "Hiwet", "Milena", "Dragan",
+    "Amira", "Samir", "Nour", "Karim", "Anahit", "Nino", "Giorgi", "Sofia", "Lucia", "João", "Claire",
+    "Aisha", "Bilal", "Huong", "Minh", "Jasmin", "Emina", "Luca", "Eleni", "Kostas", "Sara", "Tamar",
+    "Hanna", "Viktor", "Maksym", "Yasmin", "Rania", "Farid",
+]  # fmt: skip
+LAST_INITIALS = "ABDEFGHKLMNOPRSTUVWYZ"
+
+INSTITUTIONS = [
+    ("Städtische Kita Regenbogen", "kita"), ("Kita Sonnenschein Hückelhoven", "kita"),
+    ("Familienzentrum Arche Noah Erkelenz", "kita"), ("Grundschule am Lindchen", "schule"),
+    ("Gesamtschule Wassenberg", "schule"), ("Kreisgymnasium Heinsberg", "schule"),
+    ("Hauptschule Übach-Palenberg", "schule"), ("Jugendamt Kreis Heinsberg", "behoerde"),
+    ("Gesundheitsamt Kreis Heinsberg", "behoerde"), ("Wohnungsamt Geilenkirchen", "behoerde"),
+    ("Caritas Beratungsstelle Heinsberg", "beratungsstelle"), ("Diakonie Migrationsberatung", "beratungsstelle"),
+    ("Erziehungsberatungsstelle Erkelenz", "beratungsstelle"), ("Bürgerbüro Wegberg", "sonstige_oeffentliche_stelle"),
+]  # fmt: skip
+
+APPOINTMENT_TYPES = (
+    ["elterngespraech"] * 5
+    + ["anmeldung"] * 2
+    + ["beratung"] * 3
+    + [
+        "informationsveranstaltung",
+        "hausbesuch",
+        "amtstermin_ohne_rechtsfolge",
+        "gesundheitsamt",
+    ]
+)
+TOPICS = {
+    "elterngespraech": [
+        "Entwicklungsgespräch",
+        "Gespräch über die Leistungen in Mathematik",
+        "Elternsprechtag",
+    ],
+    "anmeldung": ["Anmeldung für die U3-Gruppe", "Schulanmeldung Klasse 5"],
+    "beratung": ["Beratung zu Freizeitangeboten", "Erziehungsberatung", "Beratung zum Ganztag"],
+    "informationsveranstaltung": ["Elternabend zur Einschulung"],
+    "hausbesuch": ["Hausbesuch der Familienhebamme zum Kennenlernen"],
+    "amtstermin_ohne_rechtsfolge": ["Information zur Wohnungssuche"],
+    "gesundheitsamt": ["Schuleingangsuntersuchung"],
+}
+
+
+def seed(*, months: int = 4, now: datetime | None = None) -> str:
+    """Load the demo pool once and return a sentence saying what happened."""
+    now = now or local_now()
+    with write_session() as session:
+        if session.exec(select(User).where(User.email == DEMO_EMAIL)).first():
+            return "Demodaten sind schon vorhanden – nichts geändert."
+        reference_data.load(session)
+        password = _demo_password()
+        session.add(User(email=DEMO_EMAIL, name="Demo-Koordination", role=Role.COORDINATOR,
+                         password_hash=security.hash_password(password)))  # fmt: skip
+        _tariff(session)
+        rng = random.Random(SEED)
+        volunteers = _volunteers(session, rng)
+        institutions = _institutions(session)
+        session.flush()
+        pool = _Pool(session=session, rng=rng, volunteers=volunteers, institutions=institutions, now=now)
+        completed = pool.past_assignments(months)
+        pool.current_requests()
+    _book_and_close(completed, now)
+    return f"Demopool angelegt: {len(volunteers)} Sprachmittelnde, {len(completed)} abgeschlossene Einsätze."
+
+
+def demo_login_path() -> Path:
+    """Return where the demo login is kept for `make run` to print."""
+    return Path(current_app.instance_path) / "demo-login.txt"
+
+
+def _demo_password() -> str:
+    password = secrets.token_urlsafe(12)
+    path = demo_login_path()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{DEMO_EMAIL}\n{password}\n")
+    return password
+
+
+def _tariff(session: Session) -> None:
+    from sprachmittlerpool.tariff import HEINSBERG, tariff_to_dict
+
+    if session.exec(select(Tariff)).first() is None:
+        session.add(
+            Tariff(name="Kreis Heinsberg", valid_from=date(2020, 1, 1), scheme=tariff_to_dict(HEINSBERG))
+        )
+
+
+def _volunteers(session: Session, rng: random.Random) -> list[Volunteer]:
+    municipalities = [m.id for m in reference_data.municipalities(session)]
+    codes, weights = zip(*LANGUAGE_WEIGHTS.items(), strict=True)
+    volunteers = []
+    for index, first in enumerate(FIRST_NAMES):
+        volunteer = Volunteer(
+            name=f"{first} {rng.choice(LAST_INITIALS)}.",
+            email=f"{_ascii(first).lower()}.{index}@demo.sprachmittlerpool.de",
+            phone=f"02452 9{index:05d}",
+            gender="m" if first in _MALE else "f",
+            home_id=rng.choice(municipalities),
+            max_distance_km=rng.choice([15, 20, 25, 30, 40]),
+            max_per_week=rng.choice([2, 3, 3, 4, 5]),
+            contact_route="Telefon oder E-Mail über das KI",
+        )
+        session.add(volunteer)
+        session.flush()
+        languages = {codes[index % len(codes)]} | set(
+            rng.choices(codes, weights=weights, k=rng.choice([0, 1, 1]))
+        )
+        session.add_all(
+            VolunteerLanguage(volunteer_id=volunteer.id, language_code=c) for c in sorted(languages)
+        )
+        for weekday in sorted(rng.sample(range(5), rng.choice([2, 3, 4]))):
+            start = rng.choice([8, 9, 12, 13])
+            session.add(Availability(volunteer_id=volunteer.id, weekday=weekday, start=time(start),
+                                     end=time(min(start + rng.choice([4, 5, 6]), 19))))  # fmt: skip
+        volunteers.append(volunteer)
+    return volunteers
+
+
+_MALE = {"Dmytro", "Andrij", "Ahmad", "Yusuf", "Omar", "Reza", "Hamid", "Mehmet", "Kemal", "Yonas", "Abdi",
+         "Mihai", "Georgi", "Piotr", "Arben", "Dragan", "Samir", "Karim", "Giorgi", "João", "Bilal", "Minh",
+         "Luca", "Kostas", "Viktor", "Maksym", "Farid"}  # fmt: skip
+
+
+def _ascii(text: str) -> str:
+    return text.replace("ã", "a").replace("é", "e")
+
+
+def _institutions(session: Session) -> list[Institution]:
+    rows = [
+        Institution(name=name, type=kind, email=f"kontakt{index}@einrichtung.demo.de")
+        for index, (name, kind) in enumerate(INSTITUTIONS)
+    ]
+    session.add_all(rows)
+    return rows
+
+
+@dataclass
+class _Pool:
+    """Places demo requests on volunteers without overlaps, as the real flow would."""
+
+    session: Session
+    rng: random.Random
+    volunteers: list[Volunteer]
+    institutions: list[Institution]
+    now: datetime
+
+    def __post_init__(self) -> None:
+        self.busy: dict[int, list[tuple[datetime, datetime]]] = {}
+        self.languages: dict[int, list[str]] = {}
+        for link in self.session.exec(select(VolunteerLanguage)).all():
+            self.languages.setdefault(link.volunteer_id, []).append(link.language_code)
+
+    def past_assignments(self, months: int) -> list[Assignment]:
+        """Create completed assignments over the past months (about 85 a month, like Heinsberg's 1,052 a year)."""
+        completed = []
+        first_day = (self.now.date().replace(day=1) - timedelta(days=31 * months)).replace(day=1)
+        day = first_day
+        while day < self.now.date() - timedelta(days=1):
+            if day.weekday() < 5:
+                for _ in range(self.rng.choice([3, 4, 4, 5])):
+                    assignment = self._place(day, completed=True)
+                    if assignment is not None:
+                        completed.append(assignment)
+            day += timedelta(days=1)
+        return completed
+
+    def current_requests(self) -> None:
+        """Create upcoming requests: open ones, some in review, a rejection and a few confirmed."""
+        for offset in range(7, 29):
+            day = self.now.date() + timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue
+            self._place(day, completed=False) if offset % 3 == 0 else self._request(day, RequestStatus.OPEN)
+        review = self._request(self.now.date() + timedelta(days=9), RequestStatus.REVIEW)
+        review.topic = "Begleitung zum Termin beim Familiengericht"
+        review.reasons = [{"rule": "legal.court", "effect": "review", "triggers": ["Familiengericht"],
+                           "message": "Der Anlass deutet auf einen Gerichtstermin hin; bitte prüfen."}]  # fmt: skip
+        rejected = self._request(self.now.date() + timedelta(days=12), RequestStatus.REJECTED)
+        rejected.appointment_type = "polizei"
+        rejected.reasons = [{"rule": "legal.police", "effect": "reject", "triggers": [],
+                             "message": "Polizeitermine können nicht vermittelt werden."}]  # fmt: skip
+
+    def _request(self, day: date, status: RequestStatus) -> InterpretingRequest:
+        institution = self.rng.choice(self.institutions)
+        kind = self.rng.choice(APPOINTMENT_TYPES)
+        language = self.rng.choices(list(LANGUAGE_WEIGHTS), weights=list(LANGUAGE_WEIGHTS.values()))[0]
+        start = datetime.combine(day, time(self.rng.choice([8, 9, 10, 11, 13, 14, 15])))
+        request = InterpretingRequest(
+            institution_id=institution.id,
+            contact_name=self.rng.choice(["Frau Schneider", "Herr Jansen", "Frau Laumen", "Herr Peters"]),
+            contact_email=institution.email,
+            language_code=language,
+            appointment_type=kind,
+            topic=self.rng.choice(TOPICS[kind]),
+            start=start,
+            end=start + timedelta(minutes=self.rng.choice([45, 60, 60, 90, 120, 150])),
+            municipality_id=self.rng.choice(self.volunteers).home_id,
+            address=f"{self.rng.choice(['Schulstraße', 'Kirchplatz', 'Am Markt', 'Hauptstraße'])} {self.rng.randint(1, 60)}",
+            status=status,
+            status_token_hash=security.token_hash(security.new_token()),
+            created_at=datetime.combine(day - timedelta(days=14), time(9)),
+        )
+        self.session.add(request)
+        self.session.flush()
+        return request
+
+    def _place(self, day: date, *, completed: bool) -> Assignment | None:
+        request = self._request(day, RequestStatus.COMPLETED if completed else RequestStatus.CONFIRMED)
+        volunteer = self._free_volunteer(request)
+        if volunteer is None:
+            request.status = RequestStatus.UNFILLED if completed else RequestStatus.OPEN
+            request.unfilled_reason = "capacity" if completed else None
+            return None
+        self.busy.setdefault(volunteer.id, []).append((request.start, request.end))
+        offer = Offer(request_id=request.id, volunteer_id=volunteer.id, status=OfferStatus.ACCEPTED,
+                      token_hash=security.token_hash(security.new_token()), created_at=request.created_at,
+                      expires_at=request.created_at + timedelta(hours=48), answered_at=request.created_at)  # fmt: skip
+        self.session.add(offer)
+        self.session.flush()
+        assignment = Assignment(request_id=request.id, offer_id=offer.id, volunteer_id=volunteer.id,
+                                start=request.start, end=request.end)  # fmt: skip
+        if completed:
+            self._complete(assignment, request)
+        self.session.add(assignment)
+        self.session.flush()
+        return assignment
+
+    def _free_volunteer(self, request: InterpretingRequest) -> Volunteer | None:
+        speakers = [v for v in self.volunteers if request.language_code in self.languages.get(v.id, [])]
+        self.rng.shuffle(speakers)
+        for volunteer in speakers:
+            taken = self.busy.get(volunteer.id, [])
+            if all(end <= request.start or request.end <= start for start, end in taken):
+                return volunteer
+        return None
+
+    def _complete(self, assignment: Assignment, request: InterpretingRequest) -> None:
+        from sprachmittlerpool.tariff import HEINSBERG, allowance
+
+        minutes = int((request.end - request.start).total_seconds() // 60) + self.rng.choice(
+            [-15, 0, 0, 10, 20]
+        )
+        outcome = Outcome.NO_SHOW if self.rng.random() < 0.03 else Outcome.TOOK_PLACE
+        amount = allowance(HEINSBERG, outcome=outcome.value, duration_minutes=max(minutes, 15))
+        assignment.status = AssignmentStatus.COMPLETED
+        assignment.outcome = outcome
+        assignment.duration_minutes = max(minutes, 15)
+        assignment.allowance_cents = int(amount * 100)
+        assignment.completed_at = request.end + timedelta(days=1)
+        assignment.completed_by = "institution"
+        if outcome == Outcome.NO_SHOW:
+            request.status = RequestStatus.NO_SHOW
+
+
+def _book_and_close(completed: list[Assignment], now: datetime) -> None:
+    """Book the allowances into payout months and close all months before the current one."""
+    from sprachmittlerpool.services import payouts
+
+    with write_session() as session:
+        for assignment in completed:
+            payouts.book_allowance(session, session.get(Assignment, assignment.id), now=now)
+    current = now.strftime("%Y-%m")
+    months = sorted({a.start.strftime("%Y-%m") for a in completed if a.start.strftime("%Y-%m") < current})
+    for month in months[:-1]:
+        with write_session() as session:
+            payouts.close_month(session, month=month, user_id=None, now=now)

@@ -1,0 +1,99 @@
+"""Coordinator login: right and wrong passwords, throttling, session handling, no open redirect."""
+
+from __future__ import annotations
+
+from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
+
+
+def test_dashboard_requires_login(client) -> None:
+    response = client.get("/koordination/")
+
+    assert response.status_code == 302
+    assert "/anmelden" in response.headers["Location"]
+
+
+def test_right_password_opens_the_dashboard(client, coordinator) -> None:
+    response = client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get("/koordination/").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_german_message(client, coordinator) -> None:
+    response = client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": "falsch-falsch-falsch"})
+
+    assert response.status_code == 401
+    assert "E-Mail-Adresse oder Passwort ist falsch." in response.get_data(as_text=True)
+    assert client.get("/koordination/").status_code == 302
+
+
+def test_login_is_throttled_after_five_failures_even_with_the_right_password(client, coordinator) -> None:
+    for _ in range(5):
+        client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": "falsch-falsch-falsch"})
+
+    response = client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+
+    assert response.status_code == 429
+    assert "Zu viele fehlgeschlagene Anmeldeversuche" in response.get_data(as_text=True)
+
+
+def test_throttling_holds_across_clients_of_the_same_account(app, coordinator) -> None:
+    for _ in range(5):
+        app.test_client().post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": "nein-nein-nein"})
+
+    response = app.test_client().post(
+        "/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD}
+    )
+
+    assert response.status_code == 429
+
+
+def test_login_starts_a_fresh_session(client, coordinator) -> None:
+    with client.session_transaction() as session:
+        session["planted"] = "vorher"
+
+    client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert "login_at" in session
+
+
+def test_next_parameter_cannot_redirect_to_another_site(client, coordinator) -> None:
+    response = client.post(
+        "/anmelden?next=//evil.example/phish",
+        data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD},
+    )
+
+    assert response.headers["Location"].endswith("/koordination/")
+
+
+def test_session_ends_after_the_absolute_lifetime(client, coordinator) -> None:
+    client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+    with client.session_transaction() as session:
+        session["login_at"] = "2000-01-01T08:00:00"
+
+    response = client.get("/koordination/")
+
+    assert response.status_code == 302
+
+
+def test_logout_needs_post_and_ends_the_session(coordinator_client) -> None:
+    assert coordinator_client.get("/abmelden").status_code == 405
+
+    coordinator_client.post("/abmelden")
+
+    assert coordinator_client.get("/koordination/").status_code == 302
+
+
+def test_login_form_rejects_a_post_without_csrf_token_when_csrf_is_on(app_config, coordinator) -> None:
+    from sprachmittlerpool import create_app
+
+    app_config["WTF_CSRF_ENABLED"] = True
+    client = create_app(app_config).test_client()
+
+    response = client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+
+    assert response.status_code == 400
+    assert "Formular ist abgelaufen" in response.get_data(as_text=True)
+    assert client.get("/koordination/").status_code == 302
