@@ -250,7 +250,7 @@ def _node_pattern(node: dict[str, dict]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def normalise(text: str, table: dict[int, str] = _SPELLED_OUT) -> str:
+def _normalise(text: str, table: dict[int, str] = _SPELLED_OUT) -> str:
     """Fold case, umlauts, accents and hyphens to ASCII, the alphabet the vocabulary is kept in."""
     folded = unicodedata.normalize("NFKC", text).casefold().translate(table)
     return unicodedata.normalize("NFD", folded).encode("ascii", "ignore").decode("ascii").replace("-", "")
@@ -258,11 +258,7 @@ def normalise(text: str, table: dict[int, str] = _SPELLED_OUT) -> str:
 
 def _spellings(term: str) -> set[str]:
     """Accept a term typed with umlauts, spelled out (ae) or without the dots (a)."""
-    return {normalise(term), normalise(term, _DOTS_DROPPED)}
-
-
-def _all_spellings(terms: Iterable[str]) -> set[str]:
-    return {spelling for term in terms for spelling in _spellings(term)}
+    return {_normalise(term), _normalise(term, _DOTS_DROPPED)}
 
 
 @dataclass(frozen=True)
@@ -292,7 +288,7 @@ class _Screen:
     def _positions(self, raw: list[str]) -> dict[Tag, list[int]]:
         distinct = list(dict.fromkeys(raw))
         # The separator survives normalisation, so one call folds every distinct word.
-        folded = normalise(_SEPARATOR.join(distinct)).split(_SEPARATOR)
+        folded = _normalise(_SEPARATOR.join(distinct)).split(_SEPARATOR)
         tagged = {distinct[index]: tags for index, tags in self.lexicon.tags(folded).items() if tags}
         positions: dict[Tag, list[int]] = defaultdict(list)
         for i, word in enumerate(raw):
@@ -464,7 +460,7 @@ def _parse(data: Any) -> RuleSet:
         required={"version", "settings", "rules"},
         optional={"institution_types", "appointment_types", "look_alikes", "note"},
     )
-    if doc["version"] != 1:
+    if _int(doc["version"], "$.version", 1) != 1:
         raise _Invalid("$.version", "unbekannte Version, erwartet wird 1")
     settings = _settings(doc["settings"])
     rules = _rules(doc["rules"], settings)
@@ -645,6 +641,6 @@ def _type_map(
     for key, rule_id in value.items():
         if key not in allowed:
             raise _Invalid(f"{where}.{key}", f"unbekannter Typ; erlaubt: {', '.join(allowed)}")
-        if rule_id not in rules:
+        if not isinstance(rule_id, str) or rule_id not in rules:
             raise _Invalid(f"{where}.{key}", f"unbekannte Regel {rule_id!r}")
     return MappingProxyType(dict(value))

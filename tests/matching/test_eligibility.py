@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -337,6 +339,8 @@ def _set(*keys: str, value: Any):
         (_set("settings", "max_duration_minutes", value=0), "$.settings.max_duration_minutes"),
         (_set("institution_types", "krankenhaus", value="medical"), "$.institution_types.krankenhaus"),
         (_set("appointment_types", "gericht", value="legal.gericht"), "$.appointment_types.gericht"),
+        (_set("appointment_types", "arzt", value=["medical"]), "$.appointment_types.arzt"),
+        (_set("version", value=True), "$.version"),
         (
             _set("rules", "legal.court", "screen", "except", value=["Kochtopf"]),
             "$.rules.legal.court.screen.except",
@@ -379,3 +383,17 @@ def test_a_file_that_is_no_rule_set_at_all_raises(tmp_path, content, problem):
 def test_a_missing_district_file_raises_rather_than_falling_back_silently(tmp_path):
     with pytest.raises(RuleSetError, match="nicht lesbar"):
         load_rules(tmp_path / "fehlt.json")
+
+
+def test_the_rule_engine_loads_only_the_standard_library():
+    code = (
+        "import sys; before = set(sys.modules); from matching.eligibility import load_rules; load_rules(); "
+        "foreign = {m.split('.')[0] for m in set(sys.modules) - before} - set(sys.stdlib_module_names); "
+        "assert foreign == {'matching'}, foreign"
+    )
+
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=SHIPPED.parents[2], capture_output=True, text=True
+    )
+
+    assert completed.returncode == 0, completed.stderr
