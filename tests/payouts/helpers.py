@@ -1,0 +1,89 @@
+"""Build completed assignments directly in the database for payout tests."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from sprachmittlerpool.models import (
+    Assignment,
+    Institution,
+    InterpretingRequest,
+    Offer,
+    Volunteer,
+)
+from sprachmittlerpool.security import new_token, token_hash
+
+
+def institution(session: Session, name: str = "Städtische Kita Regenbogen") -> Institution:
+    """Add an institution."""
+    row = Institution(name=name, type="kita", email=f"{secrets.token_hex(4)}@kita.example")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def volunteer(session: Session, name: str = "Olena Kowalenko", **fields: object) -> Volunteer:
+    """Add a volunteer."""
+    row = Volunteer(name=name, email=f"{secrets.token_hex(5)}@example.org", home_id="heinsberg", **fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def completed(
+    session: Session,
+    volunteer_id: int,
+    institution_id: int,
+    start: datetime,
+    allowance_cents: int,
+    *,
+    minutes: int = 90,
+    language: str = "uk",
+    outcome: str = "took_place",
+) -> Assignment:
+    """Add a request, an accepted offer and a completed assignment with the given allowance."""
+    end = start + timedelta(minutes=minutes)
+    request = InterpretingRequest(
+        institution_id=institution_id,
+        contact_name="Frau Schneider",
+        contact_email="leitung@kita.example",
+        language_code=language,
+        appointment_type="elterngespraech",
+        start=start,
+        end=end,
+        municipality_id="heinsberg",
+        address="Apfelstraße 1",
+        status="completed",
+        status_token_hash=token_hash(new_token()),
+        created_at=start - timedelta(days=10),
+    )
+    session.add(request)
+    session.flush()
+    offer = Offer(
+        request_id=request.id,
+        volunteer_id=volunteer_id,
+        status="accepted",
+        token_hash=token_hash(new_token()),
+        expires_at=start,
+    )
+    session.add(offer)
+    session.flush()
+    assignment = Assignment(
+        request_id=request.id,
+        offer_id=offer.id,
+        volunteer_id=volunteer_id,
+        start=start,
+        end=end,
+        status="completed",
+        outcome=outcome,
+        duration_minutes=minutes,
+        allowance_cents=allowance_cents,
+        completed_at=end,
+        completed_by="test",
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
