@@ -26,6 +26,7 @@ from sprachmittlerpool.models import (
     AssignmentStatus,
     Availability,
     InterpretingRequest,
+    Language,
     MatchingRun,
     Municipality,
     Offer,
@@ -363,3 +364,85 @@ def candidates_for(session: Session, *, request: InterpretingRequest, now: datet
     return [
         RankedCandidate(rows[int(c.volunteer)], c.distance_km, c.preferred, c.load, c.free) for c in ranked
     ]
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    """One proposal of a run as a coordinator reads it: who, where, and why this person."""
+
+    request: InterpretingRequest
+    volunteer: Volunteer | None
+    distance_km: float
+    preferred: bool
+    load: int
+    recent: int
+    still_open: bool
+
+
+@dataclass(frozen=True)
+class UnplacedLine:
+    """One request a run could not place, with the reason in German."""
+
+    request: InterpretingRequest
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """A stored run with its rows loaded, ready for a page."""
+
+    run: MatchingRun
+    proposals: list[ProposalLine]
+    unplaced: list[UnplacedLine]
+    proven_optimal: bool
+    solve_seconds: float
+    languages: dict[str, str]
+    municipalities: dict[str, str]
+
+
+def describe_run(session: Session, run: MatchingRun) -> RunReport:
+    """Load the rows a run names, so a page can show proposals and reasons without touching the engine."""
+    data = run.result
+    request_ids = [int(a["request"]) for a in data["assignments"]] + [
+        int(u["request"]) for u in data["unassigned"]
+    ]
+    requests = {
+        r.id: r
+        for r in session.exec(select(InterpretingRequest).where(col(InterpretingRequest.id).in_(request_ids)))
+    }
+    volunteers = {
+        v.id: v
+        for v in session.exec(
+            select(Volunteer).where(col(Volunteer.id).in_([int(a["volunteer"]) for a in data["assignments"]]))
+        )
+    }
+    explanations = data.get("explanations", {})
+    recent = data.get("recent_assignments", {})
+    proposals = [
+        ProposalLine(
+            request=requests[int(a["request"])],
+            volunteer=volunteers.get(int(a["volunteer"])),
+            distance_km=a["distance_km"],
+            preferred=explanations.get(a["request"], {}).get("preferred", False),
+            load=explanations.get(a["request"], {}).get("load", 0),
+            recent=recent.get(a["volunteer"], 0),
+            still_open=requests[int(a["request"])].status == RequestStatus.OPEN,
+        )
+        for a in data["assignments"]
+        if int(a["request"]) in requests
+    ]
+    unplaced = [
+        UnplacedLine(requests[int(u["request"])], u["reason"], REASON_TEXTS.get(u["reason"], u["reason"]))
+        for u in data["unassigned"]
+        if int(u["request"]) in requests
+    ]
+    return RunReport(
+        run=run,
+        proposals=proposals,
+        unplaced=unplaced,
+        proven_optimal=bool(data.get("proven_optimal")),
+        solve_seconds=float(data.get("solve_seconds", 0.0)),
+        languages=dict(session.exec(select(Language.code, Language.name_de)).all()),
+        municipalities=dict(session.exec(select(Municipality.id, Municipality.name)).all()),
+    )

@@ -1,0 +1,114 @@
+"""Proposals of the matching engine: compute, read the reasons, confirm, or pick another person."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sprachmittlerpool.coordination import bp
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import InterpretingRequest, Language, MatchingRun, Municipality, local_now
+from sprachmittlerpool.services import matching_run
+from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
+
+
+def _actor() -> str:
+    return f"user:{current_user.id}"
+
+
+def _report(outcomes: list[OfferOutcome]) -> None:
+    """Flash one line per request: sent, or why not."""
+    for outcome in outcomes:
+        if outcome.problem:
+            flash(f"Anfrage {outcome.request_id}: nicht gesendet – {outcome.problem}", "error")
+        else:
+            flash(
+                f"Anfrage {outcome.request_id}: Angebot an Sprachmittler/in {outcome.volunteer_id} gesendet.",
+                "success",
+            )
+
+
+@bp.get("/vorschlaege")
+def proposals():
+    """Show the latest run's proposals with their reasons, and the requests it could not place."""
+    db = get_session()
+    run = matching_run.latest_run(db)
+    report = matching_run.describe_run(db, run) if run else None
+    return render_template("coordination/proposals.html", report=report)
+
+
+@bp.post("/vorschlaege")
+def compute_proposals() -> Response:
+    """Run the engine over all open requests and keep its proposals."""
+    limit = float(current_app.config.get("MATCHING_TIME_LIMIT_S", 10.0))
+    try:
+        matching_run.run_matching(
+            get_session(), now=local_now(), actor_id=current_user.id, time_limit_s=limit
+        )
+    except MatchingFailed:
+        flash(
+            "Die Berechnung hat kein gültiges Ergebnis geliefert. Bitte wenden Sie sich an die Technik.",
+            "error",
+        )
+    return redirect(url_for("coordination.proposals"))
+
+
+@bp.post("/vorschlaege/<int:run_id>/anfragen/<int:request_id>")
+def confirm_proposal(run_id: int, request_id: int) -> Response:
+    """Send the offer for one proposal of a run."""
+    db = get_session()
+    run = db.get(MatchingRun, run_id) or abort(404)
+    proposal = matching_run.proposal_of(run, request_id) or abort(404)
+    outcome = matching_run.confirm(
+        db, request_id=request_id, volunteer_id=int(proposal["volunteer"]), now=local_now(), actor=_actor()
+    )
+    _report([outcome])
+    return redirect(url_for("coordination.proposals"))
+
+
+@bp.post("/vorschlaege/<int:run_id>/alle")
+def confirm_all(run_id: int) -> Response:
+    """Send the offers for every proposal of a run; conflicts are reported per request."""
+    db = get_session()
+    run = db.get(MatchingRun, run_id) or abort(404)
+    _report(matching_run.confirm_proposals(db, run=run, now=local_now(), actor=_actor()))
+    return redirect(url_for("coordination.proposals"))
+
+
+@bp.get("/anfragen/<int:request_id>/kandidaten")
+def candidates(request_id: int):
+    """List who may take a request, ranked, so a coordinator can pick someone else."""
+    db = get_session()
+    wanted = db.get(InterpretingRequest, request_id) or abort(404)
+    ranked = matching_run.candidates_for(db, request=wanted, now=local_now())
+    return render_template(
+        "coordination/candidates.html",
+        wanted=wanted,
+        ranked=ranked,
+        language=db.get(Language, wanted.language_code),
+        municipality=db.get(Municipality, wanted.municipality_id),
+        reason_texts=matching_run.REASON_TEXTS,
+    )
+
+
+@bp.post("/anfragen/<int:request_id>/kandidaten")
+def offer_to_candidate(request_id: int) -> Response:
+    """Send the offer to the person the coordinator picked from the ranked list."""
+    db = get_session()
+    wanted = db.get(InterpretingRequest, request_id) or abort(404)
+    volunteer_id = request.form.get("volunteer_id", type=int)
+    allowed = {c.volunteer.id for c in matching_run.candidates_for(db, request=wanted, now=local_now())}
+    if volunteer_id not in allowed:
+        flash(
+            "Diese Person kann die Anfrage nicht übernehmen (Sprache, Entfernung, Zeit oder Ablehnung).",
+            "error",
+        )
+        return redirect(url_for("coordination.candidates", request_id=request_id))
+    outcome = matching_run.confirm(
+        db, request_id=request_id, volunteer_id=volunteer_id, now=local_now(), actor=_actor()
+    )
+    _report([outcome])
+    if outcome.problem:
+        return redirect(url_for("coordination.candidates", request_id=request_id))
+    return redirect(url_for("coordination.proposals"))
