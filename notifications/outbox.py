@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from notifications.compose import Mail
-from sprachmittlerpool.models import OutboxMail
+from sprachmittlerpool.models import MailStatus, OutboxMail
 
 
 def message_id(domain: str = "sprachmittlerpool.local") -> str:
@@ -38,3 +38,30 @@ def enqueue(session: Session, mail: Mail, *, now: datetime) -> OutboxMail:
     session.add(row)
     session.flush()
     return row
+
+
+def failed_count(session: Session) -> int:
+    """Count mails that failed for good, for the coordinators' dashboard."""
+    return session.exec(
+        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
+    ).one()
+
+
+def pending_count(session: Session) -> int:
+    """Count mails still waiting to leave."""
+    return session.exec(
+        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.PENDING)
+    ).one()
+
+
+def retry_failed(session: Session, mail_id: int, *, now: datetime) -> bool:
+    """Put a failed mail back in the queue (after a coordinator fixed the cause); tell whether it was failed."""
+    row = session.get(OutboxMail, mail_id)
+    if row is None or row.status != MailStatus.FAILED:
+        return False
+    row.status = MailStatus.PENDING
+    row.attempts = 0
+    row.next_attempt_at = now
+    row.created_at = now  # the retry deadline starts again from the coordinator's decision
+    session.add(row)
+    return True

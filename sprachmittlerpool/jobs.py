@@ -1,0 +1,16 @@
+"""The app's scheduled jobs: one line each. `flask jobs list` shows them, the scheduler runs them.
+
+Add a job as `Job(name, func, schedule, "Beschreibung")` where `func(session, *, now) -> str`
+handles everything due at `now` and returns a short German summary. It runs once per period of its
+schedule (`every(minutes=5)`: per 5-minute slot; `daily("06:00")`: per day), or pass
+`period=per_hour` to run at most hourly while being polled more often.
+"""
+
+from __future__ import annotations
+
+from notifications.jobs import Job, daily, every, per_day, per_hour  # noqa: F401 (for the lines below)
+from notifications.relay import relay_job
+
+JOBS: list[Job] = [
+    relay_job(every(seconds=3)),
+]
