@@ -7,8 +7,16 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    from sprachmittlerpool.cli import accounts, database, demo, serve
+    from sprachmittlerpool.cli import accounts, database, demo, match, serve
     from sprachmittlerpool.cli import jobs as jobs_cli
 
-    for command in (database.db, accounts.users, accounts.tokens, demo.seed_demo, serve.serve, jobs_cli.jobs):
+    for command in (
+        database.db,
+        accounts.users,
+        accounts.tokens,
+        demo.seed_demo,
+        serve.serve,
+        jobs_cli.jobs,
+        match.match,
+    ):
         app.cli.add_command(command)
