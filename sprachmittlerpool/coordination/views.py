@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
 from flask import render_template
 from flask_login import login_required
 from sqlmodel import Session, col, func, select
@@ -15,7 +12,9 @@ from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
     Language,
+    MailStatus,
     Municipality,
+    OutboxMail,
     RequestStatus,
     Volunteer,
 )
@@ -63,10 +62,8 @@ def _waiting_requests(db: Session) -> list[tuple[InterpretingRequest, str, str, 
     return list(rows.all())
 
 
-def _failed_mails(db: Session) -> Any:
-    """Return the count of mails that failed for good, once the relay offers it (else None)."""
-    try:
-        failed_count = getattr(import_module("notifications.relay"), "failed_count", None)
-    except ImportError:
-        return None
-    return failed_count(db) if callable(failed_count) else None
+def _failed_mails(db: Session) -> int:
+    """Count the mails the outbox gave up on, so a coordinator can follow up by phone."""
+    return db.exec(
+        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
+    ).one()

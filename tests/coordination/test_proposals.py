@@ -85,6 +85,16 @@ def test_dashboard_lists_open_requests_and_offers_to_compute_with_progress(coord
     assert "Vorschläge berechnen" in page
     assert "<progress" in page and "Berechnung läuft" in page
     assert "progress.js" in page and "<script>" not in page
+    assert "nicht besetzte Anfragen" in page and "fehlgeschlagene E-Mails" in page
+
+
+def test_candidates_page_of_a_request_no_longer_open_offers_nobody(coordinator_client, factories):
+    factories.VolunteerFactory()
+    offered = factories.RequestFactory(status="offered")
+
+    page = coordinator_client.get(f"/koordination/anfragen/{offered.id}/kandidaten").get_data(as_text=True)
+
+    assert "nicht mehr offen" in page and "Angebot senden" not in page
 
 
 def test_proposals_page_shows_each_proposal_with_its_reasons_and_each_unplaced_request(
@@ -138,7 +148,7 @@ def test_unknown_run_or_request_answers_404(coordinator_client):
 
 
 def test_match_solve_prints_progress_and_a_table(app, small_pool):
-    result = app.test_cli_runner().invoke(match, ["solve", "--time-limit", "5"])
+    result = app.test_cli_runner().invoke(args=["match", "solve", "--time-limit", "5"])
 
     assert result.exit_code == 0, result.output
     assert "Instanz wird aus der Datenbank aufgebaut" in result.output
