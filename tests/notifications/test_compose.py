@@ -1,0 +1,52 @@
+"""Composed mails escape what people typed and cannot smuggle in headers."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from notifications.compose import compose
+from notifications.relay import deliver_due
+from sprachmittlerpool.models import local_now
+
+pytestmark = pytest.mark.usefixtures("test_templates")
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_html_escapes_script_in_context_values():
+    mail = compose(
+        "test_hinweis", recipient="a@beispiel.de", dedupe_key="k", context={"name": SCRIPT, "topic": "Termin"}
+    )
+
+    assert SCRIPT not in mail.body_html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mail.body_html
+    assert SCRIPT in mail.body_text  # plain text has no markup to escape
+
+
+def test_a_newline_in_the_subject_cannot_inject_a_header(app_config, smtp_server, request):
+    app_config.update(smtp_server.config())
+    app: Flask = request.getfixturevalue("app")
+    evil = "Termin\r\nBcc: alle@evil.example\nX-Injected: ja"
+    mail = compose(
+        "test_hinweis", recipient="a@beispiel.de", dedupe_key="k", context={"name": "Ada", "topic": evil}
+    )
+    queue_mail = request.getfixturevalue("queue_mail")
+    queue_mail(mail.recipient, subject=mail.subject)
+
+    deliver_due(app, now=local_now())
+
+    (message,) = smtp_server.wait_for(1)
+    assert "\n" not in mail.subject and "\r" not in mail.subject
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert message["Subject"].startswith("Hinweis zu Termin")
+
+
+def test_a_recipient_with_a_newline_is_refused():
+    with pytest.raises(ValueError):
+        compose(
+            "test_hinweis",
+            recipient="a@beispiel.de\nBcc: b@evil.example",
+            dedupe_key="k",
+            context={"name": "Ada", "topic": "x"},
+        )
