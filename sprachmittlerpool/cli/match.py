@@ -59,12 +59,12 @@ def _table(report: RunReport) -> str:
         f"Vorschläge: {len(report.proposals)}, nicht besetzbar: {len(report.unplaced)}, "
         f"{'nachweislich optimal' if report.proven_optimal else 'Zeitlimit erreicht'}, {report.solve_seconds:.2f} s",
         "",
-        f"{'Anfrage':>8}  {'Termin':<17}  {'Sprache':<12}  {'Ort':<16}  {'Sprachmittler/in':<24}  {'km':>5}",
+        f"{'Anfrage':>8}  {'Termin':<16}  {'Sprache':<18}  {'Ort':<16}  {'Sprachmittler/in':<24}  {'km':>5}",
     ]
     for p in report.proposals:
         lines.append(
             f"{p.request.id:>8}  {p.request.start:%d.%m.%Y %H:%M}  "
-            f"{report.languages.get(p.request.language_code, p.request.language_code)[:12]:<12}  "
+            f"{report.languages.get(p.request.language_code, p.request.language_code)[:18]:<18}  "
             f"{report.municipalities.get(p.request.municipality_id, p.request.municipality_id)[:16]:<16}  "
             f"{(p.volunteer.name if p.volunteer else '–')[:24]:<24}  {p.distance_km:>5.1f}"
             + ("  (gewünscht)" if p.preferred else "")
