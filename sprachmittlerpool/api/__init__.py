@@ -4,7 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from sprachmittlerpool.api import catalog, matching, openapi  # noqa: E402,F401
+from sprachmittlerpool.api import catalog, matching, openapi, payouts  # noqa: E402,F401
+from sprachmittlerpool.api import volunteers  # noqa: E402,F401
 from sprachmittlerpool.api.common import ApiError, api_error_response  # noqa: E402
 
 bp.register_error_handler(ApiError, api_error_response)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -43,6 +45,10 @@ DEFAULT_POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
 
 class MonthClosedError(Exception):
     """The month is closed; its list cannot change."""
+
+
+class NothingToTransferError(ValueError):
+    """No volunteer of the month has an IBAN and a positive sum."""
 
 
 class BookingError(Exception):
@@ -325,7 +331,7 @@ def build_payout_list(
             bic = bic_for(iban)
         lines.append(
             pl.PayoutLine(
-                volunteer_id=f"v{volunteer_id}",
+                volunteer_id=str(volunteer_id),
                 name=volunteer.name,
                 items=tuple(items[volunteer_id]),
                 year_to_date=ytd,
@@ -386,7 +392,7 @@ def close_month(
             session.add(
                 PayoutLine(
                     payout_month_id=row.id,
-                    volunteer_id=int(line.volunteer_id[1:]),
+                    volunteer_id=int(line.volunteer_id),
                     assignments=len(line.items),
                     amount_cents=_cents(line.amount),
                     year_to_date_cents=_cents(line.year_to_date),
@@ -419,3 +425,87 @@ def close_month(
 def _cents(amount: Decimal) -> int:
     """Convert an exact amount of euros to integer cents."""
     return int((amount * 100).to_integral_value())
+
+
+# ---------------------------------------------------------------------------
+# Exports
+
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+    "sepa": ("application/xml", "xml"),
+}
+
+POOL_DEFAULTS = {
+    "POOL_NAME": DEFAULT_POOL_NAME,
+    "POOL_IBAN": "DE02370502990000684712",
+    "POOL_BIC": "COKSDE33XXX",
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A rendered export with what a download needs."""
+
+    data: bytes
+    mimetype: str
+    filename: str
+
+
+def pool_settings(config: Mapping[str, Any]) -> dict[str, str]:
+    """Return the pool's name and the debtor account for SEPA, with the documented defaults."""
+    return {key: str(config.get(key) or default) for key, default in POOL_DEFAULTS.items()}
+
+
+def render_export(session: Session, month: str, fmt: str, config: Mapping[str, Any]) -> ExportFile:
+    """Render a month's list in one format; SEPA is the only one that decrypts IBANs."""
+    from sprachmittlerpool.exports.csv_export import to_csv
+    from sprachmittlerpool.exports.pdf_export import to_pdf
+    from sprachmittlerpool.exports.sepa import payable_lines, to_sepa
+    from sprachmittlerpool.exports.xlsx_export import to_xlsx
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    settings = pool_settings(config)
+    key = config.get("IBAN_KEY") if fmt == "sepa" else None
+    payout_list = build_payout_list(session, month, pool_name=settings["POOL_NAME"], iban_key=key)
+    if fmt == "csv":
+        data = to_csv(payout_list)
+    elif fmt == "xlsx":
+        data = to_xlsx(payout_list)
+    elif fmt == "pdf":
+        data = to_pdf(payout_list)
+    else:
+        if not payable_lines(payout_list):
+            raise NothingToTransferError(f"nobody to pay by transfer in {month}")
+        data = to_sepa(
+            payout_list,
+            debtor_name=settings["POOL_NAME"],
+            debtor_iban=settings["POOL_IBAN"],
+            debtor_bic=settings["POOL_BIC"],
+            execution_date=execution_date(month),
+            message_id=f"SMP-{month}",
+        )
+    mimetype, extension = EXPORT_FORMATS[fmt]
+    return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
+
+
+def execution_date(month: str) -> date:
+    """Pay on the first day of the following month, so a regenerated file is identical."""
+    following = next_month(month)
+    return date(int(following[:4]), int(following[5:]), 1)
+
+
+def has_iban(session: Session, volunteer_id: int) -> bool:
+    """Tell whether a volunteer gave an IBAN."""
+    volunteer = session.get(Volunteer, volunteer_id)
+    return volunteer is not None and bool(volunteer.iban_encrypted)
+
+
+def masked_ibans(session: Session, volunteer_ids: list[int]) -> dict[str, str]:
+    """Return the masked IBANs of volunteers (by id as text), never the digits."""
+    if not volunteer_ids:
+        return {}
+    rows = session.exec(select(Volunteer).where(col(Volunteer.id).in_(volunteer_ids))).all()
+    return {str(v.id): v.iban_masked or "" for v in rows if v.iban_encrypted}

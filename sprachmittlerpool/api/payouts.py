@@ -1,0 +1,112 @@
+"""Payout lists over the API: read a month, close it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g, jsonify
+
+from sprachmittlerpool.api import bp, spec
+from sprachmittlerpool.api.common import ApiError, coordinator_required
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.exports.api_json import to_api_dict
+from sprachmittlerpool.services import payouts
+
+
+def _month(month: str) -> str:
+    """Return a valid 'YYYY-MM' or answer 404."""
+    try:
+        return payouts.parse_month(month)
+    except ValueError:
+        raise ApiError(404, "not_found", "Den Monat gibt es nicht (Format JJJJ-MM).") from None
+
+
+def _payload(month: str) -> dict[str, Any]:
+    """Return the month's list in api.md's shape, volunteer ids as integers."""
+    payout_list = payouts.build_payout_list(get_session(), month, pool_name=current_app.config["POOL_NAME"])
+    data = to_api_dict(payout_list)
+    for volunteer in data["volunteers"]:
+        volunteer["volunteer"] = int(volunteer["volunteer"])
+    return data
+
+
+@bp.get("/payouts/<month>")
+@coordinator_required
+def payout_month(month: str):
+    """Return a month's payout list with money as two-decimal strings."""
+    return jsonify(_payload(_month(month)))
+
+
+@bp.post("/payouts/<month>/close")
+@coordinator_required
+def close_payout_month(month: str):
+    """Close a month for good; 409 if it was closed already."""
+    month = _month(month)
+    user = g.api_user
+    try:
+        payouts.close_month(
+            get_session(),
+            month,
+            user_id=user.id,
+            actor=f"user:{user.id}",
+            pool_name=current_app.config["POOL_NAME"],
+        )
+    except payouts.MonthClosedError:
+        raise ApiError(409, "month_closed", f"Der Monat {month} ist bereits abgeschlossen.") from None
+    return jsonify(_payload(month))
+
+
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "104.00"}
+PAYOUT_LIST = {
+    "type": "object",
+    "required": ["month", "closed", "volunteers", "total"],
+    "properties": {
+        "month": {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+        "closed": {"type": "boolean"},
+        "volunteers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["volunteer", "name", "assignments", "amount", "year_to_date"],
+                "properties": {
+                    "volunteer": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "assignments": {"type": "integer"},
+                    "amount": MONEY,
+                    "year_to_date": MONEY,
+                },
+            },
+        },
+        "total": MONEY,
+    },
+}
+_MONTH_PARAM = [{"name": "month", "in": "path", "required": True, "schema": {"type": "string"}}]
+_LIST_RESPONSE = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/PayoutList"}}}}
+
+spec.add_paths(
+    {
+        "/api/v1/payouts/{month}": {
+            "get": {
+                "summary": "Auszahlungsliste eines Monats",
+                "parameters": _MONTH_PARAM,
+                "security": spec.BEARER,
+                "responses": {
+                    "200": {"description": "Liste", **_LIST_RESPONSE},
+                    **spec.error_responses(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/payouts/{month}/close": {
+            "post": {
+                "summary": "Monat abschließen (danach nur Korrekturen in einem späteren Monat)",
+                "parameters": _MONTH_PARAM,
+                "security": spec.BEARER,
+                "responses": {
+                    "200": {"description": "Abgeschlossene Liste", **_LIST_RESPONSE},
+                    **spec.error_responses(401, 403, 404, 409),
+                },
+            }
+        },
+    },
+    {"PayoutList": PAYOUT_LIST},
+)
