@@ -322,7 +322,7 @@ def confirm(
         )
     except offers.Conflict as exc:
         session.rollback()
-        return OfferOutcome(request_id, volunteer_id, None, str(exc) or "Konflikt mit dem aktuellen Stand.")
+        return OfferOutcome(request_id, volunteer_id, None, getattr(exc, "message", str(exc)))
     return OfferOutcome(request_id, volunteer_id, offer.id)
 
 
