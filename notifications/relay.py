@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import smtplib
 import ssl
 import threading
@@ -32,6 +33,7 @@ from sprachmittlerpool.models import MailStatus, OutboxMail, local_now
 log = logging.getLogger(__name__)
 
 _wake = threading.Event()
+_ADDRESS = re.compile(r"[^\s<>\"']+@([^\s<>\"']+)")
 
 
 def wake() -> None:
@@ -165,7 +167,7 @@ def _mark_sent(row: OutboxMail, *, now: datetime) -> None:
 
 def _mark_failed(row: OutboxMail, error: str, *, now: datetime) -> None:
     _update(row, status=MailStatus.FAILED, last_error=error[:1000], next_attempt_at=now)
-    log.warning("mail %s to @%s failed: %s", row.id, _domain(row.recipient), error)
+    log.warning("mail %s to @%s failed: %s", row.id, _domain(row.recipient), _redact(error))
 
 
 def _retry(row: OutboxMail, error: str, settings: RelaySettings, *, now: datetime) -> bool:
@@ -175,7 +177,7 @@ def _retry(row: OutboxMail, error: str, settings: RelaySettings, *, now: datetim
         _mark_failed(row, f"Zustellung aufgegeben nach {row.attempts + 1} Versuchen: {error}", now=now)
         return False
     _update(row, next_attempt_at=next_at, last_error=error[:1000])
-    log.info("mail %s to @%s deferred until %s: %s", row.id, _domain(row.recipient), next_at, error)
+    log.info("mail %s to @%s deferred until %s: %s", row.id, _domain(row.recipient), next_at, _redact(error))
     return True
 
 
@@ -198,6 +200,11 @@ def _update(row: OutboxMail, **values: Any) -> None:
 
 def _domain(address: str) -> str:
     return address.rpartition("@")[2]
+
+
+def _redact(error: str) -> str:
+    """Drop the local parts of addresses a server echoes, so logs name domains only."""
+    return _ADDRESS.sub(r"…@\1", error)
 
 
 def build_message(row: OutboxMail) -> Message:

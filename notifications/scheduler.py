@@ -9,6 +9,7 @@ Jobs with a wake event (the relay) run in their own loop thread, so wake() start
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -145,6 +146,7 @@ class Scheduler:
 
     def start(self) -> Scheduler:
         """Take the guard if free, schedule the jobs and start the loops."""
+        atexit.register(self.guard.release)  # a restarted process takes over at once, not after the lease
         self._check_guard()
         self.aps.add_job(self._check_guard, "interval", seconds=self.renew_seconds, id="_guard")
         for job in self.jobs:
@@ -173,6 +175,7 @@ class Scheduler:
             loop.join(timeout=30)
         self.active.clear()
         self.guard.release()
+        atexit.unregister(self.guard.release)
 
     def _check_guard(self) -> None:
         try:

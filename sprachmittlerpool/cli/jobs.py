@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -47,3 +49,20 @@ def run(name: str) -> None:
         raise click.UsageError(f"Unbekannter Job „{name}“. Vorhanden: {names}")
     summary = run_job(current_app._get_current_object(), job, now=local_now())  # type: ignore[attr-defined]
     click.echo(f"{job.name}: {summary}")
+
+
+@jobs.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run the scheduler in the foreground: the dedicated process of a multi-worker deployment."""
+    from notifications.scheduler import start_scheduler
+
+    running = start_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo("Zeitgesteuerte Aufgaben laufen (Beenden mit Strg+C).")
+    signal.signal(signal.SIGTERM, lambda *_: running.stopping.set())
+    try:
+        running.stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
