@@ -1,11 +1,92 @@
-"""Public request form (built by the intake issue)."""
+"""Public pages for institutions: the request form, the receipt and the status page (no login)."""
 
-from flask import abort
+from __future__ import annotations
 
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from werkzeug.wrappers import Response
+
+from sprachmittlerpool.db import get_session
 from sprachmittlerpool.intake import bp
+from sprachmittlerpool.intake.forms import RequestForm
+from sprachmittlerpool.models import InterpretingRequest, local_now
+from sprachmittlerpool.services import intake
+
+RECEIPT = "intake_receipt"
 
 
-@bp.route("/anfrage")
-def new_request():
-    """Show the request form."""
-    abort(404)
+@bp.route("/anfrage", methods=["GET", "POST"])
+def new_request() -> str | Response | tuple[str, int]:
+    """Show the request form and take a request; errors come back in place with the values kept."""
+    form = RequestForm()
+    form.fill_choices(get_session())
+    if not form.validate_on_submit():  # GET, or no valid CSRF token
+        return render_template("intake/form.html", form=form), 400 if form.is_submitted() else 200
+    if form.is_bot():
+        session.pop(RECEIPT, None)
+        return redirect(url_for("intake.receipt"))
+    data, form_errors = form.to_request_data()
+    key = form.idempotency_key.data if intake.valid_idempotency_key(form.idempotency_key.data) else None
+    try:
+        if form_errors:
+            intake.validate(get_session(), data, now=local_now())
+            raise intake.InvalidRequest({})
+        _, token = intake.submit(get_session(), data=data, idempotency_key=key, **_settings())
+    except intake.InvalidRequest as exc:
+        form.show_errors(_merge(form_errors, exc.fields))
+        return render_template("intake/form.html", form=form), 422
+    session[RECEIPT] = token
+    return redirect(url_for("intake.receipt"))
+
+
+def _settings() -> dict[str, str | object]:
+    config = current_app.config
+    return {
+        "now": local_now(),
+        "instance_path": current_app.instance_path,
+        "base_url": config["BASE_URL"],
+        "secret": config["SECRET_KEY"],
+    }
+
+
+def _merge(form_errors: dict[str, str], service_errors: dict[str, str]) -> dict[str, str]:
+    """Prefer the form's own date and time messages over the service's start/end ones."""
+    if form_errors:
+        service_errors = {k: v for k, v in service_errors.items() if k not in ("start", "end")}
+    return {**service_errors, **form_errors}
+
+
+@bp.get("/anfrage/eingegangen")
+def receipt() -> str:
+    """Confirm the request and show the status link once more."""
+    token = session.get(RECEIPT)
+    found = intake.find_by_token(get_session(), token) if token else None
+    link = intake.status_url(current_app.config["BASE_URL"], token) if found else None
+    return render_template("intake/receipt.html", request_row=found, status_link=link)
+
+
+def _load(token: str) -> InterpretingRequest:
+    found = intake.find_by_token(get_session(), token)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/status/<token>")
+def status(token: str) -> str:
+    """Show the requester where its request stands."""
+    return render_template(
+        "intake/status.html", token=token, **intake.status_view(get_session(), _load(token), now=local_now())
+    )
+
+
+@bp.post("/status/<token>/stornieren")
+def cancel(token: str) -> Response:
+    """Cancel the request for the requester, as long as it is not finished."""
+    found = _load(token)
+    try:
+        intake.cancel_request(get_session(), request=found, now=local_now())
+    except intake.StateConflict:
+        flash("Diese Anfrage kann nicht mehr storniert werden.", "error")
+    else:
+        flash("Ihre Anfrage ist storniert. Sie erhalten eine Bestätigung per E-Mail.", "success")
+    return redirect(url_for("intake.status", token=token))

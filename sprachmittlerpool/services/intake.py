@@ -1,0 +1,735 @@
+"""Intake: take a request from the form or the API, decide it by the rules, let coordinators settle reviews.
+
+Form and API share one validator and one submit function, so both give the same answers
+to the same input. Every state change writes one audit row and queues its mail in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from matching.eligibility import (
+    APPOINTMENT_TYPES,
+    INSTITUTION_TYPES,
+    Decision,
+    IntakeFacts,
+    RuleSet,
+    decide,
+    load_rules,
+)
+from notifications.compose import compose
+from notifications.outbox import enqueue
+from sprachmittlerpool.models import (
+    Institution,
+    InterpretingRequest,
+    Language,
+    Municipality,
+    Offer,
+    OfferStatus,
+    PoolClosure,
+    RequestStatus,
+    Volunteer,
+)
+from sprachmittlerpool.pool_calendar import nrw_holidays
+from sprachmittlerpool.security import new_token, token_hash
+from sprachmittlerpool.services import audit
+
+FIELDS = frozenset(
+    {
+        "institution_name",
+        "institution_type",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "language",
+        "dialect",
+        "appointment_type",
+        "topic",
+        "start",
+        "end",
+        "municipality",
+        "address",
+        "persons",
+        "gender_required",
+        "preferred_volunteer",
+    }
+)
+REQUIRED_TEXT = {
+    "institution_name": 200,
+    "contact_name": 200,
+    "contact_email": 254,
+    "address": 300,
+}
+OPTIONAL_TEXT = {"contact_phone": 60, "dialect": 200, "topic": 2000}
+MAX_PERSONS = 50
+MAX_DAYS_AHEAD = 366
+MAX_IDEMPOTENCY_KEY = 128
+CANCELLABLE = (RequestStatus.SUBMITTED, RequestStatus.REVIEW, RequestStatus.OPEN, RequestStatus.OFFERED)
+FINISHED = frozenset(
+    {
+        RequestStatus.REJECTED,
+        RequestStatus.COMPLETED,
+        RequestStatus.SETTLED,
+        RequestStatus.UNFILLED,
+        RequestStatus.CANCELLED,
+        RequestStatus.NO_SHOW,
+    }
+)
+STATUS_LABELS = {
+    RequestStatus.SUBMITTED: "Eingegangen",
+    RequestStatus.REJECTED: "Abgelehnt",
+    RequestStatus.REVIEW: "Wird geprüft",
+    RequestStatus.OPEN: "Angenommen – wir suchen eine Sprachmittlerin oder einen Sprachmittler",
+    RequestStatus.OFFERED: "Angenommen – eine Sprachmittlerin oder ein Sprachmittler wurde angefragt",
+    RequestStatus.CONFIRMED: "Bestätigt",
+    RequestStatus.COMPLETED: "Durchgeführt",
+    RequestStatus.SETTLED: "Abgeschlossen",
+    RequestStatus.UNFILLED: "Leider nicht besetzt",
+    RequestStatus.CANCELLED: "Storniert",
+    RequestStatus.NO_SHOW: "Nicht erschienen",
+}
+REQUESTER = "requester"
+
+MSG_REQUIRED = "Bitte füllen Sie dieses Feld aus."
+MSG_TEXT = "Bitte geben Sie hier einen Text ein."
+MSG_CHARS = "Der Text enthält unzulässige Zeichen."
+MSG_TIME = "Bitte geben Sie Datum und Uhrzeit an (Format JJJJ-MM-TTTHH:MM, z. B. 2025-03-18T10:00)."
+
+
+class InvalidRequest(ValueError):
+    """Field values that cannot be accepted; fields maps each field to a German message."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+class StateConflict(ValueError):
+    """The request is not in a state that allows the action (409)."""
+
+
+@dataclass(frozen=True)
+class RequestData:
+    """A validated request, ready to be decided and stored."""
+
+    institution_name: str
+    institution_type: str
+    contact_name: str
+    contact_email: str
+    contact_phone: str
+    language: str
+    dialect: str
+    appointment_type: str
+    topic: str
+    start: datetime
+    end: datetime
+    municipality: str
+    address: str
+    persons: int | None
+    gender_required: str | None
+    preferred_volunteer: int | None
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+def validate(session: Session, data: Mapping[str, Any], *, now: datetime) -> RequestData:
+    """Check every field and raise InvalidRequest naming each wrong one, so nothing half-valid is stored."""
+    errors: dict[str, str] = {}
+    text = {name: _text(data, name, limit, True, errors) for name, limit in REQUIRED_TEXT.items()}
+    text |= {name: _text(data, name, limit, False, errors) for name, limit in OPTIONAL_TEXT.items()}
+    if "contact_email" not in errors:
+        text["contact_email"] = _email(text["contact_email"], errors)
+    choices = {
+        "institution_type": _choice(data, "institution_type", INSTITUTION_TYPES, errors),
+        "appointment_type": _choice(data, "appointment_type", APPOINTMENT_TYPES, errors),
+        "language": _reference(session, data, "language", Language, errors),
+        "municipality": _reference(session, data, "municipality", Municipality, errors),
+    }
+    start, end = _times(data, now, errors)
+    persons = _persons(data.get("persons"), errors)
+    gender = _gender(data.get("gender_required"), errors)
+    preferred = _preferred(session, data.get("preferred_volunteer"), errors)
+    if errors:
+        raise InvalidRequest(errors)
+    assert start is not None and end is not None
+    return RequestData(
+        **text,
+        **choices,  # type: ignore[arg-type]
+        start=start,
+        end=end,
+        persons=persons,
+        gender_required=gender,
+        preferred_volunteer=preferred,
+    )
+
+
+def _clean_text(value: str) -> str | None:
+    """Strip the value; None when it holds characters no database or mail can carry."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        return None
+    return value.strip()
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int, required: bool, errors: dict[str, str]) -> str:
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[name] = MSG_TEXT
+        return ""
+    cleaned = _clean_text(value)
+    if cleaned is None:
+        errors[name] = MSG_CHARS
+    elif required and not cleaned:
+        errors[name] = MSG_REQUIRED
+    elif len(cleaned) > limit:
+        errors[name] = f"Bitte fassen Sie sich kürzer (höchstens {limit} Zeichen)."
+    return cleaned or ""
+
+
+def _email(value: str, errors: dict[str, str]) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        errors["contact_email"] = "Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@kita.de."
+        return value
+
+
+def _choice(data: Mapping[str, Any], name: str, allowed: Mapping[str, str], errors: dict[str, str]) -> str:
+    value = data.get(name)
+    if value is None or value == "":
+        errors[name] = "Bitte wählen Sie einen Eintrag aus."
+    elif not isinstance(value, str) or value not in allowed:
+        errors[name] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
+    return value if isinstance(value, str) else ""
+
+
+def _reference(
+    session: Session, data: Mapping[str, Any], name: str, model: type, errors: dict[str, str]
+) -> str:
+    value = data.get(name)
+    if value is None or value == "":
+        errors[name] = "Bitte wählen Sie einen Eintrag aus."
+        return ""
+    if not isinstance(value, str) or len(value) > 64 or _clean_text(value) != value:
+        errors[name] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
+        return ""
+    if session.get(model, value) is None:
+        errors[name] = (
+            "Diese Sprache kennt der Pool nicht. Bitte wählen Sie eine aus der Liste."
+            if name == "language"
+            else "Dieser Ort gehört nicht zur Region des Pools. Bitte wählen Sie einen aus der Liste."
+        )
+    return value
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Read a wall-clock time YYYY-MM-DDTHH:MM (seconds allowed, no time zone); None if it is none."""
+    if not isinstance(value, str) or not 16 <= len(value) <= 19 or value[10:11] != "T":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is None else None
+
+
+def _times(
+    data: Mapping[str, Any], now: datetime, errors: dict[str, str]
+) -> tuple[datetime | None, datetime | None]:
+    start, end = parse_time(data.get("start")), parse_time(data.get("end"))
+    for name, value in (("start", start), ("end", end)):
+        if value is None:
+            errors[name] = MSG_REQUIRED if data.get(name) in (None, "") else MSG_TIME
+    if start is not None:
+        if start <= now:
+            errors["start"] = (
+                "Der Termin liegt in der Vergangenheit. Bitte wählen Sie einen künftigen Termin."
+            )
+        elif start.date() > now.date() + timedelta(days=MAX_DAYS_AHEAD):
+            errors["start"] = "Anfragen nehmen wir höchstens ein Jahr im Voraus an."
+    if start is not None and end is not None:
+        if end <= start:
+            errors["end"] = "Das Ende muss nach dem Beginn liegen."
+        elif end.date() != start.date():
+            errors["end"] = "Beginn und Ende müssen am selben Tag liegen."
+    return start, end
+
+
+def _persons(value: Any, errors: dict[str, str]) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PERSONS:
+        errors["persons"] = f"Bitte geben Sie eine ganze Zahl zwischen 1 und {MAX_PERSONS} an."
+        return None
+    return value
+
+
+def _gender(value: Any, errors: dict[str, str]) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in ("f", "m"):
+        errors["gender_required"] = "Bitte wählen Sie „Frau“, „Mann“ oder „egal“."
+        return None
+    return value
+
+
+def _preferred(session: Session, value: Any, errors: dict[str, str]) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
+        volunteer = session.get(Volunteer, int(value))
+        if volunteer is not None and volunteer.active:
+            return volunteer.id
+    errors["preferred_volunteer"] = "Diese Sprachmittlerin oder diesen Sprachmittler kennen wir nicht."
+    return None
+
+
+def valid_idempotency_key(key: str | None) -> bool:
+    """Accept keys of printable ASCII up to 128 characters (UUIDs, random tokens)."""
+    return key is None or (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isascii() and key.isprintable())
+
+
+# --- rules and calendar -------------------------------------------------------------------------
+
+_rules_cache: dict[tuple[str, float], RuleSet] = {}
+
+
+def pool_rules(instance_path: str | Path) -> RuleSet:
+    """Load the district's rule file from the instance folder if there is one, else the state's defaults."""
+    path = Path(instance_path) / "eligibility-rules.json"
+    if not path.exists():
+        return load_rules()
+    key = (str(path), path.stat().st_mtime)
+    if key not in _rules_cache:
+        _rules_cache.clear()
+        _rules_cache[key] = load_rules(path)
+    return _rules_cache[key]
+
+
+def calendar(session: Session, *, today: date) -> tuple[frozenset[date], frozenset[date]]:
+    """Return NRW holidays and the pool's closed days for every day a request may fall on."""
+    holidays = nrw_holidays(range(today.year, today.year + 2 + MAX_DAYS_AHEAD // 365))
+    closed = session.exec(select(PoolClosure.day).where(col(PoolClosure.day) >= today)).all()
+    return holidays, frozenset(closed)
+
+
+# --- submission ---------------------------------------------------------------------------------
+
+
+def submit(
+    session: Session,
+    *,
+    data: Mapping[str, Any],
+    idempotency_key: str | None,
+    now: datetime,
+    instance_path: str,
+    base_url: str,
+    secret: str,
+) -> tuple[InterpretingRequest, str | None]:
+    """Submit with this installation's rule file, NRW holidays and the pool's closed days."""
+    holidays, closed_days = calendar(session, today=now.date())
+    return submit_request(
+        session,
+        data=data,
+        now=now,
+        rules=pool_rules(instance_path),
+        holidays=holidays,
+        closed_days=closed_days,
+        idempotency_key=idempotency_key,
+        base_url=base_url,
+        secret=secret,
+    )
+
+
+def status_token_for(idempotency_key: str, secret: str) -> str:
+    """Derive the status token of a keyed submission, so a repeat can answer with the same link."""
+    digest = hmac.new(secret.encode(), b"status-token\x00" + idempotency_key.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def submit_request(
+    session: Session,
+    *,
+    data: Mapping[str, Any],
+    now: datetime,
+    rules: RuleSet,
+    holidays: frozenset[date],
+    closed_days: frozenset[date],
+    idempotency_key: str | None,
+    base_url: str = "",
+    secret: str | None = None,
+) -> tuple[InterpretingRequest, str | None]:
+    """Store a request with the rules' decision and queue the requester's mail; a repeated key returns the first.
+
+    The token is None only for a repeat whose link cannot be derived again (no secret given).
+    """
+    if idempotency_key:
+        earlier = _by_key(session, idempotency_key)
+        if earlier is not None:
+            return earlier, _repeat_token(earlier, idempotency_key, secret)
+    valid = validate(session, data, now=now)
+    facts = IntakeFacts(valid.institution_type, valid.appointment_type, valid.topic, valid.start, valid.end)
+    decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
+    token = status_token_for(idempotency_key, secret) if idempotency_key and secret else new_token()
+    try:
+        request = _store(session, valid, decision, token=token, key=idempotency_key, now=now)
+        _queue_intake_mail(session, request, valid, token=token, base_url=base_url, now=now)
+        session.commit()
+    except IntegrityError:
+        # Two clicks raced past the lookup; the database's unique key kept one, return it.
+        session.rollback()
+        earlier = _by_key(session, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier, _repeat_token(earlier, idempotency_key or "", secret)
+    return request, token
+
+
+def _by_key(session: Session, key: str) -> InterpretingRequest | None:
+    statement = select(InterpretingRequest).where(InterpretingRequest.idempotency_key == key)
+    return session.exec(statement).first()
+
+
+def _repeat_token(request: InterpretingRequest, key: str, secret: str | None) -> str | None:
+    if secret is None:
+        return None
+    token = status_token_for(key, secret)
+    return token if token_hash(token) == request.status_token_hash else None
+
+
+def _institution(session: Session, valid: RequestData) -> Institution:
+    """Find the institution by its identity or add it, so repeat requesters stay one row."""
+    statement = select(Institution).where(
+        Institution.name == valid.institution_name,
+        Institution.type == valid.institution_type,
+        Institution.email == valid.contact_email,
+    )
+    institution = session.exec(statement).first()
+    if institution is None:
+        institution = Institution(
+            name=valid.institution_name, type=valid.institution_type, email=valid.contact_email
+        )
+        session.add(institution)
+        session.flush()
+    return institution
+
+
+def _store(
+    session: Session, valid: RequestData, decision: Decision, *, token: str, key: str | None, now: datetime
+) -> InterpretingRequest:
+    institution = _institution(session, valid)
+    request = InterpretingRequest(
+        institution_id=institution.id,  # type: ignore[arg-type]
+        contact_name=valid.contact_name,
+        contact_email=valid.contact_email,
+        contact_phone=valid.contact_phone,
+        language_code=valid.language,
+        dialect=valid.dialect,
+        appointment_type=valid.appointment_type,
+        topic=valid.topic,
+        start=valid.start,
+        end=valid.end,
+        municipality_id=valid.municipality,
+        address=valid.address,
+        persons=valid.persons,
+        gender_required=valid.gender_required,
+        preferred_volunteer_id=valid.preferred_volunteer,
+        status=decision.status,
+        urgent=decision.urgent,
+        reasons=[
+            {"rule": r.rule, "message": r.message, "effect": r.effect, "triggers": list(r.triggers)}
+            for r in decision.reasons
+        ],
+        status_token_hash=token_hash(token),
+        idempotency_key=key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor=REQUESTER,
+        entity="request",
+        entity_id=str(request.id),
+        action="submitted",
+        from_state=RequestStatus.SUBMITTED,
+        to_state=decision.status,
+        detail={"rules": [r.rule for r in decision.reasons], "urgent": decision.urgent},
+    )
+    return request
+
+
+def status_url(base_url: str, token: str) -> str:
+    """Return the requester's status page address."""
+    return f"{base_url.rstrip('/')}/status/{token}"
+
+
+def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "request": request,
+        "date": request.start.strftime("%d.%m.%Y"),
+        "time": f"{request.start.strftime('%H:%M')}–{request.end.strftime('%H:%M')}",
+        **extra,
+    }
+
+
+def _queue_intake_mail(
+    session: Session,
+    request: InterpretingRequest,
+    valid: RequestData,
+    *,
+    token: str,
+    base_url: str,
+    now: datetime,
+) -> None:
+    if request.status == RequestStatus.REJECTED:
+        _queue_rejected(session, request, note="", now=now)
+        return
+    mail = compose(
+        "request_received",
+        recipient=request.contact_email,
+        dedupe_key=f"request:{request.id}:received",
+        context=_mail_context(
+            request, status_url=status_url(base_url, token), institution=valid.institution_name
+        ),
+    )
+    enqueue(session, mail, now=now)
+
+
+def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str, now: datetime) -> None:
+    rejecting = [r for r in request.reasons if r.get("effect") == "reject"] or list(request.reasons)
+    mail = compose(
+        "request_rejected",
+        recipient=request.contact_email,
+        dedupe_key=f"request:{request.id}:rejected",
+        context=_mail_context(request, reasons=rejecting, note=note),
+    )
+    enqueue(session, mail, now=now)
+
+
+# --- lookups for the status page and the API ----------------------------------------------------
+
+
+def find_by_token(session: Session, token: str) -> InterpretingRequest | None:
+    """Return the request a status token belongs to, or None for any unknown or tampered token."""
+    if not token or len(token) > 100:
+        return None
+    statement = select(InterpretingRequest).where(InterpretingRequest.status_token_hash == token_hash(token))
+    return session.exec(statement).first()
+
+
+def confirmed_volunteer(session: Session, request: InterpretingRequest) -> Volunteer | None:
+    """Return the volunteer of the request's accepted offer, if any."""
+    statement = (
+        select(Volunteer)
+        .join(Offer, col(Offer.volunteer_id) == Volunteer.id)
+        .where(Offer.request_id == request.id, Offer.status == OfferStatus.ACCEPTED)
+    )
+    return session.exec(statement).first()
+
+
+def is_cancellable(request: InterpretingRequest) -> bool:
+    """Tell whether the requester may still cancel."""
+    return request.status in CANCELLABLE or request.status == RequestStatus.CONFIRMED
+
+
+def status_view(session: Session, request: InterpretingRequest, *, now: datetime) -> dict[str, Any]:
+    """Return what the requester may see of its request: no other person's data but the interpreter's first name."""
+    language = session.get(Language, request.language_code)
+    municipality = session.get(Municipality, request.municipality_id)
+    shown = request.status in (RequestStatus.CONFIRMED, RequestStatus.COMPLETED, RequestStatus.SETTLED)
+    volunteer = confirmed_volunteer(session, request) if shown else None
+    return {
+        "status": request.status,
+        "status_label": STATUS_LABELS.get(RequestStatus(request.status), request.status),
+        "date": request.start.strftime("%d.%m.%Y"),
+        "start": request.start.strftime("%Y-%m-%dT%H:%M"),
+        "end": request.end.strftime("%Y-%m-%dT%H:%M"),
+        "time": f"{request.start.strftime('%H:%M')}–{request.end.strftime('%H:%M')}",
+        "language": language.name_de if language else request.language_code,
+        "municipality": municipality.name if municipality else request.municipality_id,
+        "address": request.address,
+        "volunteer_first_name": volunteer.first_name if volunteer else None,
+        "reasons": [{"rule": r["rule"], "message": r["message"]} for r in request.reasons],
+        "cancellable": is_cancellable(request),
+        "late": request.start - now < timedelta(hours=24),
+    }
+
+
+# --- state changes after submission -------------------------------------------------------------
+
+
+def _move(
+    session: Session, request: InterpretingRequest, *, allowed: tuple[str, ...], to: str, now: datetime
+) -> str:
+    """Compare-and-set the status, so two clicks or two coordinators cannot both win; return the old status."""
+    before = request.status
+    result = session.execute(
+        update(InterpretingRequest)
+        .where(col(InterpretingRequest.id) == request.id, col(InterpretingRequest.status).in_(allowed))
+        .values(status=to, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise StateConflict(f"request {request.id} is {before}, not in {allowed}")
+    session.refresh(request)
+    return before
+
+
+def cancel_request(
+    session: Session, *, request: InterpretingRequest, now: datetime, actor: str = REQUESTER
+) -> None:
+    """Cancel a request for its requester: withdraw pending offers and tell each volunteer; confirmed ones go through assignments."""
+    if request.status == RequestStatus.CONFIRMED:
+        # The coordination side owns confirmed time (late cancellation, the volunteer's mail).
+        assignments = import_module("sprachmittlerpool.services.assignments")
+        assignments.cancel_confirmed(session, request=request, now=now, actor=actor)
+        _queue_cancelled(session, request, now=now)
+        session.commit()
+        return
+    before = _move(session, request, allowed=CANCELLABLE, to=RequestStatus.CANCELLED, now=now)
+    _withdraw_offers(session, request, now=now, actor=actor)
+    audit.record(
+        session,
+        actor=actor,
+        entity="request",
+        entity_id=str(request.id),
+        action="cancelled",
+        from_state=before,
+        to_state=RequestStatus.CANCELLED,
+    )
+    _queue_cancelled(session, request, now=now)
+    session.commit()
+
+
+def _withdraw_offers(session: Session, request: InterpretingRequest, *, now: datetime, actor: str) -> None:
+    statement = select(Offer).where(Offer.request_id == request.id, Offer.status == OfferStatus.PENDING)
+    for offer in session.exec(statement).all():
+        offer.status = OfferStatus.WITHDRAWN
+        offer.answered_at = now
+        session.add(offer)
+        audit.record(
+            session,
+            actor=actor,
+            entity="offer",
+            entity_id=str(offer.id),
+            action="withdrawn",
+            from_state=OfferStatus.PENDING,
+            to_state=OfferStatus.WITHDRAWN,
+        )
+        volunteer = session.get(Volunteer, offer.volunteer_id)
+        if volunteer is not None:
+            mail = compose(
+                "offer_withdrawn",
+                recipient=volunteer.email,
+                dedupe_key=f"offer:{offer.id}:withdrawn",
+                context=_mail_context(request, volunteer=volunteer, offer=offer),
+            )
+            enqueue(session, mail, now=now)
+
+
+def _queue_cancelled(session: Session, request: InterpretingRequest, *, now: datetime) -> None:
+    mail = compose(
+        "request_cancelled",
+        recipient=request.contact_email,
+        dedupe_key=f"request:{request.id}:cancelled",
+        context=_mail_context(request),
+    )
+    enqueue(session, mail, now=now)
+
+
+def decide_review(
+    session: Session, *, request: InterpretingRequest, decision: str, note: str, now: datetime, actor: str
+) -> InterpretingRequest:
+    """Settle a request in review: accept opens it for matching, reject ends it; the requester is told."""
+    if decision not in ("accept", "reject"):
+        raise InvalidRequest({"decision": "Bitte wählen Sie „annehmen“ oder „ablehnen“."})
+    to = RequestStatus.OPEN if decision == "accept" else RequestStatus.REJECTED
+    before = _move(session, request, allowed=(RequestStatus.REVIEW,), to=to, now=now)
+    request.decision_note = note
+    session.add(request)
+    audit.record(
+        session,
+        actor=actor,
+        entity="request",
+        entity_id=str(request.id),
+        action="review_accepted" if decision == "accept" else "review_rejected",
+        from_state=before,
+        to_state=to,
+        detail={"note": note} if note else {},
+    )
+    if to == RequestStatus.OPEN:
+        mail = compose(
+            "request_accepted",
+            recipient=request.contact_email,
+            dedupe_key=f"request:{request.id}:accepted",
+            context=_mail_context(request, note=note),
+        )
+        enqueue(session, mail, now=now)
+    else:
+        _queue_rejected(session, request, note=note, now=now)
+    session.commit()
+    return request
+
+
+def check_note(note: Any) -> str:
+    """Validate a coordinator's note on a decision."""
+    if note is None:
+        return ""
+    if not isinstance(note, str):
+        raise InvalidRequest({"note": MSG_TEXT})
+    cleaned = _clean_text(note)
+    if cleaned is None:
+        raise InvalidRequest({"note": MSG_CHARS})
+    if len(cleaned) > 2000:
+        raise InvalidRequest({"note": "Bitte fassen Sie sich kürzer (höchstens 2000 Zeichen)."})
+    return cleaned
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A request waiting for a coordinator, with the names a person reads."""
+
+    request: InterpretingRequest
+    institution: Institution
+    language: str
+    municipality: str
+
+
+def review_queue(session: Session) -> list[ReviewItem]:
+    """Return the requests in review, urgent ones first, then by appointment."""
+    statement = (
+        select(InterpretingRequest, Institution, Language.name_de, Municipality.name)
+        .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
+        .join(Language, col(Language.code) == InterpretingRequest.language_code)
+        .join(Municipality, col(Municipality.id) == InterpretingRequest.municipality_id)
+        .where(InterpretingRequest.status == RequestStatus.REVIEW)
+        .order_by(
+            col(InterpretingRequest.urgent).desc(),
+            col(InterpretingRequest.start),
+            col(InterpretingRequest.id),
+        )
+    )
+    return [ReviewItem(*row) for row in session.exec(statement).all()]
