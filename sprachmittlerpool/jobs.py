@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from notifications.jobs import Job, daily, every, per_day, per_hour  # noqa: F401 (for the lines below)
 from notifications.relay import relay_job
+from sprachmittlerpool.services.privacy import anonymise_finished
 
 JOBS: list[Job] = [
     relay_job(every(seconds=3)),
+    Job(
+        "anonymise_finished",
+        anonymise_finished,
+        daily("03:30"),
+        "Abgeschlossene Anfragen nach der Aufbewahrungsfrist anonymisieren",
+    ),
 ]

@@ -1,0 +1,246 @@
+"""GDPR: a volunteer's data export (Art. 15), erasure (Art. 17), and retention of finished requests.
+
+Erasure and retention keep what the books and the reports need (assignments, amounts, dates,
+language, municipality, status, rule ids) under the anonymous row id; the rest is blanked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlmodel import Session, col, select
+
+from sprachmittlerpool.models import (
+    Absence,
+    Assignment,
+    Availability,
+    Institution,
+    InterpretingRequest,
+    Language,
+    Municipality,
+    PayoutEntry,
+    PayoutMonth,
+    RequestStatus,
+    Volunteer,
+    VolunteerLanguage,
+)
+from sprachmittlerpool.services import volunteers as volunteer_service
+from sprachmittlerpool.services.audit import record
+
+FINISHED = (
+    RequestStatus.COMPLETED,
+    RequestStatus.CANCELLED,
+    RequestStatus.UNFILLED,
+    RequestStatus.NO_SHOW,
+    RequestStatus.REJECTED,
+    RequestStatus.SETTLED,
+)
+DEFAULT_RETENTION_MONTHS = 24
+
+
+class VolunteerNotFound(LookupError):
+    """No volunteer has this id."""
+
+
+def _cents(amount: int | None) -> str | None:
+    return None if amount is None else f"{amount // 100}.{amount % 100:02d}"
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else f"{moment:%Y-%m-%dT%H:%M}"
+
+
+def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
+    """Return everything stored about a volunteer (Art. 15); the IBAN only masked."""
+    volunteer = session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        raise VolunteerNotFound(volunteer_id)
+    data = volunteer_service.describe(session, volunteer)
+    home = session.get(Municipality, volunteer.home_id)
+    language_names = dict(session.exec(select(Language.code, Language.name_de)).all())
+    data["home_name"] = home.name if home else volunteer.home_id
+    data["language_names"] = [language_names.get(code, code) for code in data["languages"]]
+    data["contact_route"] = volunteer.contact_route
+    data["anonymised_at"] = _stamp(volunteer.anonymised_at)
+    data["assignments"] = _assignments(session, volunteer_id)
+    data["payouts"] = _payouts(session, volunteer_id)
+    return {"format": "sprachmittlerpool-export/1", "volunteer": data}
+
+
+def _assignments(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(Assignment, InterpretingRequest, Institution, Municipality)
+        .join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
+        .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
+        .join(Municipality, col(Municipality.id) == InterpretingRequest.municipality_id)
+        .where(Assignment.volunteer_id == volunteer_id)
+        .order_by(col(Assignment.start))
+    ).all()
+    return [
+        {
+            "id": str(assignment.id),
+            "request": str(request.id),
+            "start": _stamp(assignment.start),
+            "end": _stamp(assignment.end),
+            "status": assignment.status,
+            "outcome": assignment.outcome,
+            "language": request.language_code,
+            "municipality": municipality.name,
+            "address": request.address,
+            "institution": institution.name,
+            "duration_minutes": assignment.duration_minutes,
+            "travel_km": assignment.travel_km,
+            "amount": _cents(assignment.allowance_cents),
+        }
+        for assignment, request, institution, municipality in rows
+    ]
+
+
+def _payouts(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(PayoutEntry, PayoutMonth)
+        .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+        .where(PayoutEntry.volunteer_id == volunteer_id)
+        .order_by(col(PayoutMonth.month), col(PayoutEntry.id))
+    ).all()
+    return [
+        {
+            "month": month.month,
+            "assignment": str(entry.assignment_id),
+            "amount": _cents(entry.amount_cents),
+            "note": entry.note,
+            "closed": month.closed_at is not None,
+        }
+        for entry, month in rows
+    ]
+
+
+def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor: str) -> Volunteer:
+    """Anonymise a volunteer (Art. 17), keeping assignments and amounts under the id; commit."""
+    volunteer = session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        raise VolunteerNotFound(volunteer_id)
+    if volunteer.anonymised_at is not None:
+        return volunteer
+    volunteer.name = f"Gelöscht #{volunteer_id}"
+    volunteer.email = f"geloescht-{volunteer_id}@anonym.invalid"
+    volunteer.phone = ""
+    volunteer.gender = None
+    volunteer.iban_encrypted = None
+    volunteer.iban_masked = None
+    volunteer.contact_route = ""
+    volunteer.active = False
+    volunteer.anonymised_at = now
+    for table in (VolunteerLanguage, Availability, Absence):
+        for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
+            session.delete(row)
+    session.add(volunteer)
+    record(
+        session,
+        actor=actor,
+        entity="volunteer",
+        entity_id=str(volunteer_id),
+        action="erased",
+        to_state="anonymised",
+        detail={"kept": ["assignments", "payouts"]},
+    )
+    session.commit()
+    return volunteer
+
+
+# ---------------------------------------------------------------- retention
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """Return the same wall-clock time `months` calendar months earlier (clamped to the month's end)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for day in range(moment.day, 0, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _retention_months() -> int:
+    if has_app_context():
+        return int(current_app.config.get("RETENTION_MONTHS", DEFAULT_RETENTION_MONTHS))
+    return DEFAULT_RETENTION_MONTHS
+
+
+def due_for_anonymisation(session: Session, *, now: datetime, months: int) -> list[InterpretingRequest]:
+    """Return finished, not yet anonymised requests whose retention period has passed."""
+    cutoff = months_before(now, months)
+    candidates = session.exec(
+        select(InterpretingRequest)
+        .where(col(InterpretingRequest.status).in_(FINISHED))
+        .where(col(InterpretingRequest.anonymised_at).is_(None))
+        .order_by(col(InterpretingRequest.id))
+    ).all()
+    closings = _payout_closings(session, [row.id for row in candidates if row.id is not None])
+    due = []
+    for row in candidates:
+        months_of_row = closings.get(row.id)
+        if months_of_row is None:
+            if row.end < cutoff:
+                due.append(row)
+        elif all(closed is not None and closed < cutoff for closed in months_of_row):
+            due.append(row)
+    return due
+
+
+def _payout_closings(session: Session, request_ids: list[int]) -> dict[int, list[datetime | None]]:
+    """Map each request with payout entries to the closing times of their months (None = still open)."""
+    closings: dict[int, list[datetime | None]] = {}
+    for chunk_start in range(0, len(request_ids), 500):
+        chunk = request_ids[chunk_start : chunk_start + 500]
+        rows = session.exec(
+            select(Assignment.request_id, PayoutMonth.closed_at)
+            .join(PayoutEntry, col(PayoutEntry.assignment_id) == Assignment.id)
+            .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+            .where(col(Assignment.request_id).in_(chunk))
+        ).all()
+        for request_id, closed_at in rows:
+            closings.setdefault(request_id, []).append(closed_at)
+    return closings
+
+
+def anonymise_request(session: Session, request: InterpretingRequest, *, now: datetime, actor: str) -> None:
+    """Blank a request's personal data in the caller's transaction, keeping the figures."""
+    request.contact_name = ""
+    request.contact_email = ""
+    request.contact_phone = ""
+    request.topic = ""
+    request.address = ""
+    request.dialect = ""
+    request.decision_note = ""
+    request.reasons = [{"rule": reason.get("rule")} for reason in request.reasons if isinstance(reason, dict)]
+    request.anonymised_at = now
+    request.updated_at = now
+    session.add(request)
+    record(
+        session,
+        actor=actor,
+        entity="request",
+        entity_id=str(request.id),
+        action="anonymised",
+        from_state=request.status,
+        to_state=request.status,
+        detail={"reason": "retention"},
+    )
+
+
+def anonymise_finished(session: Session, *, now: datetime) -> str:
+    """Anonymise finished requests past the retention period; a second run finds nothing more."""
+    months = _retention_months()
+    due = due_for_anonymisation(session, now=now, months=months)
+    for request in due:
+        anonymise_request(session, request, now=now, actor="job:retention")
+    session.commit()
+    if not due:
+        return "Keine Anfragen zu anonymisieren."
+    return f"{len(due)} Anfrage(n) nach {months} Monaten anonymisiert."

@@ -1,0 +1,186 @@
+"""The coordinators' volunteer API: create, list, get, patch, absences, and the IBAN kept secret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from sprachmittlerpool.models import AuditEvent, Volunteer
+from tests.volunteers.conftest import IBAN_DIGITS, TEST_IBAN
+
+
+def _create(client: FlaskClient, auth: dict[str, str], payload: dict[str, Any]) -> str:
+    response = client.post("/api/v1/volunteers", json=payload, headers=auth)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_create_get_list_patch_and_absence_round_trip(client, auth, payload):
+    volunteer_id = _create(client, auth, payload)
+
+    shown = client.get(f"/api/v1/volunteers/{volunteer_id}", headers=auth).get_json()
+    listed = client.get("/api/v1/volunteers", headers=auth).get_json()["volunteers"]
+    patched = client.patch(
+        f"/api/v1/volunteers/{volunteer_id}",
+        json={
+            "languages": ["ar"],
+            "availability": [{"weekday": 2, "start": "14:00", "end": "18:00"}],
+            "max_per_week": 1,
+        },
+        headers=auth,
+    )
+    absence = client.post(
+        f"/api/v1/volunteers/{volunteer_id}/absences",
+        json={"start": "2030-03-04", "end": "2030-03-06"},
+        headers=auth,
+    )
+    after = client.get(f"/api/v1/volunteers/{volunteer_id}", headers=auth).get_json()
+
+    assert shown["name"] == "Olena K." and shown["home"] == "heinsberg"
+    assert shown["languages"] == ["ru", "uk"]
+    assert shown["availability"] == [{"weekday": 0, "start": "08:00", "end": "13:00"}]
+    assert shown["iban"] == "DE89 **** **** **** **30 00"
+    assert [v["id"] for v in listed] == [volunteer_id]
+    assert patched.status_code == 200
+    assert absence.status_code == 201
+    assert after["languages"] == ["ar"]
+    assert after["availability"] == [{"weekday": 2, "start": "14:00", "end": "18:00"}]
+    assert after["max_per_week"] == 1 and after["name"] == "Olena K."
+    assert [(a["start"], a["end"]) for a in after["absences"]] == [("2030-03-04", "2030-03-06")]
+
+
+def test_patch_iban_null_removes_it(client, auth, payload):
+    volunteer_id = _create(client, auth, payload)
+
+    answer = client.patch(f"/api/v1/volunteers/{volunteer_id}", json={"iban": None}, headers=auth).get_json()
+
+    assert answer["iban"] is None
+
+
+def test_invalid_fields_answer_422_with_german_messages(client, auth, payload):
+    payload |= {
+        "home": "atlantis",
+        "languages": ["uk", "tlh"],
+        "availability": [
+            {"weekday": 7, "start": "08:00", "end": "09:00"},
+            {"weekday": 1, "start": "14:00", "end": "13:00"},
+            {"weekday": 1, "start": "8 Uhr", "end": "13:00"},
+        ],
+        "iban": "DE89370400440532013001",
+    }
+
+    response = client.post("/api/v1/volunteers", json=payload, headers=auth)
+
+    body = response.get_json()
+    assert response.status_code == 422
+    assert body["error"] == "invalid"
+    assert "Region" in body["fields"]["home"]
+    assert "„tlh“" in body["fields"]["languages"]
+    assert "Wochentag" in body["fields"]["availability[0].weekday"]
+    assert "nach dem Beginn" in body["fields"]["availability[1].end"]
+    assert "HH:MM" in body["fields"]["availability[2].start"]
+    assert body["fields"]["iban"].startswith("Die IBAN ist ungültig")
+
+
+def test_every_one_character_change_of_the_iban_is_rejected(client, auth, payload):
+    changed = {TEST_IBAN[:i] + d + TEST_IBAN[i + 1 :] for i in range(4, len(TEST_IBAN)) for d in "0123456789"}
+    changed.discard(TEST_IBAN)
+
+    statuses = set()
+    for number, iban in enumerate(sorted(changed)[::9]):
+        answer = client.post(
+            "/api/v1/volunteers", json=payload | {"iban": iban, "email": f"x{number}@e.org"}, headers=auth
+        )
+        statuses.add(answer.status_code)
+
+    assert statuses == {422}
+
+
+def test_missing_fields_unknown_fields_and_duplicates(client, auth, payload):
+    _create(client, auth, payload)
+
+    missing = client.post("/api/v1/volunteers", json={"name": "X"}, headers=auth)
+    unknown = client.post("/api/v1/volunteers", json=payload | {"shoe_size": 44}, headers=auth)
+    duplicate = client.post(
+        "/api/v1/volunteers", json=payload | {"email": "OLENA.K@example.org"}, headers=auth
+    )
+
+    assert missing.status_code == 422
+    assert set(missing.get_json()["fields"]) == {"email", "home", "languages"}
+    assert unknown.status_code == 400
+    assert duplicate.status_code == 409
+    assert "email" in duplicate.get_json()["fields"]
+
+
+def test_unknown_ids_answer_404(client, auth):
+    assert client.get("/api/v1/volunteers/999", headers=auth).status_code == 404
+    assert client.get("/api/v1/volunteers/abc", headers=auth).status_code == 404
+    assert client.patch("/api/v1/volunteers/999", json={"name": "Y"}, headers=auth).status_code == 404
+    absence = {"start": "2030-01-01", "end": "2030-01-02"}
+    assert client.post("/api/v1/volunteers/999/absences", json=absence, headers=auth).status_code == 404
+
+
+def test_absence_ending_before_it_starts_is_422(client, auth, payload):
+    volunteer_id = _create(client, auth, payload)
+
+    response = client.post(
+        f"/api/v1/volunteers/{volunteer_id}/absences",
+        json={"start": "2030-03-06", "end": "2030-03-04"},
+        headers=auth,
+    )
+
+    assert response.status_code == 422
+    assert "end" in response.get_json()["fields"]
+
+
+def test_without_credentials_every_route_answers_401(client, payload):
+    assert client.get("/api/v1/volunteers").status_code == 401
+    assert client.post("/api/v1/volunteers", json=payload).status_code == 401
+    assert client.get("/api/v1/volunteers/1").status_code == 401
+    assert client.patch("/api/v1/volunteers/1", json={}).status_code == 401
+    assert client.post("/api/v1/volunteers/1/absences", json={}).status_code == 401
+    assert client.get("/api/v1/volunteers", headers={"Authorization": "Bearer falsch"}).status_code == 401
+
+
+def test_iban_digits_never_appear_in_database_answers_or_pages(
+    app, client, coordinator_client, auth, payload, db
+):
+    volunteer_id = _create(client, auth, payload)
+    client.patch(f"/api/v1/volunteers/{volunteer_id}", json={"name": "Olena Kowalenko"}, headers=auth)
+
+    answers = [
+        client.get("/api/v1/volunteers", headers=auth).get_data(as_text=True),
+        client.get(f"/api/v1/volunteers/{volunteer_id}", headers=auth).get_data(as_text=True),
+        coordinator_client.get("/koordination/sprachmittelnde").get_data(as_text=True),
+        coordinator_client.get(f"/koordination/sprachmittelnde/{volunteer_id}").get_data(as_text=True),
+        coordinator_client.get(f"/koordination/sprachmittelnde/{volunteer_id}/auskunft.json").get_data(
+            as_text=True
+        ),
+    ]
+    stored = db.exec(select(Volunteer)).one()
+    audit = [event.detail for event in db.exec(select(AuditEvent)).all()]
+
+    for text in answers + [str(audit)]:
+        assert IBAN_DIGITS not in text
+    assert all("DE89 **** **** **** **30 00" in text for text in answers[:2] + answers[3:])
+    assert stored.iban_encrypted and IBAN_DIGITS not in stored.iban_encrypted
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for file in path.parent.glob(path.name + "*"):
+            raw = file.read_bytes()
+            assert IBAN_DIGITS.encode() not in raw, file
+            assert TEST_IBAN.encode() not in raw, file
+
+
+def test_create_and_patch_are_audited_without_values(client, auth, payload, db):
+    volunteer_id = _create(client, auth, payload)
+    client.patch(f"/api/v1/volunteers/{volunteer_id}", json={"phone": "0170 1"}, headers=auth)
+
+    events = db.exec(select(AuditEvent).where(AuditEvent.entity == "volunteer").order_by(AuditEvent.id)).all()
+
+    assert [e.action for e in events] == ["created", "updated"]
+    assert events[1].detail == {"fields": ["phone"]}
