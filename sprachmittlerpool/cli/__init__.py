@@ -9,6 +9,8 @@ def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
     from sprachmittlerpool.cli import accounts, database, demo, match, serve
     from sprachmittlerpool.cli import jobs as jobs_cli
+    from sprachmittlerpool.cli import payouts as payouts_cli
+    from sprachmittlerpool.cli import report as report_cli
 
     for command in (
         database.db,
@@ -18,5 +20,7 @@ def register(app: Flask) -> None:
         serve.serve,
         jobs_cli.jobs,
         match.match,
+        payouts_cli.payouts_group,
+        report_cli.report,
     ):
         app.cli.add_command(command)

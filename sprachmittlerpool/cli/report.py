@@ -1,0 +1,30 @@
+"""flask report --year YYYY [--format text|csv]: the committee's figures in the terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+
+from sprachmittlerpool.db import new_session
+from sprachmittlerpool.services import reports
+
+
+@click.command("report")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Berichtsjahr")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@with_appcontext
+def report(year: int, fmt: str) -> None:
+    """Print the year's figures; progress goes to stderr so the CSV on stdout stays clean."""
+    click.echo(f"Berechne Kennzahlen {year} …", err=True)
+    session = new_session(write=False)
+    try:
+        figures = reports.build_report(session, date(year, 1, 1), date(year, 12, 31))
+    finally:
+        session.close()
+    click.echo("Fertig.", err=True)
+    if fmt == "csv":
+        click.echo(reports.to_csv(figures).decode("utf-8"), nl=False)
+    else:
+        click.echo(reports.to_text(figures), nl=False)

@@ -1,0 +1,250 @@
+"""The committee's figures for any period: counts, placement, money, languages, reasons.
+
+Requests count by the day they were received; assignments by their appointment day;
+allowances by the payout months that fall into the period. The placement rate is the
+share of requests placed among those the pool tried to place (placed + unfilled), so
+rejected, withdrawn and still open requests do not distort it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from sprachmittlerpool.exports.formatting import money_de, money_plain
+from sprachmittlerpool.exports.safe_cells import neutralise
+from sprachmittlerpool.models import (
+    Assignment,
+    InterpretingRequest,
+    Language,
+    PayoutEntry,
+    PayoutMonth,
+    Volunteer,
+    VolunteerLanguage,
+)
+from sprachmittlerpool.services.payouts import month_of, next_month
+from sprachmittlerpool.tariff import from_cents
+
+PLACED = ("confirmed", "completed", "settled", "no_show")
+UNFILLED_DE = {
+    "no_candidate": "keine passende Person",
+    "capacity": "alle Passenden ausgelastet",
+    "declined": "alle Angefragten abgesagt",
+    "expired": "keine Antwort rechtzeitig",
+    "late": "zu kurzfristig",
+}
+TOP_LANGUAGES = 10
+
+
+@dataclass(frozen=True)
+class Report:
+    """The figures of one period, in the order the committee reads them."""
+
+    start: date
+    end: date
+    requests: int
+    assignments: int
+    placed: int
+    unfilled: int
+    allowances: Decimal
+    languages: list[tuple[str, int]]
+    per_month: list[tuple[str, int]]
+    rejections: list[tuple[str, int]]
+    unfilled_reasons: list[tuple[str, int]]
+    active_volunteers: int
+    languages_covered: int
+
+    @property
+    def placement_rate(self) -> Decimal | None:
+        """Return placed ÷ (placed + unfilled) in percent, or None when nothing was tried."""
+        tried = self.placed + self.unfilled
+        if tried == 0:
+            return None
+        return (Decimal(self.placed) * 100 / tried).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """Return this calendar year, the committee's usual period."""
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+def build_report(session: Session, start: date, end: date) -> Report:
+    """Compute every figure of the period from start to end (both inclusive)."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
+    received = (col(InterpretingRequest.created_at) >= lo, col(InterpretingRequest.created_at) < hi)
+    requests = session.exec(select(func.count()).select_from(InterpretingRequest).where(*received)).one()
+    statuses = dict(
+        session.exec(
+            select(InterpretingRequest.status, func.count())
+            .where(*received)
+            .group_by(InterpretingRequest.status)
+        ).all()
+    )
+    assignments = session.exec(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.status == "completed", col(Assignment.start) >= lo, col(Assignment.start) < hi)
+    ).one()
+    return Report(
+        start=start,
+        end=end,
+        requests=int(requests),
+        assignments=int(assignments),
+        placed=sum(int(statuses.get(status, 0)) for status in PLACED),
+        unfilled=int(statuses.get("unfilled", 0)),
+        allowances=_allowances(session, start, end),
+        languages=_languages(session, received),
+        per_month=_per_month(session, start, end, received),
+        rejections=_rejections(session, received),
+        unfilled_reasons=_unfilled(session, received),
+        active_volunteers=int(
+            session.exec(
+                select(func.count()).select_from(Volunteer).where(col(Volunteer.active).is_(True))
+            ).one()
+        ),
+        languages_covered=int(
+            session.exec(
+                select(func.count(func.distinct(VolunteerLanguage.language_code)))
+                .join(Volunteer, col(Volunteer.id) == VolunteerLanguage.volunteer_id)
+                .where(col(Volunteer.active).is_(True))
+            ).one()
+        ),
+    )
+
+
+def _allowances(session: Session, start: date, end: date) -> Decimal:
+    """Sum the entries of the payout months inside the period."""
+    total = session.exec(
+        select(func.coalesce(func.sum(PayoutEntry.amount_cents), 0))
+        .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+        .where(col(PayoutMonth.month) >= month_of(start), col(PayoutMonth.month) <= month_of(end))
+    ).one()
+    return from_cents(int(total))
+
+
+def _languages(session: Session, received: tuple) -> list[tuple[str, int]]:
+    """Return the most requested languages by German name, most first."""
+    rows = session.exec(
+        select(Language.name_de, func.count())
+        .join(InterpretingRequest, col(InterpretingRequest.language_code) == Language.code)
+        .where(*received)
+        .group_by(Language.name_de)
+    ).all()
+    return sorted(((name, int(count)) for name, count in rows), key=lambda row: (-row[1], row[0]))[
+        :TOP_LANGUAGES
+    ]
+
+
+def _per_month(session: Session, start: date, end: date, received: tuple) -> list[tuple[str, int]]:
+    """Count requests per month of the period, months without requests included."""
+    counts: Counter[str] = Counter(
+        month_of(created)
+        for created in session.exec(select(InterpretingRequest.created_at).where(*received)).all()
+    )
+    months, current = [], month_of(start)
+    while current <= month_of(end):
+        months.append((current, counts.get(current, 0)))
+        current = next_month(current)
+    return months
+
+
+def _rejections(session: Session, received: tuple) -> list[tuple[str, int]]:
+    """Count rejected requests by the rule that rejected them."""
+    counts: Counter[str] = Counter()
+    for reasons in session.exec(
+        select(InterpretingRequest.reasons).where(*received, InterpretingRequest.status == "rejected")
+    ).all():
+        rules = [r for r in reasons or [] if isinstance(r, dict)]
+        rejecting = [r for r in rules if r.get("effect") == "reject"] or rules
+        for rule in {str(r.get("rule") or "unbekannt") for r in rejecting}:
+            counts[rule] += 1
+    return sorted(counts.items(), key=lambda row: (-row[1], row[0]))
+
+
+def _unfilled(session: Session, received: tuple) -> list[tuple[str, int]]:
+    """Count unfilled requests by their recorded reason."""
+    rows = session.exec(
+        select(InterpretingRequest.unfilled_reason, func.count())
+        .where(*received, InterpretingRequest.status == "unfilled")
+        .group_by(InterpretingRequest.unfilled_reason)
+    ).all()
+    named = [(UNFILLED_DE.get(reason or "", reason or "ohne Angabe"), int(count)) for reason, count in rows]
+    return sorted(named, key=lambda row: (-row[1], row[0]))
+
+
+def rows(report: Report) -> list[tuple[str, str, str]]:
+    """Flatten the report into (section, label, value) rows for CSV, XLSX and text."""
+    rate = report.placement_rate
+    out = [
+        ("Zeitraum", "von", report.start.isoformat()),
+        ("Zeitraum", "bis", report.end.isoformat()),
+        ("Kennzahlen", "Anfragen", str(report.requests)),
+        ("Kennzahlen", "Einsätze", str(report.assignments)),
+        ("Kennzahlen", "Vermittlungsquote (%)", "–" if rate is None else str(rate).replace(".", ",")),
+        ("Kennzahlen", "Ausgezahlte Aufwandsentschädigungen (EUR)", money_plain(report.allowances)),
+        ("Kennzahlen", "Aktive Sprachmittelnde", str(report.active_volunteers)),
+        ("Kennzahlen", "Abgedeckte Sprachen", str(report.languages_covered)),
+    ]
+    out += [("Meistgefragte Sprachen", name, str(count)) for name, count in report.languages]
+    out += [("Anfragen je Monat", month, str(count)) for month, count in report.per_month]
+    out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
+    out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
+    return out
+
+
+def to_csv(report: Report) -> bytes:
+    """Render the report as CSV for German Excel (BOM, ';', CRLF), formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Bereich", "Kennzahl", "Wert"])
+    for section, label, value in rows(report):
+        writer.writerow([neutralise(section), neutralise(label), neutralise(value)])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: Report) -> bytes:
+    """Render the report as a workbook, numbers as numbers, with fixed properties."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Bericht"
+    sheet.append(["Bereich", "Kennzahl", "Wert"])
+    for section, label, value in rows(report):
+        cell_value: object = neutralise(value)
+        if value.isdigit():
+            cell_value = int(value)
+        sheet.append([neutralise(section), neutralise(label), cell_value])
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 44
+    moment = datetime.combine(report.start, time())
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
+    workbook.properties.creator = "Sprachmittlerpool"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, archive).save()
+    return buffer.getvalue()
+
+
+def to_text(report: Report) -> str:
+    """Render the report as plain text for the terminal."""
+    lines, section = [], None
+    for current, label, value in rows(report):
+        if current != section:
+            lines.append(f"\n{current}" if section else current)
+            section = current
+        lines.append(f"  {label}: {value}")
+    lines.append(f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}")
+    return "\n".join(lines) + "\n"
