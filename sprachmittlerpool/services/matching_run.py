@@ -254,6 +254,7 @@ def run_matching(
     started = clock.monotonic()
     say("Instanz wird aus der Datenbank aufgebaut …")
     instance = build_instance(session, now=now)
+    session.commit()  # end the read transaction: the solve must hold no database lock
     say(f"{len(instance.requests)} offene Anfragen, {len(instance.volunteers)} aktive Sprachmittelnde.")
     say(f"Zuteilung wird berechnet (höchstens {time_limit_s:g} s) …")
     result = solve_validated(instance, time_limit_s=time_limit_s, progress=progress)
@@ -283,9 +284,10 @@ def _note_unfilled_reasons(session: Session, result: matching.Result) -> None:
     reasons.update({int(a.request): None for a in result.assignments})
     if not reasons:
         return
-    for request in session.exec(
-        select(InterpretingRequest).where(col(InterpretingRequest.id).in_(reasons))
-    ).all():
+    still_open = select(InterpretingRequest).where(
+        col(InterpretingRequest.id).in_(reasons), InterpretingRequest.status == RequestStatus.OPEN
+    )
+    for request in session.exec(still_open).all():
         request.unfilled_reason = reasons[request.id]
         session.add(request)
 

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from sprachmittlerpool.cli.match import match
-from sprachmittlerpool.models import ApiToken, MatchingRun
+from sprachmittlerpool.models import ApiToken, InterpretingRequest, MatchingRun, Offer, OutboxMail
 from sprachmittlerpool.security import new_token, token_hash
 
 
@@ -165,3 +165,52 @@ def test_match_solve_json_keeps_stdout_parseable(app, small_pool):
     assert body["proposals"][0]["volunteer"] == str(small_pool["near"].id)
     assert body["unassigned"] == [{"request": str(small_pool["nobody"].id), "reason": "no_language"}]
     assert "Instanz wird" in result.stderr
+
+
+def _offers(db) -> list[Offer]:
+    db.rollback()  # end the test's read snapshot so the app's commits are visible
+    return list(db.exec(select(Offer)).all())
+
+
+def test_confirming_one_proposal_sends_its_offer(coordinator_client, small_pool, db):
+    coordinator_client.post("/koordination/vorschlaege")
+    run = db.exec(select(MatchingRun)).one()
+
+    response = coordinator_client.post(
+        f"/koordination/vorschlaege/{run.id}/anfragen/{small_pool['placed'].id}", follow_redirects=True
+    )
+
+    assert response.status_code == 200
+    assert [(o.request_id, o.volunteer_id, o.status) for o in _offers(db)] == [
+        (small_pool["placed"].id, small_pool["near"].id, "pending")
+    ]
+    assert db.get(InterpretingRequest, small_pool["placed"].id).status == "offered"
+    assert (
+        db.exec(select(OutboxMail).where(OutboxMail.recipient == small_pool["near"].email)).first()
+        is not None
+    )
+    assert "Angebot" in response.get_data(as_text=True) and "gesendet" in response.get_data(as_text=True)
+
+
+def test_confirming_all_reports_a_conflict_per_request_instead_of_failing(coordinator_client, small_pool, db):
+    coordinator_client.post("/koordination/vorschlaege")
+    run = db.exec(select(MatchingRun)).one()
+    coordinator_client.post(f"/koordination/vorschlaege/{run.id}/anfragen/{small_pool['placed'].id}")
+
+    response = coordinator_client.post(f"/koordination/vorschlaege/{run.id}/alle", follow_redirects=True)
+
+    assert response.status_code == 200
+    assert f"Anfrage {small_pool['placed'].id}: nicht gesendet" in response.get_data(as_text=True)
+    assert len(_offers(db)) == 1
+
+
+def test_picking_another_ranked_person_sends_the_offer_to_them(coordinator_client, small_pool, db):
+    response = coordinator_client.post(
+        f"/koordination/anfragen/{small_pool['placed'].id}/kandidaten",
+        data={"volunteer_id": small_pool["far"].id},
+    )
+
+    assert response.status_code == 302
+    assert [(o.request_id, o.volunteer_id) for o in _offers(db)] == [
+        (small_pool["placed"].id, small_pool["far"].id)
+    ]
