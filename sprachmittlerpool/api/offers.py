@@ -1,0 +1,201 @@
+"""Offers and completions over the API: confirm a match, take an offer back, record what happened."""
+
+from __future__ import annotations
+
+from flask import g, jsonify
+from werkzeug.wrappers import Response
+
+from sprachmittlerpool.api import bp, spec
+from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import Assignment, InterpretingRequest, Offer, local_now
+from sprachmittlerpool.services import offers
+from sprachmittlerpool.services.completion import InvalidCompletion, record_completion
+from sprachmittlerpool.services.offers import Conflict
+
+
+def _actor() -> str:
+    return f"coordinator:{g.api_user.id}"
+
+
+def _conflict(exc: Conflict) -> ApiError:
+    return ApiError(409, exc.code, exc.message)
+
+
+@bp.post("/requests/<int:request_id>/offer")
+@coordinator_required
+def make_offer(request_id: int) -> tuple[Response, int]:
+    """Send an offer for a request to a volunteer."""
+    data = json_body({"volunteer"})
+    volunteer_id = data.get("volunteer")
+    if isinstance(volunteer_id, str) and volunteer_id.isdigit():
+        volunteer_id = int(volunteer_id)
+    if isinstance(volunteer_id, bool) or not isinstance(volunteer_id, int):
+        raise ApiError(
+            422, "invalid", "Bitte die id einer Person angeben.", {"volunteer": "Pflichtfeld (id)."}
+        )
+    session = get_session()
+    if session.get(InterpretingRequest, request_id) is None:
+        raise ApiError(404, "not_found", "Diese Anfrage gibt es nicht.")
+    try:
+        offer, _token = offers.make_offer(
+            session, request_id=request_id, volunteer_id=volunteer_id, now=local_now(), actor=_actor(),
+            user_id=g.api_user.id,
+        )  # fmt: skip
+    except Conflict as exc:
+        raise _conflict(exc) from None
+    return jsonify({"offer": offer.id, "status": "offered"}), 201
+
+
+@bp.post("/offers/<int:offer_id>/withdraw")
+@coordinator_required
+def withdraw_offer(offer_id: int) -> Response:
+    """Take back a pending offer; the volunteer is told."""
+    session = get_session()
+    if session.get(Offer, offer_id) is None:
+        raise ApiError(404, "not_found", "Dieses Angebot gibt es nicht.")
+    try:
+        offer = offers.withdraw_offer(session, offer_id=offer_id, now=local_now(), actor=_actor())
+    except Conflict as exc:
+        raise _conflict(exc) from None
+    return jsonify({"offer": offer.id, "status": offer.status})
+
+
+@bp.post("/assignments/<int:assignment_id>/completion")
+@coordinator_required
+def completion(assignment_id: int) -> Response:
+    """Record whether an assignment took place, and its allowance."""
+    data = json_body({"took_place", "duration_minutes", "travel_km", "cancelled"})
+    took_place = data.get("took_place")
+    if not isinstance(took_place, bool):
+        raise ApiError(
+            422, "invalid", "took_place muss true oder false sein.", {"took_place": "true oder false."}
+        )
+    km = data.get("travel_km")
+    if km is not None and (isinstance(km, bool) or not isinstance(km, int | float | str)):
+        raise ApiError(422, "invalid", "travel_km muss eine Zahl sein.", {"travel_km": "Zahl."})
+    session = get_session()
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise ApiError(404, "not_found", "Diesen Einsatz gibt es nicht.")
+    try:
+        done = record_completion(
+            session,
+            assignment=assignment,
+            took_place=took_place,
+            duration_minutes=data.get("duration_minutes"),
+            travel_km=km,
+            cancelled=data.get("cancelled"),
+            now=local_now(),
+            actor=_actor(),
+        )
+    except InvalidCompletion as exc:
+        raise ApiError(422, "invalid", "Die Angaben sind ungültig.", exc.fields) from None
+    except Conflict as exc:
+        raise _conflict(exc) from None
+    return jsonify(
+        {
+            "assignment": done.id,
+            "status": done.status,
+            "outcome": done.outcome,
+            "duration_minutes": done.duration_minutes,
+            "allowance": f"{(done.allowance_cents or 0) / 100:.2f}",
+        }
+    )
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+_OFFER_RESULT = {
+    "type": "object",
+    "required": ["offer", "status"],
+    "properties": {"offer": {"type": "integer"}, "status": {"type": "string"}},
+}
+
+spec.add_paths(
+    {
+        "/api/v1/requests/{request_id}/offer": {
+            "post": {
+                "summary": "Angebot an eine/n Sprachmittler/in senden",
+                "security": spec.BEARER,
+                "parameters": [
+                    {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["volunteer"],
+                            "additionalProperties": False,
+                            "properties": {"volunteer": {"type": "integer"}},
+                        }
+                    ),
+                },
+                "responses": {
+                    "201": {"description": "Angebot gesendet", "content": _json(_OFFER_RESULT)},
+                    **spec.error_responses(400, 401, 403, 404, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/api/v1/offers/{offer_id}/withdraw": {
+            "post": {
+                "summary": "Offenes Angebot zurückziehen",
+                "security": spec.BEARER,
+                "parameters": [
+                    {"name": "offer_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "responses": {
+                    "200": {"description": "Zurückgezogen", "content": _json(_OFFER_RESULT)},
+                    **spec.error_responses(401, 403, 404, 409),
+                },
+            }
+        },
+        "/api/v1/assignments/{assignment_id}/completion": {
+            "post": {
+                "summary": "Festhalten, ob ein Einsatz stattfand (Einsatzbestätigung)",
+                "security": spec.BEARER,
+                "parameters": [
+                    {"name": "assignment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["took_place"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "took_place": {"type": "boolean"},
+                                "duration_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
+                                "travel_km": {"type": "number", "minimum": 0, "maximum": 1000},
+                                "cancelled": {"type": "string", "enum": ["late", "early", "no_show"]},
+                            },
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": {
+                        "description": "Festgehalten",
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "required": ["assignment", "status", "allowance"],
+                                "properties": {
+                                    "assignment": {"type": "integer"},
+                                    "status": {"type": "string"},
+                                    "outcome": {"type": ["string", "null"]},
+                                    "duration_minutes": {"type": ["integer", "null"]},
+                                    "allowance": {"type": "string"},
+                                },
+                            }
+                        ),
+                    },
+                    **spec.error_responses(400, 401, 403, 404, 409, 413, 415, 422),
+                },
+            }
+        },
+    }
+)

@@ -1,0 +1,217 @@
+"""An assignment's life after acceptance: the volunteer withdraws, or the institution cancels.
+
+Both lock the request first (the same order as accepting), so a cancellation racing an acceptance
+ends in one of two consistent states: cancelled before (the offer is withdrawn, accepting fails) or
+after (the new assignment is cancelled and the volunteer gets the calendar cancellation).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from sprachmittlerpool.models import (
+    Assignment,
+    AssignmentStatus,
+    InterpretingRequest,
+    Offer,
+    OfferStatus,
+    Outcome,
+    RequestStatus,
+    Volunteer,
+)
+from sprachmittlerpool.services import audit
+from sprachmittlerpool.services.offers import (
+    OPEN_STATES,
+    Conflict,
+    appointment,
+    calendar_attachment,
+    fresh,
+    lock_request,
+    lock_volunteer,
+    queue_mail,
+    retrying,
+    set_request_status,
+    set_status,
+    withdraw_pending,
+)
+
+
+def withdraw_cutoff(assignment: Assignment) -> datetime:
+    """Return until when the volunteer may still give an accepted assignment back."""
+    return assignment.start - timedelta(hours=int(current_app.config["OFFER_CUTOFF_HOURS"]))
+
+
+def active_assignment(session: Session, request_id: int) -> Assignment | None:
+    """Return the request's confirmed assignment, if any."""
+    return session.exec(
+        select(Assignment).where(
+            Assignment.request_id == request_id, Assignment.status == AssignmentStatus.CONFIRMED
+        )
+    ).first()
+
+
+def assignment_for_offer(session: Session, offer_id: int) -> Assignment | None:
+    """Return the assignment an accepted offer created."""
+    return session.exec(select(Assignment).where(Assignment.offer_id == offer_id)).first()
+
+
+def _cancel_assignment(
+    session: Session, assignment: Assignment, *, now: datetime, actor: str, action: str
+) -> Assignment:
+    """Cancel a confirmed assignment in the caller's transaction and raise its calendar sequence."""
+    if not set_status(
+        session,
+        Assignment,
+        assignment.id,
+        from_states=[AssignmentStatus.CONFIRMED],
+        status=AssignmentStatus.CANCELLED,
+        calendar_sequence=assignment.calendar_sequence + 1,
+    ):
+        raise Conflict("assignment_closed", "Dieser Einsatz ist nicht mehr bestätigt.")
+    audit.record(
+        session, actor=actor, entity="assignment", entity_id=str(assignment.id), action=action,
+        from_state=AssignmentStatus.CONFIRMED, to_state=AssignmentStatus.CANCELLED,
+    )  # fmt: skip
+    cancelled = fresh(session, Assignment, assignment.id)
+    assert cancelled is not None
+    return cancelled
+
+
+def _tell_volunteer_cancelled(
+    session: Session,
+    assignment: Assignment,
+    request: InterpretingRequest,
+    *,
+    now: datetime,
+    by_volunteer: bool,
+) -> None:
+    volunteer = session.get(Volunteer, assignment.volunteer_id)
+    if volunteer is None:
+        return
+    queue_mail(
+        session,
+        "assignment_cancelled",
+        recipient=volunteer.email,
+        dedupe_key=f"assignment_cancelled:{assignment.id}",
+        context={
+            **appointment(session, request),
+            "first_name": volunteer.first_name,
+            "by_volunteer": by_volunteer,
+        },
+        attachments=(calendar_attachment(session, assignment, request, now=now, cancel=True),),
+        now=now,
+    )
+
+
+@retrying
+def withdraw_acceptance(
+    session: Session, *, offer_id: int, now: datetime, actor: str = "volunteer"
+) -> Assignment:
+    """Let the volunteer give an accepted assignment back until the cut-off; the request opens again."""
+    try:
+        offer = session.get(Offer, offer_id)
+        if offer is None:
+            raise Conflict("not_found", "Dieses Angebot gibt es nicht.")
+        request = lock_request(session, offer.request_id)
+        lock_volunteer(session, offer.volunteer_id)
+        offer = fresh(session, Offer, offer_id)
+        assignment = assignment_for_offer(session, offer_id)
+        assert request is not None and offer is not None
+        if (
+            offer.status != OfferStatus.ACCEPTED
+            or assignment is None
+            or assignment.status != AssignmentStatus.CONFIRMED
+        ):
+            raise Conflict("not_confirmed", "Dieser Einsatz ist nicht (mehr) bestätigt.")
+        if now >= withdraw_cutoff(assignment):
+            raise Conflict(
+                "too_late",
+                "Eine Absage über den Link ist nur bis 24 Stunden vorher möglich. Bitte rufen Sie die Koordination an.",
+            )
+        assignment = _cancel_assignment(session, assignment, now=now, actor=actor, action="withdraw")
+        set_status(session, Offer, offer_id, from_states=[OfferStatus.ACCEPTED], status=OfferStatus.WITHDRAWN)
+        audit.record(
+            session, actor=actor, entity="offer", entity_id=str(offer_id), action="withdraw_acceptance",
+            from_state=OfferStatus.ACCEPTED, to_state=OfferStatus.WITHDRAWN,
+        )  # fmt: skip
+        request = fresh(session, InterpretingRequest, request.id)
+        if not set_request_status(
+            session, request, RequestStatus.OPEN, from_states=[RequestStatus.CONFIRMED], now=now, actor=actor,
+            action="reopen",
+        ):  # fmt: skip
+            raise Conflict("request_state", "Die Anfrage ist nicht mehr bestätigt.")
+        _tell_volunteer_cancelled(session, assignment, request, now=now, by_volunteer=True)
+        queue_mail(
+            session,
+            "assignment_withdrawn_institution",
+            recipient=request.contact_email,
+            dedupe_key=f"assignment_withdrawn_institution:{assignment.id}",
+            context=appointment(session, request),
+            now=now,
+        )
+        session.commit()
+    except Conflict:
+        session.rollback()
+        raise
+    return assignment
+
+
+@retrying
+def cancel_confirmed(
+    session: Session, *, request: InterpretingRequest, now: datetime, actor: str
+) -> Assignment | None:
+    """Cancel a request for the institution: late (< 24 h before) still earns the tariff's cancellation amount.
+
+    Works for confirmed requests and for open or offered ones (pending offers are withdrawn), so a
+    cancellation racing an acceptance always ends consistent. Returns the cancelled assignment, if any.
+    """
+    try:
+        locked = lock_request(session, request.id)
+        if locked is None:
+            raise Conflict("not_found", "Diese Anfrage gibt es nicht.")
+        if locked.status in OPEN_STATES:
+            withdraw_pending(session, locked.id, now=now, actor=actor, reason="abgesagt")
+            locked = fresh(session, InterpretingRequest, locked.id)
+            set_request_status(
+                session, locked, RequestStatus.CANCELLED, from_states=OPEN_STATES, now=now, actor=actor,
+                action="cancel",
+            )  # fmt: skip
+            session.commit()
+            return None
+        if locked.status != RequestStatus.CONFIRMED:
+            raise Conflict("request_state", "Diese Anfrage kann nicht mehr abgesagt werden.")
+        assignment = active_assignment(session, locked.id)
+        if assignment is None:
+            raise Conflict("request_state", "Zu dieser Anfrage gibt es keinen bestätigten Einsatz.")
+        lock_volunteer(session, assignment.volunteer_id)
+        late = locked.start - now < timedelta(hours=int(current_app.config["OFFER_CUTOFF_HOURS"]))
+        assignment = _cancel_assignment(session, assignment, now=now, actor=actor, action="cancel")
+        from sprachmittlerpool.services.completion import apply_outcome
+
+        apply_outcome(
+            session,
+            assignment,
+            outcome=Outcome.LATE if late else Outcome.EARLY,
+            duration_minutes=0,
+            travel_km=Decimal(0),
+            now=now,
+            actor=actor,
+        )
+        locked = fresh(session, InterpretingRequest, locked.id)
+        set_request_status(
+            session, locked, RequestStatus.CANCELLED, from_states=[RequestStatus.CONFIRMED], now=now, actor=actor,
+            action="cancel_late" if late else "cancel",
+        )  # fmt: skip
+        _tell_volunteer_cancelled(session, assignment, locked, now=now, by_volunteer=False)
+        session.commit()
+    except Conflict:
+        session.rollback()
+        raise
+    return fresh(session, Assignment, assignment.id)
+
+
+cancel_request = cancel_confirmed

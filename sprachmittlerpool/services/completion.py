@@ -1,0 +1,173 @@
+"""What happened to an assignment (Einsatzbestätigung), and the allowance it earns.
+
+The allowance follows from the tariff valid on the appointment's date; the payouts service books
+it into the month's list in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlmodel import Session
+
+from sprachmittlerpool.models import (
+    Assignment,
+    AssignmentStatus,
+    InterpretingRequest,
+    Outcome,
+    RequestStatus,
+)
+from sprachmittlerpool.services import audit, payouts
+from sprachmittlerpool.services.offers import (
+    Conflict,
+    fresh,
+    lock_request,
+    retrying,
+    set_request_status,
+    set_status,
+)
+from sprachmittlerpool.services.tariffs import tariff_on
+from sprachmittlerpool.tariff import allowance, to_cents
+
+MAX_DURATION_MINUTES = 24 * 60
+MAX_TRAVEL_KM = Decimal(1000)
+CANCELLED_OUTCOMES = {"late": Outcome.LATE, "early": Outcome.EARLY, "no_show": Outcome.NO_SHOW}
+
+# Where each outcome leaves the assignment and the request.
+ASSIGNMENT_AFTER = {
+    Outcome.TOOK_PLACE: AssignmentStatus.COMPLETED,
+    Outcome.NO_SHOW: AssignmentStatus.COMPLETED,
+    Outcome.LATE: AssignmentStatus.CANCELLED,
+    Outcome.EARLY: AssignmentStatus.CANCELLED,
+}
+REQUEST_AFTER = {
+    Outcome.TOOK_PLACE: RequestStatus.COMPLETED,
+    Outcome.NO_SHOW: RequestStatus.NO_SHOW,
+    Outcome.LATE: RequestStatus.CANCELLED,
+    Outcome.EARLY: RequestStatus.CANCELLED,
+}
+
+
+class InvalidCompletion(ValueError):
+    """The entered values cannot describe an assignment; `fields` says which and why (German)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+def parse_km(value: object) -> Decimal:
+    """Turn an entered distance into an exact Decimal (comma or point), refusing nonsense."""
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise InvalidCompletion({"travel_km": "Bitte eine Zahl angeben."})
+    try:
+        km = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise InvalidCompletion({"travel_km": "Bitte eine Zahl angeben."}) from None
+    if not km.is_finite() or km < 0 or km > MAX_TRAVEL_KM:
+        raise InvalidCompletion({"travel_km": "Bitte 0 bis 1000 km angeben."})
+    return km.quantize(Decimal("0.1"))
+
+
+def outcome_of(*, took_place: bool, cancelled: str | None) -> Outcome:
+    """Name the outcome from the form's or the API's answer."""
+    if took_place:
+        return Outcome.TOOK_PLACE
+    if cancelled not in CANCELLED_OUTCOMES:
+        raise InvalidCompletion({"cancelled": "Bitte angeben: late, early oder no_show."})
+    return CANCELLED_OUTCOMES[cancelled]
+
+
+def apply_outcome(
+    session: Session,
+    assignment: Assignment,
+    *,
+    outcome: Outcome,
+    duration_minutes: int,
+    travel_km: Decimal,
+    now: datetime,
+    actor: str,
+) -> None:
+    """Set outcome, figures and allowance in the caller's transaction, then book the allowance."""
+    tariff_id, tariff = tariff_on(session, assignment.start.date())
+    amount = allowance(tariff, outcome=outcome.value, duration_minutes=duration_minutes, travel_km=travel_km)
+    assignment.outcome = outcome
+    assignment.duration_minutes = duration_minutes if outcome is Outcome.TOOK_PLACE else None
+    assignment.travel_km = float(travel_km) if outcome is Outcome.TOOK_PLACE else None
+    assignment.allowance_cents = to_cents(amount)
+    assignment.tariff_id = tariff_id
+    assignment.completed_at = now
+    assignment.completed_by = actor[:80]
+    session.add(assignment)
+    session.flush()
+    payouts.book_allowance(session, assignment, now=now, actor=actor)
+
+
+@retrying
+def record_completion(
+    session: Session,
+    *,
+    assignment: Assignment,
+    took_place: bool,
+    duration_minutes: int | None = None,
+    travel_km: object = None,
+    cancelled: str | None = None,
+    now: datetime,
+    actor: str,
+) -> Assignment:
+    """Record what happened to a confirmed assignment and its allowance; commit, or raise and change nothing."""
+    outcome = outcome_of(took_place=took_place, cancelled=cancelled)
+    minutes = _minutes(duration_minutes) if outcome is Outcome.TOOK_PLACE else 0
+    km = parse_km(travel_km) if outcome is Outcome.TOOK_PLACE else Decimal(0)
+    try:
+        request = lock_request(session, assignment.request_id)
+        current = fresh(session, Assignment, assignment.id)
+        assert request is not None and current is not None
+        if current.status != AssignmentStatus.CONFIRMED or current.outcome is not None:
+            raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
+        if outcome in (Outcome.TOOK_PLACE, Outcome.NO_SHOW) and now < current.start:
+            raise Conflict("not_yet", "Der Termin hat noch nicht begonnen.")
+        after = ASSIGNMENT_AFTER[outcome]
+        if not set_status(
+            session, Assignment, current.id, from_states=[AssignmentStatus.CONFIRMED], status=after
+        ):
+            raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
+        audit.record(
+            session, actor=actor, entity="assignment", entity_id=str(current.id), action="complete",
+            from_state=AssignmentStatus.CONFIRMED, to_state=after, detail={"outcome": outcome.value},
+        )  # fmt: skip
+        current = fresh(session, Assignment, assignment.id)
+        apply_outcome(
+            session, current, outcome=outcome, duration_minutes=minutes, travel_km=km, now=now, actor=actor
+        )
+        request = fresh(session, InterpretingRequest, request.id)
+        if not set_request_status(
+            session,
+            request,
+            REQUEST_AFTER[outcome],
+            from_states=[RequestStatus.CONFIRMED],
+            now=now,
+            actor=actor,
+            action="complete",
+        ):
+            raise Conflict("request_state", "Die Anfrage ist nicht mehr bestätigt.")
+        session.commit()
+    except (Conflict, payouts.MonthClosedError, payouts.BookingError) as exc:
+        session.rollback()
+        if isinstance(exc, Conflict):
+            raise
+        raise Conflict(
+            "month_closed", "Der Monat ist schon abgeschlossen; bitte über eine Korrektur buchen."
+        ) from exc
+    return fresh(session, Assignment, assignment.id)
+
+
+def _minutes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidCompletion({"duration_minutes": "Bitte die Dauer in ganzen Minuten angeben."})
+    if not 0 < value <= MAX_DURATION_MINUTES:
+        raise InvalidCompletion({"duration_minutes": "Bitte 1 bis 1440 Minuten angeben."})
+    return value

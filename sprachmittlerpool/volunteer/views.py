@@ -1,0 +1,153 @@
+"""The offer link `/o/<token>`: GET shows, only POST (with CSRF) answers.
+
+Mail scanners open links before people do, so GET and HEAD never change anything (Werkzeug
+answers HEAD through the GET view). The token is looked up by its hash; an unknown or tampered
+token is a 404, an answered, expired or withdrawn offer a clear page that changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, jsonify, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import InterpretingRequest, Offer, OfferStatus, local_now
+from sprachmittlerpool.services import assignments, offers
+from sprachmittlerpool.services.offers import Conflict
+from sprachmittlerpool.volunteer import bp
+
+MAX_REASON = 500
+
+
+def wants_json() -> bool:
+    """Tell whether the caller asked for the JSON variant."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes["application/json"] > request.accept_mimetypes["text/html"]
+    )
+
+
+def link_page(template: str, status: int = 200, **context: Any) -> Response:
+    """Render a link page with the headers that keep the token out of caches and referrers."""
+    response = Response(render_template(template, **context), status=status)
+    return _private(response)
+
+
+def _private(response: BaseResponse) -> BaseResponse:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _load(token: str) -> tuple[Offer, InterpretingRequest]:
+    session = get_session()
+    offer = offers.offer_for_token(session, token)
+    if offer is None:
+        abort(404)
+    req = session.get(InterpretingRequest, offer.request_id)
+    assert req is not None
+    return offer, req
+
+
+def _state(offer: Offer) -> str:
+    """Name what the page shows; a pending offer past its time reads as expired without being changed."""
+    if offer.status == OfferStatus.PENDING and offer.expires_at <= local_now():
+        return OfferStatus.EXPIRED
+    return offer.status
+
+
+def _view(
+    token: str, offer: Offer, req: InterpretingRequest, *, status: int = 200, message: str = ""
+) -> BaseResponse:
+    session = get_session()
+    state = _state(offer)
+    assignment = (
+        assignments.assignment_for_offer(session, offer.id) if state == OfferStatus.ACCEPTED else None
+    )
+    if wants_json():
+        body = {"offer": offer.id, "status": state}
+        if message:
+            body["message"] = message
+        response = jsonify(body)
+        response.status_code = status
+        return _private(response)
+    can_withdraw = (
+        assignment is not None
+        and assignment.status == "confirmed"
+        and local_now() < assignments.withdraw_cutoff(assignment)
+    )
+    return link_page(
+        "volunteer/offer.html",
+        status=status,
+        token=token,
+        offer=offer,
+        state=state,
+        details=offers.appointment(session, req),
+        assignment=assignment,
+        can_withdraw=can_withdraw,
+        message=message,
+    )
+
+
+@bp.get("/o/<token>")
+def show_offer(token: str) -> BaseResponse:
+    """Show the appointment and the answer forms; change nothing."""
+    offer, req = _load(token)
+    return _view(token, offer, req)
+
+
+def _answer(token: str, act: Any, done: str) -> BaseResponse:
+    """Load → check → act for one answer; a conflict shows the current state with 409."""
+    offer, _req = _load(token)
+    session = get_session()
+    try:
+        act(session, offer)
+    except Conflict as exc:
+        offer, req = _load(token)
+        return _view(token, offer, req, status=409, message=exc.message)
+    offer, req = _load(token)
+    return _view(token, offer, req, message=done)
+
+
+@bp.post("/o/<token>/accept")
+def accept(token: str) -> BaseResponse:
+    """Accept the offer (compare-and-set: exactly one winner)."""
+    return _answer(
+        token,
+        lambda session, offer: offers.accept_offer(
+            session, offer_id=offer.id, now=local_now(), actor=f"volunteer:{offer.volunteer_id}"
+        ),
+        "Vielen Dank! Der Einsatz ist bestätigt. Sie bekommen gleich eine E-Mail mit einem Kalendereintrag.",
+    )
+
+
+@bp.post("/o/<token>/decline")
+def decline(token: str) -> BaseResponse:
+    """Decline the offer, with an optional reason."""
+    reason = (request.form.get("reason") or "").strip()[:MAX_REASON]
+    return _answer(
+        token,
+        lambda session, offer: offers.decline_offer(
+            session,
+            offer_id=offer.id,
+            reason=reason,
+            now=local_now(),
+            actor=f"volunteer:{offer.volunteer_id}",
+        ),
+        "Danke für Ihre Rückmeldung. Wir fragen jemand anderen.",
+    )
+
+
+@bp.post("/o/<token>/withdraw")
+def withdraw(token: str) -> BaseResponse:
+    """Give an accepted assignment back (until 24 h before)."""
+    return _answer(
+        token,
+        lambda session, offer: assignments.withdraw_acceptance(
+            session, offer_id=offer.id, now=local_now(), actor=f"volunteer:{offer.volunteer_id}"
+        ),
+        "Sie haben den Einsatz abgesagt. Die Einrichtung und die Koordination wissen Bescheid.",
+    )
