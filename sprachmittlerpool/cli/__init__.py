@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     from sprachmittlerpool.cli import jobs as jobs_cli
     from sprachmittlerpool.cli import payouts as payouts_cli
     from sprachmittlerpool.cli import report as report_cli
+    from sprachmittlerpool.cli import volunteers as volunteers_cli
 
     for command in (
         database.db,
@@ -22,5 +23,6 @@ def register(app: Flask) -> None:
         match.match,
         payouts_cli.payouts_group,
         report_cli.report,
+        volunteers_cli.volunteers,
     ):
         app.cli.add_command(command)
