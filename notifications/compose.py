@@ -53,11 +53,13 @@ def compose(
     """Render a template pair into a Mail; the dedupe key names the logical message (one mail per key)."""
     if "\n" in recipient or "\r" in recipient:
         raise ValueError("recipient must be a single address")
-    rendered = _text.get_template(f"{template}.txt").render(**context)
-    first, _, body = rendered.partition("\n")
+    source, _, _ = _text.loader.get_source(_text, f"{template}.txt")  # type: ignore[union-attr]
+    first, _, body_source = source.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"{template}.txt must start with a Subject: line")
-    subject = " ".join(first.removeprefix("Subject:").split())
+    # The subject is rendered on its own, so a line break in a value can neither add a header nor cut the body.
+    subject = " ".join(_text.from_string(first.removeprefix("Subject:")).render(**context).split())
+    body = _text.from_string(body_source).render(**context)
     html = _html.get_template(f"{template}.html").render(subject=subject, **context)
     return Mail(
         recipient=recipient,

@@ -45,6 +45,7 @@ class DefaultConfig:
     OFFER_VALID_HOURS = 48
     OFFER_CUTOFF_HOURS = 24
     RETENTION_MONTHS = 24
+    MATCHING_TIME_LIMIT_S = 10.0
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -17,9 +18,11 @@ from sprachmittlerpool.exports.formatting import (
 )
 from sprachmittlerpool.exports.payout_list import PayoutItem, PayoutLine, PayoutList
 
-FONT = "Helvetica"
-# fpdf2's core fonts default to latin-1; cp1252 adds € and typographic dashes.
-CORE_ENCODING = "windows-1252"
+# Names come in Cyrillic, Greek, Arabic …: a shipped Unicode font (DejaVu, free licence) prints them,
+# where fpdf2's core fonts would print '?'.
+FONT = "DejaVu"
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 ROW = 6.0
 COLUMNS = (("Datum", 22.0), ("Einsatz", 20.0), ("Einrichtung", 52.0), ("Dauer", 16.0))
 COLUMNS += (("Ergebnis", 40.0), ("Betrag", 30.0))
@@ -31,7 +34,8 @@ class _PayoutPdf(FPDF):
     def __init__(self, digest: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.digest = digest
-        self.core_fonts_encoding = CORE_ENCODING
+        for style, filename in FONT_FILES.items():
+            self.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
         self.set_auto_page_break(auto=True, margin=20)
         self.set_margins(15, 15, 15)
 
@@ -62,14 +66,8 @@ def _fixed_moment(payout_list: PayoutList) -> datetime:
     return datetime(payout_list.year, int(payout_list.month[5:7]), 1, tzinfo=UTC)
 
 
-def _text(value: str) -> str:
-    """Keep text printable in the core font: characters outside cp1252 become '?'."""
-    return value.encode(CORE_ENCODING, errors="replace").decode(CORE_ENCODING)
-
-
 def _fit(pdf: FPDF, value: str, width: float) -> str:
     """Shorten text with an ellipsis so it stays inside its column."""
-    value = _text(value)
     if pdf.get_string_width(value) <= width - 2:
         return value
     while value and pdf.get_string_width(value + "…") > width - 2:
@@ -82,7 +80,7 @@ def _heading(pdf: FPDF, payout_list: PayoutList) -> None:
     pdf.set_font(FONT, style="B", size=15)
     pdf.cell(0, 9, f"Auszahlungsliste {month_de(payout_list.month)}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
-    pdf.cell(0, ROW, _text(f"Aufwandsentschädigung – {payout_list.pool_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, ROW, f"Aufwandsentschädigung – {payout_list.pool_name}", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, ROW, f"Stand: {status_de(payout_list)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 

@@ -39,6 +39,8 @@ def test_a_newline_in_the_subject_cannot_inject_a_header(app_config, smtp_server
     (message,) = smtp_server.wait_for(1)
     assert "\n" not in mail.subject and "\r" not in mail.subject
     assert message["Bcc"] is None and message["X-Injected"] is None
+    assert mail.subject == "Hinweis zu Termin Bcc: alle@evil.example X-Injected: ja"
+    assert mail.body_text.startswith("Guten Tag Ada,")
     assert message["Subject"].startswith("Hinweis zu Termin")
 
 
