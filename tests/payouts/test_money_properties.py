@@ -106,7 +106,7 @@ def test_regenerated_exports_are_byte_identical(app, session) -> None:
         payouts.book_allowance(session, assignment, now=datetime(2025, 7, 28))
     session.commit()
     payouts.close_month(session, "2025-07", user_id=None, actor="test")
-    for fmt in ("csv", "xlsx"):
+    for fmt in ("csv", "xlsx", "pdf"):
         first = payouts.render_export(session, "2025-07", fmt, app.config)
         second = payouts.render_export(session, "2025-07", fmt, app.config)
         assert first.data == second.data, fmt
