@@ -317,4 +317,6 @@ def _book_and_close(completed: list[Assignment], now: datetime) -> None:
     months = sorted({a.start.strftime("%Y-%m") for a in completed if a.start.strftime("%Y-%m") < current})
     for month in months[:-1]:
         with write_session() as session:
-            payouts.close_month(session, month=month, user_id=None, now=now)
+            payouts.close_month(
+                session, month, user_id=None, actor="seed-demo", pool_name=current_app.config["POOL_NAME"]
+            )
