@@ -1,0 +1,97 @@
+"""Reading a pool's list and checking its rows, without a server or database."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from sprachmittlerpool.volunteer_import import (
+    Catalog,
+    ImportFileError,
+    check_rows,
+    parse_availability,
+    read_table,
+)
+
+CATALOG = Catalog(
+    languages={"uk": "Ukrainisch", "ru": "Russisch", "fa": "Persisch (Farsi)", "tr": "Türkisch"},
+    municipalities={
+        "heinsberg": "Heinsberg",
+        "hueckelhoven": "Hückelhoven",
+        "uebach-palenberg": "Übach-Palenberg",
+    },
+)
+HEADER = "Name;E-Mail;Telefon;Geschlecht;Wohnort;Entfernung km;Sprachen;Verfügbarkeit;Einsätze pro Woche;IBAN"
+
+
+def test_availability_reads_days_ranges_and_short_hours():
+    assert parse_availability("Mo 08:00-13:00; Mi 14-18") == [(0, time(8), time(13)), (2, time(14), time(18))]
+    assert parse_availability("Di-Do 9-12") == [(d, time(9), time(12)) for d in (1, 2, 3)]
+    assert parse_availability("Sa, So 10:30 – 12 Uhr") == [
+        (5, time(10, 30), time(12)),
+        (6, time(10, 30), time(12)),
+    ]
+    assert parse_availability("") == []
+
+
+@pytest.mark.parametrize("text", ["Xy 8-12", "Mo 12-8", "Mo 25-26", "Mo früh"])
+def test_availability_rejects_nonsense(text):
+    with pytest.raises(ValueError):
+        parse_availability(text)
+
+
+def test_municipalities_and_languages_tolerate_case_umlauts_and_names():
+    assert CATALOG.municipality_id("HÜCKELHOVEN") == "hueckelhoven"
+    assert CATALOG.municipality_id("Uebach-Palenberg") == "uebach-palenberg"
+    assert CATALOG.municipality_id("übach palenberg") == "uebach-palenberg"
+    assert CATALOG.language_code("türkisch") == "tr"
+    assert CATALOG.language_code("Persisch") == "fa"
+    assert CATALOG.language_code("UK") == "uk"
+    assert CATALOG.language_code("Klingonisch") is None
+
+
+def test_csv_in_cp1252_with_commas_is_read():
+    data = "Name,E-Mail,Wohnort,Sprachen\nJürgen Öz,j@example.org,Hückelhoven,Türkisch\n".encode("cp1252")
+
+    rows = read_table(data, "liste.csv")
+
+    assert rows == [
+        {"name": "Jürgen Öz", "email": "j@example.org", "home": "Hückelhoven", "languages": "Türkisch"}
+    ]
+
+
+def test_missing_required_column_is_a_file_error():
+    with pytest.raises(ImportFileError, match="Sprachen"):
+        read_table(b"Name;E-Mail;Wohnort\nA;a@b.de;Heinsberg\n", "liste.csv")
+
+
+def test_each_bad_row_is_reported_with_its_line_number():
+    csv_text = "\n".join(
+        [
+            HEADER,
+            "Olena K.;olena@example.org;;w;Heinsberg;25;uk, ru;Mo 08:00-13:00;3;DE89 3704 0044 0532 0130 00",
+            "Ali R.;ali@example.org;;m;Heinsberg;;Klingonisch;;;",
+            "Mia;olena@example.org;;;Atlantis;zehn;uk;Mo 13-8;;DE00 1234",
+        ]
+    )
+    check = check_rows(read_table(("\ufeff" + csv_text).encode(), "liste.csv"), CATALOG, set())
+
+    assert not check.ok
+    assert "Zeile 3: Sprache „Klingonisch“ ist unbekannt." in check.errors
+    assert any(e.startswith("Zeile 4: Wohnort „Atlantis“") for e in check.errors)
+    assert any(e.startswith("Zeile 4: Entfernung") for e in check.errors)
+    assert any(e.startswith("Zeile 4: Verfügbarkeit") for e in check.errors)
+    assert any(e.startswith("Zeile 4: Die IBAN ist ungültig") for e in check.errors)
+    assert not any(e.startswith("Zeile 2") for e in check.errors)
+
+
+def test_existing_and_repeated_emails_are_errors():
+    csv_text = f"{HEADER}\nA;a@example.org;;;Heinsberg;;uk;;;\nB;A@example.org;;;Heinsberg;;uk;;;\nC;c@example.org;;;Heinsberg;;uk;;;\n"
+
+    check = check_rows(read_table(csv_text.encode(), "x.csv"), CATALOG, {"c@example.org"})
+
+    assert check.errors == [
+        "Zeile 3: Die E-Mail-Adresse a@example.org steht schon in Zeile 2.",
+        "Zeile 4: Die E-Mail-Adresse c@example.org gehört schon einer Person im Pool.",
+    ]

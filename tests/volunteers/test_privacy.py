@@ -1,0 +1,210 @@
+"""GDPR: export (Art. 15), erasure (Art. 17) and the retention job for finished requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from sprachmittlerpool.ibans import encrypt_iban, mask_iban, parse_key
+from sprachmittlerpool.models import (
+    Absence,
+    Assignment,
+    AssignmentStatus,
+    AuditEvent,
+    InterpretingRequest,
+    Offer,
+    PayoutEntry,
+    PayoutMonth,
+    RequestStatus,
+    Volunteer,
+    VolunteerLanguage,
+    local_now,
+)
+from sprachmittlerpool.security import new_token, token_hash
+from sprachmittlerpool.services.privacy import (
+    anonymise_finished,
+    erase_volunteer,
+    export_volunteer,
+    months_before,
+)
+from tests.conftest import TEST_IBAN_KEY
+from tests.volunteers.conftest import IBAN_DIGITS, TEST_IBAN
+
+
+def _assign(
+    db, request: InterpretingRequest, volunteer: Volunteer, *, cents: int | None = 3450
+) -> Assignment:
+    offer = Offer(
+        request_id=request.id,
+        volunteer_id=volunteer.id,
+        status="accepted",
+        token_hash=token_hash(new_token()),
+        expires_at=request.start,
+    )
+    db.add(offer)
+    db.flush()
+    assignment = Assignment(
+        request_id=request.id,
+        offer_id=offer.id,
+        volunteer_id=volunteer.id,
+        start=request.start,
+        end=request.end,
+        status=AssignmentStatus.COMPLETED,
+        allowance_cents=cents,
+    )
+    db.add(assignment)
+    db.commit()
+    return assignment
+
+
+def _pay(db, assignment: Assignment, *, month: str, closed_at: datetime | None) -> None:
+    payout = db.exec(select(PayoutMonth).where(PayoutMonth.month == month)).first()
+    if payout is None:
+        payout = PayoutMonth(month=month, closed_at=closed_at)
+        db.add(payout)
+        db.flush()
+    db.add(
+        PayoutEntry(
+            payout_month_id=payout.id,
+            volunteer_id=assignment.volunteer_id,
+            assignment_id=assignment.id,
+            amount_cents=assignment.allowance_cents or 0,
+        )
+    )
+    db.commit()
+
+
+def _volunteer_with_history(db, factories) -> tuple[Volunteer, Assignment]:
+    volunteer = factories.VolunteerFactory(name="Olena Kowalenko", phone="0170 555", contact_route="WhatsApp")
+    volunteer.iban_encrypted = encrypt_iban(TEST_IBAN, key=parse_key(TEST_IBAN_KEY), row_id=str(volunteer.id))
+    volunteer.iban_masked = mask_iban(TEST_IBAN)
+    db.add(volunteer)
+    db.add(Absence(volunteer_id=volunteer.id, start=local_now().date(), end=local_now().date()))
+    db.commit()
+    start = local_now().replace(hour=10, minute=0, second=0) - timedelta(days=40)
+    request = factories.RequestFactory(
+        start=start, end=start + timedelta(hours=1), status=RequestStatus.COMPLETED
+    )
+    assignment = _assign(db, request, volunteer)
+    _pay(db, assignment, month=f"{start:%Y-%m}", closed_at=None)
+    return volunteer, assignment
+
+
+def test_export_contains_all_stored_data_with_the_iban_masked(db, factories):
+    volunteer, assignment = _volunteer_with_history(db, factories)
+
+    data = export_volunteer(db, volunteer.id)["volunteer"]
+
+    assert data["name"] == "Olena Kowalenko" and data["phone"] == "0170 555"
+    assert data["contact_route"] == "WhatsApp"
+    assert data["languages"] == ["ru", "uk"] and data["language_names"] == ["Russisch", "Ukrainisch"]
+    assert len(data["availability"]) == 5 and len(data["absences"]) == 1
+    assert data["home_name"] == "Heinsberg"
+    assert data["iban"] == "DE89 **** **** **** **30 00"
+    assert data["assignments"][0]["amount"] == "34.50"
+    assert data["assignments"][0]["address"] == "Apfelstraße 1"
+    assert data["payouts"][0]["amount"] == "34.50"
+    assert IBAN_DIGITS not in json.dumps(data)
+
+
+def test_cli_export_prints_json_and_erase_needs_yes(app, db, factories):
+    volunteer, _ = _volunteer_with_history(db, factories)
+    runner = app.test_cli_runner()
+
+    exported = runner.invoke(args=["volunteers", "export", str(volunteer.id)])
+    refused = runner.invoke(args=["volunteers", "erase", str(volunteer.id)], input="n\n")
+    erased = runner.invoke(args=["volunteers", "erase", str(volunteer.id), "--yes"])
+    missing = runner.invoke(args=["volunteers", "export", "9999"])
+
+    assert exported.exit_code == 0
+    assert json.loads(exported.stdout)["volunteer"]["email"] == volunteer.email
+    assert refused.exit_code == 1
+    assert erased.exit_code == 0
+    assert missing.exit_code == 1
+
+
+def test_erasure_removes_personal_data_and_keeps_amounts(db, factories):
+    volunteer, assignment = _volunteer_with_history(db, factories)
+    now = local_now()
+
+    erase_volunteer(db, volunteer.id, now=now, actor="test")
+
+    db.expire_all()
+    stored = db.get(Volunteer, volunteer.id)
+    assert stored.name == f"Gelöscht #{volunteer.id}"
+    assert "olena" not in stored.email and stored.phone == "" and stored.contact_route == ""
+    assert stored.iban_encrypted is None and stored.iban_masked is None
+    assert stored.active is False and stored.anonymised_at == now
+    assert (
+        db.exec(select(VolunteerLanguage).where(VolunteerLanguage.volunteer_id == volunteer.id)).all() == []
+    )
+    assert db.exec(select(Absence).where(Absence.volunteer_id == volunteer.id)).all() == []
+    kept = db.get(Assignment, assignment.id)
+    assert kept.volunteer_id == volunteer.id and kept.allowance_cents == 3450
+    assert db.exec(select(PayoutEntry)).one().amount_cents == 3450
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "erased")).one().entity_id == str(
+        volunteer.id
+    )
+
+
+def test_erased_volunteer_page_says_so(coordinator_client, app, factories, db):
+    volunteer, _ = _volunteer_with_history(db, factories)
+
+    response = coordinator_client.post(
+        f"/koordination/sprachmittelnde/{volunteer.id}/loeschen", data={"confirm": "ja"}
+    )
+    page = coordinator_client.get(f"/koordination/sprachmittelnde/{volunteer.id}").get_data(as_text=True)
+
+    assert response.status_code == 302
+    assert "wurden am" in page and "Olena" not in page
+
+
+def test_months_before_clamps_to_the_end_of_month():
+    assert months_before(datetime(2026, 3, 31, 12), 1) == datetime(2026, 2, 28, 12)
+    assert months_before(datetime(2026, 1, 15), 24) == datetime(2024, 1, 15)
+
+
+def test_retention_anonymises_only_what_is_due_and_a_second_run_changes_nothing(db, factories):
+    now = local_now()
+    volunteer = factories.VolunteerFactory()
+    hours = iter(range(8, 20))
+
+    def finished(months_ago: int, status: str = RequestStatus.COMPLETED) -> InterpretingRequest:
+        start = (now - timedelta(days=31 * months_ago)).replace(hour=next(hours), minute=0, second=0)
+        reasons = [{"rule": "topic_screen", "message": "Thema „Frau Müllers Scheidung“"}]
+        return factories.RequestFactory(
+            start=start, end=start + timedelta(hours=1), status=status, reasons=reasons
+        )
+
+    paid_long_ago = finished(27)
+    _pay(db, _assign(db, paid_long_ago, volunteer), month="old-1", closed_at=now - timedelta(days=31 * 25))
+    paid_recently = finished(27)
+    _pay(db, _assign(db, paid_recently, volunteer), month="old-2", closed_at=now - timedelta(days=31 * 23))
+    month_still_open = finished(30)
+    _pay(db, _assign(db, month_still_open, volunteer), month="old-3", closed_at=None)
+    cancelled_long_ago = finished(30, RequestStatus.CANCELLED)
+    cancelled_recently = finished(20, RequestStatus.CANCELLED)
+    still_open = finished(30, RequestStatus.OPEN)
+
+    first = anonymise_finished(db, now=now)
+    second = anonymise_finished(db, now=now)
+
+    db.expire_all()
+    done = {r.id for r in db.exec(select(InterpretingRequest)).all() if r.anonymised_at is not None}
+    assert done == {paid_long_ago.id, cancelled_long_ago.id}
+    assert not {paid_recently.id, month_still_open.id, cancelled_recently.id, still_open.id} & done
+    anonymous = db.get(InterpretingRequest, paid_long_ago.id)
+    assert (anonymous.contact_name, anonymous.contact_email, anonymous.contact_phone) == ("", "", "")
+    assert anonymous.topic == "" and anonymous.address == ""
+    assert anonymous.reasons == [{"rule": "topic_screen"}]
+    assert anonymous.language_code == "uk" and anonymous.municipality_id == "heinsberg"
+    assert anonymous.status == RequestStatus.COMPLETED
+    assert (
+        db.exec(select(Assignment).where(Assignment.request_id == anonymous.id)).one().allowance_cents == 3450
+    )
+    assert first.startswith("2 Anfrage(n)")
+    assert second == "Keine Anfragen zu anonymisieren."
+    audits = db.exec(select(AuditEvent).where(AuditEvent.action == "anonymised")).all()
+    assert sorted(int(a.entity_id) for a in audits) == sorted(done)
