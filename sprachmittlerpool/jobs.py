@@ -10,10 +10,40 @@ from __future__ import annotations
 
 from notifications.jobs import Job, daily, every, per_day, per_hour  # noqa: F401 (for the lines below)
 from notifications.relay import relay_job
+from sprachmittlerpool.services.coordination_jobs import (
+    ask_completion,
+    expire_offers,
+    send_reminders,
+    warn_unfilled,
+)
 from sprachmittlerpool.services.privacy import anonymise_finished
 
 JOBS: list[Job] = [
     relay_job(every(seconds=3)),
+    Job(
+        "expire_offers",
+        expire_offers,
+        every(minutes=5),
+        "Abgelaufene Angebote schließen, Anfragen wieder öffnen",
+    ),
+    Job(
+        "send_reminders",
+        send_reminders,
+        daily("08:00"),
+        "Sprachmittler/innen am Vortag an ihren Einsatz erinnern",
+    ),
+    Job(
+        "warn_unfilled",
+        warn_unfilled,
+        every(hours=1),
+        "Einrichtungen vor unbesetzten Terminen warnen, zur Frist als unbesetzt melden",
+    ),
+    Job(
+        "ask_completion",
+        ask_completion,
+        every(hours=1),
+        "Nach dem Termin die Einrichtung um die Einsatzbestätigung bitten",
+    ),
     Job(
         "anonymise_finished",
         anonymise_finished,
