@@ -79,7 +79,8 @@ OPTIONAL_TEXT = {"contact_phone": 60, "dialect": 200, "topic": 2000}
 MAX_PERSONS = 50
 MAX_DAYS_AHEAD = 366
 MAX_IDEMPOTENCY_KEY = 128
-CANCELLABLE = (RequestStatus.SUBMITTED, RequestStatus.REVIEW, RequestStatus.OPEN, RequestStatus.OFFERED)
+BEFORE_MATCHING = (RequestStatus.SUBMITTED, RequestStatus.REVIEW)
+CANCELLABLE = (*BEFORE_MATCHING, RequestStatus.OPEN, RequestStatus.OFFERED, RequestStatus.CONFIRMED)
 FINISHED = frozenset(
     {
         RequestStatus.REJECTED,
@@ -552,7 +553,7 @@ def confirmed_volunteer(session: Session, request: InterpretingRequest) -> Volun
 
 def is_cancellable(request: InterpretingRequest) -> bool:
     """Tell whether the requester may still cancel."""
-    return request.status in CANCELLABLE or request.status == RequestStatus.CONFIRMED
+    return request.status in CANCELLABLE
 
 
 def status_view(session: Session, request: InterpretingRequest, *, now: datetime) -> dict[str, Any]:
@@ -601,53 +602,38 @@ def _move(
 def cancel_request(
     session: Session, *, request: InterpretingRequest, now: datetime, actor: str = REQUESTER
 ) -> None:
-    """Cancel a request for its requester: withdraw pending offers and tell each volunteer; confirmed ones go through assignments."""
-    if request.status == RequestStatus.CONFIRMED:
-        # The coordination side owns confirmed time (late cancellation, the volunteer's mail).
-        assignments = import_module("sprachmittlerpool.services.assignments")
-        assignments.cancel_confirmed(session, request=request, now=now, actor=actor)
-        _queue_cancelled(session, request, now=now)
-        session.commit()
-        return
-    before = _move(session, request, allowed=CANCELLABLE, to=RequestStatus.CANCELLED, now=now)
-    _withdraw_offers(session, request, now=now, actor=actor)
-    audit.record(
-        session,
-        actor=actor,
-        entity="request",
-        entity_id=str(request.id),
-        action="cancelled",
-        from_state=before,
-        to_state=RequestStatus.CANCELLED,
-    )
-    _queue_cancelled(session, request, now=now)
-    session.commit()
+    """Cancel a request for its requester and confirm it by mail.
 
-
-def _withdraw_offers(session: Session, request: InterpretingRequest, *, now: datetime, actor: str) -> None:
-    statement = select(Offer).where(Offer.request_id == request.id, Offer.status == OfferStatus.PENDING)
-    for offer in session.exec(statement).all():
-        offer.status = OfferStatus.WITHDRAWN
-        offer.answered_at = now
-        session.add(offer)
+    Before matching (submitted, review) intake cancels itself; from open on, the coordination
+    side's cancel_confirmed owns it (pending offers withdrawn with the volunteers' mails, a
+    confirmed assignment cancelled, late when < 24 h before). The requester's mail is queued
+    first so it commits, or rolls back, with that change.
+    """
+    if request.status in BEFORE_MATCHING:
+        before = _move(session, request, allowed=BEFORE_MATCHING, to=RequestStatus.CANCELLED, now=now)
         audit.record(
             session,
             actor=actor,
-            entity="offer",
-            entity_id=str(offer.id),
-            action="withdrawn",
-            from_state=OfferStatus.PENDING,
-            to_state=OfferStatus.WITHDRAWN,
+            entity="request",
+            entity_id=str(request.id),
+            action="cancel",
+            from_state=before,
+            to_state=RequestStatus.CANCELLED,
         )
-        volunteer = session.get(Volunteer, offer.volunteer_id)
-        if volunteer is not None:
-            mail = compose(
-                "offer_withdrawn",
-                recipient=volunteer.email,
-                dedupe_key=f"offer:{offer.id}:withdrawn",
-                context=_mail_context(request, volunteer=volunteer, offer=offer),
-            )
-            enqueue(session, mail, now=now)
+        _queue_cancelled(session, request, now=now)
+        session.commit()
+        return
+    if not is_cancellable(request):
+        raise StateConflict(f"request {request.id} is {request.status}")
+    assignments = import_module("sprachmittlerpool.services.assignments")
+    offers = import_module("sprachmittlerpool.services.offers")
+    _queue_cancelled(session, request, now=now)
+    try:
+        assignments.cancel_confirmed(session, request=request, now=now, actor=actor)
+    except offers.Conflict as exc:
+        session.rollback()
+        raise StateConflict(str(exc)) from exc
+    session.refresh(request)
 
 
 def _queue_cancelled(session: Session, request: InterpretingRequest, *, now: datetime) -> None:

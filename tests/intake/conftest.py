@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,21 @@ def without(field: str) -> dict[str, Any]:
 
 
 @pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    """Open a session for arranging and checking, outside any app context.
+
+    The shared fixture keeps an app context pushed for the whole test, so every request of
+    the test client reuses it: `g` (the request's database session, Flask-Login's cached
+    user) would then leak from one request into the next, e.g. an anonymous POST logging
+    the coordinator's client out.
+    """
+    with app.app_context():
+        session = new_session(write=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
 def api_headers(app: Flask, coordinator: User) -> dict[str, str]:
     """Return headers that authenticate as the coordinator with a bearer token."""
     with app.app_context():
@@ -66,9 +82,16 @@ def api_headers(app: Flask, coordinator: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {API_TOKEN}"}
 
 
+def fresh(db: Session) -> Session:
+    """End the read snapshot and forget loaded rows, so what requests wrote since is seen."""
+    db.rollback()
+    db.expire_all()
+    return db
+
+
 def count(db: Session, model: type) -> int:
     """Count rows of a table, fresh from the database."""
-    db.expire_all()
+    fresh(db)
     return db.exec(select(func.count()).select_from(model)).one()
 
 
@@ -79,7 +102,7 @@ def stored_nothing(db: Session) -> bool:
 
 def mails(db: Session, recipient: str | None = None) -> list[OutboxMail]:
     """Return the queued mails, optionally to one recipient."""
-    db.expire_all()
+    fresh(db)
     statement = select(OutboxMail).order_by(OutboxMail.id)
     if recipient:
         statement = statement.where(OutboxMail.recipient == recipient)
