@@ -3,6 +3,7 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 
 @click.command()
@@ -18,7 +19,8 @@ def serve(host: str, port: int) -> None:
         start_scheduler(app)
     click.echo(f"Sprachmittlerpool läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
     _print_demo_login()
-    app.run(host=host, port=port, threaded=True, use_reloader=False, load_dotenv=False)
+    # app.run() refuses to block inside a flask command; Werkzeug's server is what it would start.
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 def _print_demo_login() -> None:
