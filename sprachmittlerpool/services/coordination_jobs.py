@@ -89,7 +89,7 @@ def warn_unfilled(session: Session, *, now: datetime) -> str:
     unfilled = 0
     for request in session.exec(
         select(InterpretingRequest).where(
-            col(InterpretingRequest.status).in_(list(OPEN_STATES)), InterpretingRequest.start - cutoff <= now
+            col(InterpretingRequest.status).in_(list(OPEN_STATES)), InterpretingRequest.start <= now + cutoff
         )
     ).all():
         unfilled += _mark_unfilled(session, request.id, now=now)
@@ -98,7 +98,7 @@ def warn_unfilled(session: Session, *, now: datetime) -> str:
         select(InterpretingRequest).where(
             col(InterpretingRequest.status).in_(list(OPEN_STATES)),
             col(InterpretingRequest.unfilled_warned_at).is_(None),
-            InterpretingRequest.start - warn_before <= now,
+            InterpretingRequest.start <= now + warn_before,
         )
     ).all():
         queue_mail(

@@ -55,7 +55,9 @@ def offers_of(session: Session, request_id: int) -> list[Offer]:
     """Return a request's offers, fresh."""
     return fresh_read(
         session,
-        lambda: list(session.exec(select(Offer).where(Offer.request_id == request_id).order_by(Offer.id)).all()),
+        lambda: list(
+            session.exec(select(Offer).where(Offer.request_id == request_id).order_by(Offer.id)).all()
+        ),
     )
 
 

@@ -152,11 +152,11 @@ def test_one_volunteer_offered_overlapping_appointments_accepts_only_one(app, fa
         volunteer = factories.VolunteerFactory()
         made = race(
             app,
-            lambda s, r=first: offers.make_offer(
-                s, request_id=r.id, volunteer_id=volunteer.id, now=now(), actor="k1"
+            lambda s, r=first, v=volunteer: offers.make_offer(
+                s, request_id=r.id, volunteer_id=v.id, now=now(), actor="k1"
             ),
-            lambda s, r=second: offers.make_offer(
-                s, request_id=r.id, volunteer_id=volunteer.id, now=now(), actor="k2"
+            lambda s, r=second, v=volunteer: offers.make_offer(
+                s, request_id=r.id, volunteer_id=v.id, now=now(), actor="k2"
             ),
         )
         offer_ids = [offer.id for offer, _token in made]

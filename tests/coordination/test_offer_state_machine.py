@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
-from hypothesis import settings, strategies as st
+from hypothesis import settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlmodel import func, select
 
@@ -32,11 +34,8 @@ def test_offer_state_machine(app, factories):
             self.seen = {offer_id: [OfferStatus.PENDING] for offer_id in self.offer_ids}
 
         def _do(self, action) -> None:
-            with app.app_context(), new_session(write=True) as session:
-                try:
-                    action(session)
-                except offers.Conflict:
-                    pass
+            with app.app_context(), new_session(write=True) as session, contextlib.suppress(offers.Conflict):
+                action(session)
             self._observe()
 
         def _observe(self) -> None:

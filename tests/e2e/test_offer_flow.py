@@ -14,7 +14,14 @@ from sqlmodel import select
 from notifications.jobs import find_job, run_job
 from notifications.relay import deliver_due
 from sprachmittlerpool.jobs import JOBS
-from sprachmittlerpool.models import ApiToken, Assignment, InterpretingRequest, Offer, OfferStatus, RequestStatus
+from sprachmittlerpool.models import (
+    ApiToken,
+    Assignment,
+    InterpretingRequest,
+    Offer,
+    OfferStatus,
+    RequestStatus,
+)
 from sprachmittlerpool.security import new_token, token_hash
 from tests.coordination.helpers import CANARY, now, open_request
 
@@ -146,7 +153,12 @@ def test_whole_flow_over_http_and_smtp(app, db, factories, live_server, smtp_ser
     assert form.status_code == 200
     done = browser.post(
         completion_link,
-        data={"csrf_token": _csrf(form.text), "outcome": "took_place", "duration_minutes": "75", "travel_km": "12"},
+        data={
+            "csrf_token": _csrf(form.text),
+            "outcome": "took_place",
+            "duration_minutes": "75",
+            "travel_km": "12",
+        },
         timeout=10,
     )
     assert done.status_code == 200, done.text
@@ -155,7 +167,12 @@ def test_whole_flow_over_http_and_smtp(app, db, factories, live_server, smtp_ser
     assignment = db.exec(select(Assignment).where(Assignment.request_id == request.id)).one()
     db.commit()
     assert assignment.duration_minutes == 75 and assignment.allowance_cents == 2500
-    assert browser.post(completion_link, data={"csrf_token": _csrf(form.text), "outcome": "took_place"}).status_code == 409
+    assert (
+        browser.post(
+            completion_link, data={"csrf_token": _csrf(form.text), "outcome": "took_place"}
+        ).status_code
+        == 409
+    )
 
 
 @pytest.mark.e2e
