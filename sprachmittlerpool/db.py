@@ -61,6 +61,9 @@ def init_app(app: Flask) -> None:
             f"Die Datenbank unter {engine.url.render_as_string(hide_password=True)} ist nicht erreichbar."
         ) from exc
     app.extensions["sqlalchemy_engine"] = engine
+    # Each request ends its own session, even where an app context outlives it (tests, CLI runners),
+    # so no request ever sees another one's identity map.
+    app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
 
 

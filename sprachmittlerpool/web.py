@@ -56,6 +56,26 @@ ERROR_MESSAGES = {
 }
 
 
+STATUS_SHORT_DE = {
+    "submitted": "eingegangen",
+    "rejected": "abgelehnt",
+    "review": "zur Prüfung",
+    "open": "offen",
+    "offered": "angefragt",
+    "confirmed": "bestätigt",
+    "completed": "durchgeführt",
+    "settled": "abgerechnet",
+    "unfilled": "nicht besetzt",
+    "cancelled": "storniert",
+    "no_show": "nicht erschienen",
+}
+
+
+def status_de(status: str) -> str:
+    """Name a request's state in German for coordinators' tables."""
+    return STATUS_SHORT_DE.get(str(status), str(status))
+
+
 def init_app(app: Flask) -> None:
     """Attach headers, error handlers, the login loader and the session timeouts."""
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
@@ -67,6 +87,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
     login_manager.session_protection = "strong"
     app.jinja_env.globals["pool_name"] = app.config["POOL_NAME"]
+    app.jinja_env.filters["status_de"] = status_de
 
 
 @login_manager.user_loader

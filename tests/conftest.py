@@ -118,12 +118,13 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
 def db(app: Flask) -> Iterator:
     """Open a session inside an app context for arranging and checking data.
 
-    It begins deferred, so reading here never holds SQLite's write lock while the app under test writes.
+    It begins deferred, so reading here never holds SQLite's write lock while the app under test writes,
+    and it is yielded outside any app context, so test-client requests each get their own `g`.
     """
     with app.app_context():
         session = new_session(write=False)
-        yield session
-        session.close()
+    yield session
+    session.close()
 
 
 @pytest.fixture

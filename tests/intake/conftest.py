@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,21 +53,6 @@ def without(field: str) -> dict[str, Any]:
     data = payload()
     del data[field]
     return data
-
-
-@pytest.fixture
-def db(app: Flask) -> Iterator[Session]:
-    """Open a session for arranging and checking, outside any app context.
-
-    The shared fixture keeps an app context pushed for the whole test, so every request of
-    the test client reuses it: `g` (the request's database session, Flask-Login's cached
-    user) would then leak from one request into the next, e.g. an anonymous POST logging
-    the coordinator's client out.
-    """
-    with app.app_context():
-        session = new_session(write=False)
-    yield session
-    session.close()
 
 
 @pytest.fixture
