@@ -23,6 +23,8 @@ def test_app_without_test_config_reads_environment_and_generates_secrets(tmp_pat
 
     first = create_app()
     second = create_app()
+    for app in (first, second):
+        app.extensions["sqlalchemy_engine"].dispose()
 
     assert first.config["BASE_URL"] == "https://pool.example"
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]

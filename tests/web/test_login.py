@@ -90,10 +90,13 @@ def test_login_form_rejects_a_post_without_csrf_token_when_csrf_is_on(app_config
     from sprachmittlerpool import create_app
 
     app_config["WTF_CSRF_ENABLED"] = True
-    client = create_app(app_config).test_client()
+    app = create_app(app_config)
+    client = app.test_client()
 
     response = client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+    dashboard = client.get("/koordination/")
+    app.extensions["sqlalchemy_engine"].dispose()
 
     assert response.status_code == 400
     assert "Formular ist abgelaufen" in response.get_data(as_text=True)
-    assert client.get("/koordination/").status_code == 302
+    assert dashboard.status_code == 302
