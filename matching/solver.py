@@ -2,40 +2,124 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from matching.candidates import Context, Pair, Slot
 from matching.greedy import greedy_choice
+from matching.pruning import prune_dominated, repair
 from matching.results import build_result
 from matching.types import Instance, Result, SolverConfig
 
 log = logging.getLogger(__name__)
 
 # Share of the time still left that each level may use; later levels inherit what earlier ones save.
-_LEVEL_SHARE = {1: 0.5, 2: 0.3, 3: 0.6, 4: 1.0}
+_LEVEL_SHARE = {1: 0.5, 2: 0.3, 3: 0.75, 4: 1.0}
 _MIN_SOLVE_S = 0.05
+# Parts smaller than this are solved together: a CP-SAT call costs milliseconds however small the model.
+_BATCH_PAIRS = 300
+# Share of the time left after level 3 kept for the exact load level on the whole model.
+_EXACT_LOAD_SHARE = 0.5
 
 
-def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> Result:  # noqa: B008 - frozen, never mutated
+@dataclass(frozen=True)
+class SolverResult(Result):
+    """A Result plus what benchmarks read: seconds until each level was done, whether proven, model size."""
+
+    level_seconds: tuple[float, ...] = ()  # since the start of solve(), when levels 1, 2, 3, 4 were done
+    level_proven: tuple[bool, ...] = ()
+    model_size: tuple[int, int] = (0, 0)  # variables, constraints of the level 1-3 models
+
+    pairs: tuple[int, int] = (0, 0)
+
+
+def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverResult:  # noqa: B008 - frozen
     """Return the lexicographically best assignment found within the time limit."""
     started = time.perf_counter()
-    # keep a little of the limit for building the result and for CP-SAT overshooting its own limit
-    deadline = started + config.time_limit_s * 0.93 - 0.5
+    # keep a little of the limit for reading the file, building the result and CP-SAT overshooting its limit
+    deadline = started + config.time_limit_s * 0.9 - 0.8
     context = Context(instance)
-    start_choice = greedy_choice(context)
+    kept, moved_to = prune_dominated(context, context.pairs)
+    choice = repair(greedy_choice(context), context.pairs, moved_to)
     floor = max((v.recent_assignments for v in instance.volunteers), default=0)
-    parts = [ComponentModel(context, pairs, start_choice, floor) for pairs in split_components(context.pairs)]
-    proven = True
-    for level in (1, 2, 3, 4):
-        proven &= _solve_level(parts, level, deadline, config)
+    # levels 1-3 are sums and rules 6-7 couple a volunteer only within a week (or a day), so weeks part
+    groups = batch_small(split_components(kept, by_volunteer_time(context, kept)), _BATCH_PAIRS)
+    parts = [ComponentModel(context, pairs, choice, floor) for pairs in groups]
+    seconds: list[float] = []
+    proven: list[bool] = []
+    for level in (1, 2, 3):
+        proven.append(_solve_level(parts, level, deadline, config))
+        seconds.append(time.perf_counter() - started)
+    peak = _lower_peaks(parts, deadline - (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE, config)
+    if peak <= floor:
+        load_parts, level_4_proven = list(parts), True
+    else:
+        load_parts = _load_parts(context, parts, floor)
+        level_4_proven = _solve_level(load_parts, 4, deadline, config)
+    proven.append(level_4_proven)
+    seconds.append(time.perf_counter() - started)
+    chosen = {p.request: p.volunteer for part in load_parts for p in part.chosen_pairs()}
+    result = build_result(context, chosen, proven_optimal=all(proven), seconds=time.perf_counter() - started)
+    size = (
+        sum(len(part.model.proto.variables) for part in parts),
+        sum(len(part.model.proto.constraints) for part in parts),
+    )
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(Result)}
+    return SolverResult(
+        **fields,
+        level_seconds=tuple(seconds),
+        level_proven=tuple(proven),
+        model_size=size,
+        pairs=(len(context.pairs), len(kept)),
+    )
+
+
+def _lower_peaks(parts: Sequence[ComponentModel], until: float, config: SolverConfig) -> int:
+    """Lower the largest load part by part, others' choices fixed, while time and progress last."""
+    loads = _new_loads(parts)
+    peak = _peak(parts, loads)
+    while time.perf_counter() < until:
+        at_peak = [part for part in parts if any(part.recent(v) + loads[v] >= peak for v in part.used())]
+        for part in at_peak:
+            budget = max(_MIN_SOLVE_S, (until - time.perf_counter()) / len(at_peak))
+            part.lower_peak(peak, loads, budget, config)
+            loads = _new_loads(parts)
+        lowered = _peak(parts, loads)
+        if lowered == peak or time.perf_counter() >= until:
+            return lowered
+        peak = lowered
+    return peak
+
+
+def _new_loads(parts: Sequence[ComponentModel]) -> Counter[int]:
+    return Counter(p.volunteer for part in parts for p in part.chosen_pairs())
+
+
+def _peak(parts: Sequence[ComponentModel], loads: Counter[int]) -> int:
+    floor = max((part.floor for part in parts), default=0)
+    return max([floor, *(part.recent(v) + loads[v] for part in parts for v in part.used())])
+
+
+def _load_parts(context: Context, parts: Sequence[ComponentModel], floor: int) -> list[ComponentModel]:
+    """Join the parts that share a volunteer for the load level, keeping each part's levels 1-3."""
     chosen = {p.request: p.volunteer for part in parts for p in part.chosen_pairs()}
-    return build_result(context, chosen, proven_optimal=proven, seconds=time.perf_counter() - started)
+    part_of = {pair.request: part for part in parts for pair in part.pairs}
+    joined = []
+    for pairs in split_components(context.pairs, by_volunteer):
+        members = list({id(part_of[p.request]): part_of[p.request] for p in pairs}.values())
+        if len(members) == 1 and set(members[0].pairs) == set(pairs):
+            joined.append(members[0])
+            continue
+        whole = ComponentModel(context, pairs, chosen, floor)
+        whole.keep_levels(members)
+        joined.append(whole)
+    return joined
 
 
 def _solve_level(parts: Sequence[ComponentModel], level: int, deadline: float, config: SolverConfig) -> bool:
@@ -51,11 +135,11 @@ def _solve_level(parts: Sequence[ComponentModel], level: int, deadline: float, c
     return proven
 
 
-def split_components(pairs: Sequence[Pair]) -> list[list[Pair]]:
-    """Group pairs into parts that share no request and no volunteer, so each is solved alone."""
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
+def split_components(pairs: Sequence[Pair], keys: Callable[[Pair], Hashable]) -> list[list[Pair]]:
+    """Group pairs into parts that share no request and no coupling key, so each is solved alone."""
+    parent: dict[Hashable, Hashable] = {}
 
-    def find(node: tuple[str, int]) -> tuple[str, int]:
+    def find(node: Hashable) -> Hashable:
         parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
@@ -63,11 +147,50 @@ def split_components(pairs: Sequence[Pair]) -> list[list[Pair]]:
         return node
 
     for pair in pairs:
-        parent[find(("r", pair.request))] = find(("v", pair.volunteer))
-    groups: dict[tuple[str, int], list[Pair]] = defaultdict(list)
+        parent[find(("r", pair.request))] = find(("k", keys(pair)))
+    groups: dict[Hashable, list[Pair]] = defaultdict(list)
     for pair in pairs:
         groups[find(("r", pair.request))].append(pair)
     return sorted(groups.values(), key=len)
+
+
+def batch_small(groups: list[list[Pair]], size: int) -> list[list[Pair]]:
+    """Join small independent parts (sorted by size) into batches of about ``size`` pairs; sums stay exact."""
+    batches: list[list[Pair]] = []
+    current: list[Pair] = []
+    for group in groups:
+        if len(group) >= size:
+            batches.append(group)
+            continue
+        current += group
+        if len(current) >= size:
+            batches.append(current)
+            current = []
+    if current:
+        batches.append(current)
+    return sorted(batches, key=len)
+
+
+def by_volunteer_time(context: Context, pairs: Sequence[Pair]) -> Callable[[Pair], Hashable]:
+    """Key pairs by what rules 6 and 7 couple: the volunteer's week where its cap binds, else its day."""
+    per_week: Counter[tuple[int, tuple[int, int]]] = Counter(
+        (p.volunteer, context.request_slots[p.request].week) for p in pairs
+    )
+    volunteers = context.instance.volunteers
+
+    def key(pair: Pair) -> Hashable:
+        slot = context.request_slots[pair.request]
+        room = volunteers[pair.volunteer].max_per_week - context.booked_per_week[pair.volunteer][slot.week]
+        if per_week[pair.volunteer, slot.week] > room:
+            return pair.volunteer, slot.week
+        return pair.volunteer, slot.day
+
+    return key
+
+
+def by_volunteer(pair: Pair) -> Hashable:
+    """Key pairs by volunteer: what the load level couples."""
+    return pair.volunteer
 
 
 @dataclass
@@ -97,6 +220,7 @@ class ComponentModel:
         add_no_clash(self.model, self.x, pairs, self.by_volunteer, context)
         add_weekly_cap(self.model, self.x, pairs, self.by_volunteer, context)
         self.load: cp_model.IntVar | None = None
+        self.reached: dict[int, int] = {}
 
     def chosen_pairs(self) -> list[Pair]:
         """Return the pairs of the best solution kept so far."""
@@ -109,16 +233,14 @@ class ComponentModel:
         expression = self._expression(goal)
         if goal.bound is not None and value == goal.bound:
             self._fix(expression, goal, value)
+            self.reached[level] = value
             return True
         if goal.maximize:
             self.model.maximize(expression)
         else:
             self.model.minimize(expression)
         self._hint()
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit_s
-        solver.parameters.num_workers = config.workers
-        solver.parameters.random_seed = config.seed
+        solver = _solver(time_limit_s, config)
         status = solver.solve(self.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.current = [bool(solver.boolean_value(var)) for var in self.x]
@@ -127,7 +249,53 @@ class ComponentModel:
             "level %d on %d pairs: %s, value %s", level, len(self.pairs), solver.status_name(status), value
         )
         self._fix(expression, goal, value)
+        self.reached[level] = value
         return status == cp_model.OPTIMAL
+
+    def recent(self, volunteer: int) -> int:
+        """Return a volunteer's recent assignments."""
+        return self.context.instance.volunteers[volunteer].recent_assignments
+
+    def used(self) -> set[int]:
+        """Return the volunteers the kept solution gives work in this part."""
+        return {p.volunteer for p in self.chosen_pairs()}
+
+    def lower_peak(
+        self, peak: int, loads: Mapping[int, int], time_limit_s: float, config: SolverConfig
+    ) -> None:
+        """Within this part, with levels 1-3 kept, have as few volunteers as possible at the peak load."""
+        model = self.model.clone()
+        x = [model.get_bool_var_from_proto_index(var.index) for var in self.x]
+        at_peak = []
+        for volunteer, indices in self.by_volunteer.items():
+            inside = sum(self.current[i] for i in indices)
+            outside = self.recent(volunteer) + loads[volunteer] - inside
+            if outside + len(indices) >= peak:
+                at_peak.append(add_peak_load(model, [x[i] for i in indices], outside, peak))
+        if not at_peak:
+            return
+        model.minimize(sum(at_peak))
+        model.clear_hints()
+        for var, on in zip(x, self.current, strict=True):
+            model.add_hint(var, on)
+        solver = _solver(time_limit_s, config)
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.current = [bool(solver.boolean_value(var)) for var in x]
+
+    def keep_levels(self, parts: Sequence[ComponentModel]) -> None:
+        """Keep levels 1-3 on the requests of each part as good as the kept solution has them."""
+        part_of = {pair.request: n for n, part in enumerate(parts) for pair in part.pairs}
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, pair in enumerate(self.pairs):
+            members[part_of[pair.request]].append(i)
+        for level in (1, 2, 3):
+            goal = self._level(level)
+            assert goal.weights is not None, "only sum levels are kept"
+            for indices in members.values():
+                weights = [goal.weights[i] for i in indices]
+                value = sum(w for w, i in zip(weights, indices, strict=True) if self.current[i])
+                add_level_kept(self.model, [self.x[i] for i in indices], weights, goal.maximize, value)
 
     def _level(self, level: int) -> _Level:
         """Return the objective level of matching.md with a bound that needs no search."""
@@ -180,6 +348,32 @@ class ComponentModel:
             self.model.add(expression >= value)
         else:
             self.model.add(expression <= value)
+
+
+def _solver(time_limit_s: float, config: SolverConfig) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = config.workers
+    solver.parameters.random_seed = config.seed
+    return solver
+
+
+def add_peak_load(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], outside: int, peak: int
+) -> cp_model.IntVar:
+    """Cap a volunteer's load at the peak; return a flag that is 1 when it reaches the peak."""
+    at_peak = model.new_bool_var("at_peak")
+    model.add(outside + sum(x) <= peak)
+    model.add(outside + sum(x) <= peak - 1).only_enforce_if(~at_peak)
+    return at_peak
+
+
+def add_level_kept(
+    model: cp_model.CpModel, x: list[cp_model.IntVar], weights: list[int], maximize: bool, value: int
+) -> None:
+    """Keep one objective level of a group of pairs at least as good as the value reached."""
+    expression = cp_model.LinearExpr.weighted_sum(x, weights)
+    model.add(expression >= value if maximize else expression <= value)
 
 
 def add_one_volunteer_per_request(

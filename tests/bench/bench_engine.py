@@ -102,9 +102,12 @@ def _scaling(path: Path) -> list[dict[str, Any]]:
         part = replace(instance, requests=tuple(ordered[: round(len(ordered) * share)]))
         figures.append(_time_part(part, share))
         f = figures[-1]
+        level_1 = f"{f['level_seconds'][0]:.2f} s" if f["level_proven"][0] else "limit"
+        all_done = f"{f['level_seconds'][-1]:.2f} s" if all(f["level_proven"]) else "limit"
         print(
-            f"  {share:>5.0%}: {f['requests']:>5} requests  {f['seconds']:>6} s  priority {f['priority']}  "
-            f"proven {f['proven_optimal']}"
+            f"  {share:>5.0%}: {f['requests']:>5} requests  {f['pairs'][0]:>6} pairs ({f['pairs'][1]} kept)"
+            f"  model {f['variables']} vars / {f['constraints']} constraints  level 1 proven {level_1}"
+            f"  all levels proven {all_done}  wall {f['seconds']} s  objective {f['objective']}"
         )
     return figures
 
@@ -112,12 +115,19 @@ def _scaling(path: Path) -> list[dict[str, Any]]:
 def _time_part(instance: Instance, share: float) -> dict[str, Any]:
     started = time.perf_counter()
     result = solve(instance, SolverConfig(time_limit_s=20.0))
+    objective = result.objective
     return {
         "share": share,
         "requests": len(instance.requests),
         "seconds": round(time.perf_counter() - started, 2),
-        "priority": result.objective.priority,
-        "distance_km": result.objective.distance_km,
+        "level_seconds": [round(s, 2) for s in result.level_seconds],
+        "level_proven": list(result.level_proven),
+        "pairs": list(result.pairs),
+        "variables": result.model_size[0],
+        "constraints": result.model_size[1],
+        "objective": f"{objective.priority}/{objective.preferred}/{objective.distance_km}/{objective.max_load}",
+        "priority": objective.priority,
+        "distance_km": objective.distance_km,
         "proven_optimal": result.proven_optimal,
     }
 
