@@ -37,6 +37,7 @@ test-postgres: $(STAMP) ## Run the database tests again on the PostgreSQL server
 bench: $(STAMP) ## Print the benchmark figures (engine, money, web) and write them to instance/bench/
 	$(BIN)/python -m tests.bench.bench_engine
 	$(BIN)/python -m tests.bench.bench_money
+	$(BIN)/python -m tests.bench.bench_web
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check .
