@@ -18,6 +18,9 @@ from sprachmittlerpool.security import token_hash
 from sprachmittlerpool.web import error_response
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Ids are `integer` columns (32 bits on PostgreSQL): a larger number names no row, and SQLite cannot even
+# bind a number beyond 64 bits (OverflowError, a 500), so such numbers never reach a query.
+MAX_ROW_ID = 2**31 - 1
 
 
 class ApiError(Exception):
@@ -86,3 +89,12 @@ def json_body(allowed: set[str] | frozenset[str]) -> dict[str, Any]:
             {name: "Dieses Feld gibt es nicht." for name in unknown},
         )
     return data
+
+
+def row_id(value: object) -> int | None:
+    """Return value as a row id if it can be one (a positive integer or its digits), else None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 1 <= value <= MAX_ROW_ID else None

@@ -6,7 +6,7 @@ from flask import g, jsonify
 from werkzeug.wrappers import Response
 
 from sprachmittlerpool.api import bp, spec
-from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body
+from sprachmittlerpool.api.common import MAX_ROW_ID, ApiError, coordinator_required, json_body, row_id
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, InterpretingRequest, Offer, local_now
 from sprachmittlerpool.services import offers
@@ -22,15 +22,12 @@ def _conflict(exc: Conflict) -> ApiError:
     return ApiError(409, exc.code, exc.message)
 
 
-@bp.post("/requests/<int:request_id>/offer")
+@bp.post(f"/requests/<int(max={MAX_ROW_ID}):request_id>/offer")
 @coordinator_required
 def make_offer(request_id: int) -> tuple[Response, int]:
     """Send an offer for a request to a volunteer."""
-    data = json_body({"volunteer"})
-    volunteer_id = data.get("volunteer")
-    if isinstance(volunteer_id, str) and volunteer_id.isdigit():
-        volunteer_id = int(volunteer_id)
-    if isinstance(volunteer_id, bool) or not isinstance(volunteer_id, int):
+    volunteer_id = row_id(json_body({"volunteer"}).get("volunteer"))
+    if volunteer_id is None:
         raise ApiError(
             422, "invalid", "Bitte die id einer Person angeben.", {"volunteer": "Pflichtfeld (id)."}
         )
@@ -47,7 +44,7 @@ def make_offer(request_id: int) -> tuple[Response, int]:
     return jsonify({"offer": offer.id, "status": "offered"}), 201
 
 
-@bp.post("/offers/<int:offer_id>/withdraw")
+@bp.post(f"/offers/<int(max={MAX_ROW_ID}):offer_id>/withdraw")
 @coordinator_required
 def withdraw_offer(offer_id: int) -> Response:
     """Take back a pending offer; the volunteer is told."""
@@ -61,7 +58,7 @@ def withdraw_offer(offer_id: int) -> Response:
     return jsonify({"offer": offer.id, "status": offer.status})
 
 
-@bp.post("/assignments/<int:assignment_id>/completion")
+@bp.post(f"/assignments/<int(max={MAX_ROW_ID}):assignment_id>/completion")
 @coordinator_required
 def completion(assignment_id: int) -> Response:
     """Record whether an assignment took place, and its allowance."""
@@ -130,7 +127,9 @@ spec.add_paths(
                             "type": "object",
                             "required": ["volunteer"],
                             "additionalProperties": False,
-                            "properties": {"volunteer": {"type": "integer"}},
+                            "properties": {
+                                "volunteer": {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+                            },
                         }
                     ),
                 },
