@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from sprachmittlerpool import db, web
+from sprachmittlerpool import db, limits, web
 from sprachmittlerpool.config import ConfigError, load_config
 from sprachmittlerpool.extensions import babel, csrf, login_manager, mail
 
@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     web.init_app(app)
     _register_blueprints(app)
+    limits.init_app(app)  # after the blueprints: it wraps their public submission views
     _register_cli(app)
     return app
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from limits import parse_many
 
 ENV_PREFIX = "SPRACHMITTLERPOOL"
 
@@ -41,6 +42,19 @@ class DefaultConfig:
     SESSION_ABSOLUTE_HOURS = 12
     LOGIN_MAX_FAILURES = 5
     LOGIN_WINDOW_MINUTES = 15
+    # Per-IP budget for the public submissions (form POST /anfrage and POST /api/v1/requests together);
+    # a request over it gets 429 with Retry-After. Coordinators are authenticated and not limited by IP.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_PUBLIC = "10 per minute;100 per day"
+    RATELIMIT_STRATEGY = "moving-window"  # "10 per minute" means in any 60 s, not twice 10 across a boundary
+    # memory:// counts inside one process: right for the single process of `make run`. Several gunicorn
+    # workers would each count on their own (the limit multiplies by the workers), so give them one shared
+    # storage: SPRACHMITTLERPOOL_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (needs the redis package).
+    RATELIMIT_STORAGE_URI = "memory://"
+    # If that shared storage is down, each process keeps counting in memory instead of refusing
+    # institutions' requests; it switches back once the storage answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on 429, X-RateLimit-* on limited routes
     WTF_CSRF_TIME_LIMIT = None  # a form may stay open for a long phone call; the session bounds it
     OFFER_VALID_HOURS = 48
     OFFER_CUTOFF_HOURS = 24
@@ -102,3 +116,19 @@ def _validate(config: dict[str, Any]) -> None:
         )
     if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
         raise ConfigError(f"{ENV_PREFIX}_BASE_URL muss mit http:// oder https:// beginnen.")
+    _validate_rate_limits(config)
+
+
+def _validate_rate_limits(config: dict[str, Any]) -> None:
+    """Refuse a limit or storage the limiter would only choke on at the first public request."""
+    try:
+        parse_many(str(config.get("RATELIMIT_PUBLIC", "")))
+    except ValueError:
+        raise ConfigError(
+            f"{ENV_PREFIX}_RATELIMIT_PUBLIC muss Grenzen wie „10 per minute;100 per day“ nennen, "
+            f"nicht {config.get('RATELIMIT_PUBLIC')!r}."
+        ) from None
+    if not str(config.get("RATELIMIT_STORAGE_URI", "")).startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigError(
+            f"{ENV_PREFIX}_RATELIMIT_STORAGE_URI muss memory:// (ein Prozess) oder eine redis:// URL sein."
+        )

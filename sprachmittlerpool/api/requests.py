@@ -12,6 +12,7 @@ from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -29,6 +30,7 @@ TIME = "%Y-%m-%dT%H:%M"
 
 
 @bp.post("/requests")
+@public_submission
 def submit_request() -> ResponseReturnValue:
     """Take a request from another system; a repeated Idempotency-Key answers with the first request."""
     key = request.headers.get("Idempotency-Key")
@@ -328,7 +330,7 @@ spec.add_paths(
                 "requestBody": {"required": True, **_body("RequestSubmission")},
                 "responses": {
                     "201": {"description": "Angelegt (auch abgelehnte Anfragen)", **_body("RequestReceipt")},
-                    **spec.error_responses(400, 409, 413, 422),
+                    **spec.error_responses(400, 409, 413, 422, 429),
                 },
             },
             "get": {

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.intake import bp
 from sprachmittlerpool.intake.forms import RequestForm
+from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import InterpretingRequest, local_now
 from sprachmittlerpool.services import intake
 
@@ -15,6 +16,7 @@ RECEIPT = "intake_receipt"
 
 
 @bp.route("/anfrage", methods=["GET", "POST"])
+@public_submission
 def new_request() -> str | Response | tuple[str, int]:
     """Show the request form and take a request; errors come back in place with the values kept."""
     form = RequestForm()
