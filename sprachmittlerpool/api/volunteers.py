@@ -6,7 +6,7 @@ from flask import g, jsonify
 from werkzeug.wrappers import Response
 
 from sprachmittlerpool.api import bp, spec
-from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body
+from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body, row_id
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Volunteer
 from sprachmittlerpool.services import volunteers as service
@@ -31,8 +31,8 @@ def _duplicate() -> ApiError:
 
 
 def _load(volunteer_id: str) -> Volunteer:
-    known = volunteer_id.isdigit() and len(volunteer_id) < 10
-    volunteer = get_session().get(Volunteer, int(volunteer_id)) if known else None
+    known = row_id(volunteer_id)  # str.isdigit() also takes "¹", which int() refuses (a 500)
+    volunteer = get_session().get(Volunteer, known) if known is not None else None
     if volunteer is None:
         raise ApiError(404, "not_found", "Diese Person gibt es nicht.")
     return volunteer
