@@ -23,14 +23,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'empty.sqlite'}")
         with engine.begin() as connection:
-            command.revision(alembic_config(connection), message="initial schema", autogenerate=True, rev_id="0001")
+            command.revision(
+                alembic_config(connection), message="initial schema", autogenerate=True, rev_id="0001"
+            )
         engine.dispose()
     source = TARGET.read_text()
-    source = source.replace("from alembic import op\n", "from alembic import op\n\nfrom sprachmittlerpool import integrity\n", 1)
     source = source.replace(
-        "    # ### end Alembic commands ###\n", "    # ### end Alembic commands ###\n    integrity.install(op.get_bind())\n", 1
+        "from alembic import op\n", "from alembic import op\n\nfrom sprachmittlerpool import integrity\n", 1
     )
-    source = source.replace("def downgrade() -> None:\n", "def downgrade() -> None:\n    integrity.uninstall(op.get_bind())\n", 1)
+    source = source.replace(
+        "    # ### end Alembic commands ###\n",
+        "    # ### end Alembic commands ###\n    integrity.install(op.get_bind())\n",
+        1,
+    )
+    source = source.replace(
+        "def downgrade() -> None:\n", "def downgrade() -> None:\n    integrity.uninstall(op.get_bind())\n", 1
+    )
     TARGET.write_text(source)
     print(f"rewrote {TARGET}")
 

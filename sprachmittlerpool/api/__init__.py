@@ -4,10 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from sprachmittlerpool.api import catalog, matching, openapi, payouts  # noqa: E402,F401
-from sprachmittlerpool.api import volunteers  # noqa: E402,F401
-from sprachmittlerpool.api import requests  # noqa: E402,F401
-from sprachmittlerpool.api import offers  # noqa: E402,F401
+from sprachmittlerpool.api import (  # noqa: E402,F401
+    catalog,
+    matching,
+    offers,  # noqa: E402,F401
+    openapi,
+    payouts,
+    requests,  # noqa: E402,F401
+    volunteers,  # noqa: E402,F401
+)
 from sprachmittlerpool.api.common import ApiError, api_error_response  # noqa: E402
 
 bp.register_error_handler(ApiError, api_error_response)

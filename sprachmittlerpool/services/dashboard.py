@@ -33,14 +33,18 @@ def overview(session: Session) -> Overview:
     """Collect the dashboard's figures in one read."""
     return Overview(
         counts=_status_counts(session),
-        volunteers=session.exec(select(func.count()).select_from(Volunteer).where(col(Volunteer.active))).one(),
+        volunteers=session.exec(
+            select(func.count()).select_from(Volunteer).where(col(Volunteer.active))
+        ).one(),
         failed_mails=failed_count(session),
         upcoming=_waiting_requests(session),
     )
 
 
 def _status_counts(session: Session) -> dict[str, int]:
-    rows = session.exec(select(InterpretingRequest.status, func.count()).group_by(col(InterpretingRequest.status)))
+    rows = session.exec(
+        select(InterpretingRequest.status, func.count()).group_by(col(InterpretingRequest.status))
+    )
     return dict(rows.all())
 
 

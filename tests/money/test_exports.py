@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import openpyxl
-from pypdf import PdfReader
 from hypothesis import given, settings
+from pypdf import PdfReader
 
 from sprachmittlerpool.exports.csv_export import content_digest, to_csv
 from sprachmittlerpool.exports.payout_list import PayoutList
