@@ -154,7 +154,7 @@ def test_two_schedulers_on_one_database_only_one_works_and_the_other_takes_over(
     assert ran_in  # the active one worked
 
 
-def test_wake_sends_a_queued_mail_within_a_second_not_at_the_next_tick(app_config, smtp_server, request):
+def test_wake_sends_a_queued_mail_at_once_not_at_the_next_tick(app_config, smtp_server, request):
     app_config.update(smtp_server.config())
     app: Flask = request.getfixturevalue("app")
     scheduler = start_scheduler(app, [relay_job(every(minutes=10))])
@@ -162,14 +162,12 @@ def test_wake_sends_a_queued_mail_within_a_second_not_at_the_next_tick(app_confi
         _wait_until(scheduler.active.is_set)
         time.sleep(0.2)  # the loop's first pass found nothing; it now sleeps for ten minutes
         row = request.getfixturevalue("queue_mail")()
-        started = time.monotonic()
 
         wake()
-        (message,) = smtp_server.wait_for(1, timeout=5)
+        (message,) = smtp_server.wait_for(1, timeout=5)  # the next tick would be ten minutes away
     finally:
         scheduler.stop()
 
-    assert time.monotonic() - started < 1.0
     assert message["Message-ID"] == row.message_id
 
 
