@@ -106,6 +106,11 @@ def write_session() -> Iterator[Session]:
         session.close()
 
 
+def end_session() -> None:
+    """End this app context's session now, rolling back what it did (a refused request keeps nothing)."""
+    _close_session(None)
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
