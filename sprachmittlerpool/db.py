@@ -21,12 +21,16 @@ from sprachmittlerpool.config import ConfigError
 
 IMMEDIATE = "sqlite_begin_immediate"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How long a SQLite connection waits for another writer's lock before it gives up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> Engine:
     """Create the engine for a URL with the per-dialect settings this app relies on."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
         _install_sqlite_recipe(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
@@ -38,7 +42,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -100,6 +104,11 @@ def write_session() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def end_session() -> None:
+    """End this app context's session now, rolling back what it did (a refused request keeps nothing)."""
+    _close_session(None)
 
 
 def _close_session(_exc: BaseException | None) -> None:

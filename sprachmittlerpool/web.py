@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Flask, Response, jsonify, render_template, request, session
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -12,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
 from sprachmittlerpool.models import User, local_now
+from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -146,7 +148,10 @@ def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     message = ERROR_MESSAGES.get(status, exc.description or "Fehler.")
     if isinstance(exc, CSRFError):
+        record_refusal(CSRF_FAILED)
         message = "Das Formular ist abgelaufen oder unvollständig. Bitte laden Sie die Seite neu."
+    elif isinstance(exc, RateLimitExceeded):
+        record_refusal(RATE_LIMITED)
     response = error_response(status, _code_for(status), message)
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -15,6 +15,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import csrf
 from sprachmittlerpool.models import ApiToken, User
 from sprachmittlerpool.security import token_hash
+from sprachmittlerpool.services.security_events import CSRF_FAILED, record_refusal
 from sprachmittlerpool.web import error_response
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -56,6 +57,7 @@ def _authenticate() -> User:
             try:
                 csrf.protect()
             except CSRFError as exc:
+                record_refusal(CSRF_FAILED)
                 raise ApiError(403, "csrf", "CSRF-Token fehlt oder ist ungültig.") from exc
         return current_user._get_current_object()  # type: ignore[attr-defined]
     raise ApiError(401, "unauthorized", "Bitte melden Sie sich an oder senden Sie ein gültiges Token.")

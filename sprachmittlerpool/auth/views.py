@@ -12,6 +12,7 @@ from sprachmittlerpool.auth.forms import LoginForm
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.services.audit import record
+from sprachmittlerpool.services.security_events import RATE_LIMITED, record_login_failure, record_refusal
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -28,6 +29,7 @@ def login():
     keys = security.throttle_keys(form.email.data, request.remote_addr)
     limits = {"limit": config["LOGIN_MAX_FAILURES"], "window_minutes": config["LOGIN_WINDOW_MINUTES"]}
     if security.is_throttled(db, keys, now=now, **limits):
+        record_refusal(RATE_LIMITED)
         flash("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten.", "error")
         return render_template("auth/login.html", form=form), 429
     email = form.email.data.strip().lower()
@@ -37,11 +39,8 @@ def login():
         or not user.active
         or not security.verify_password(user.password_hash, form.password.data)
     ):
-        security.record_failure(db, keys, now=now, window_minutes=limits["window_minutes"])
-        record(
-            db, actor=f"ip:{request.remote_addr}", entity="user", entity_id=email[:40], action="login_failed"
-        )
-        db.commit()
+        security.record_failure(db, keys, now=now, window_minutes=limits["window_minutes"])  # commits
+        record_login_failure(email)
         flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
         return render_template("auth/login.html", form=form), 401
     return _start_session(user, now)

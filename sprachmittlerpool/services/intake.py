@@ -664,7 +664,8 @@ def decide_review(
         action="review_accepted" if decision == "accept" else "review_rejected",
         from_state=before,
         to_state=to,
-        detail={"note": note} if note else {},
+        # The note itself lives on the request, where retention blanks it; the trail only says there was one.
+        detail={"with_note": True} if note else {},
     )
     if to == RequestStatus.OPEN:
         mail = compose(

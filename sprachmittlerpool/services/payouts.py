@@ -459,36 +459,42 @@ def pool_settings(config: Mapping[str, Any]) -> dict[str, str]:
 
 
 def render_export(session: Session, month: str, fmt: str, config: Mapping[str, Any]) -> ExportFile:
-    """Render a month's list in one format; SEPA is the only one that decrypts IBANs."""
-    from sprachmittlerpool.exports.csv_export import to_csv
-    from sprachmittlerpool.exports.pdf_export import to_pdf
-    from sprachmittlerpool.exports.sepa import payable_lines, to_sepa
-    from sprachmittlerpool.exports.xlsx_export import to_xlsx
-
+    """Render a month's list in one format; only the SEPA file is built with plain IBANs."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     settings = pool_settings(config)
-    key = config.get("IBAN_KEY") if fmt == "sepa" else None
-    payout_list = build_payout_list(session, month, pool_name=settings["POOL_NAME"], iban_key=key)
-    if fmt == "csv":
-        data = to_csv(payout_list)
-    elif fmt == "xlsx":
-        data = to_xlsx(payout_list)
-    elif fmt == "pdf":
-        data = to_pdf(payout_list)
+    if fmt == "sepa":
+        data = _sepa_file(session, month, settings, config.get("IBAN_KEY"))
     else:
-        if not payable_lines(payout_list):
-            raise NothingToTransferError(f"nobody to pay by transfer in {month}")
-        data = to_sepa(
-            payout_list,
-            debtor_name=settings["POOL_NAME"],
-            debtor_iban=settings["POOL_IBAN"],
-            debtor_bic=settings["POOL_BIC"],
-            execution_date=execution_date(month),
-            message_id=f"SMP-{month}",
-        )
+        data = _document(build_payout_list(session, month, pool_name=settings["POOL_NAME"]), fmt)
     mimetype, extension = EXPORT_FORMATS[fmt]
     return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
+
+
+def _document(payout_list: pl.PayoutList, fmt: str) -> bytes:
+    """Render the list for people (CSV, XLSX, PDF); it was built without IBANs."""
+    from sprachmittlerpool.exports.csv_export import to_csv
+    from sprachmittlerpool.exports.pdf_export import to_pdf
+    from sprachmittlerpool.exports.xlsx_export import to_xlsx
+
+    return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
+
+
+def _sepa_file(session: Session, month: str, settings: dict[str, str], iban_key: str | None) -> bytes:
+    """Build the SEPA transfer file, the one export that decrypts IBANs (tests pin this as the only caller)."""
+    from sprachmittlerpool.exports.sepa import payable_lines, to_sepa
+
+    payout_list = build_payout_list(session, month, pool_name=settings["POOL_NAME"], iban_key=iban_key)
+    if not payable_lines(payout_list):
+        raise NothingToTransferError(f"nobody to pay by transfer in {month}")
+    return to_sepa(
+        payout_list,
+        debtor_name=settings["POOL_NAME"],
+        debtor_iban=settings["POOL_IBAN"],
+        debtor_bic=settings["POOL_BIC"],
+        execution_date=execution_date(month),
+        message_id=f"SMP-{month}",
+    )
 
 
 def execution_date(month: str) -> date:

@@ -178,7 +178,8 @@ def add_absence(session: Session, volunteer: Volunteer, *, start: date, end: dat
         entity="volunteer",
         entity_id=str(volunteer.id),
         action="absence_added",
-        detail={"absence": absence.id, "start": start.isoformat(), "end": end.isoformat()},
+        # The days stay on the absence row, which erasure deletes; the append-only trail keeps only the id.
+        detail={"absence": absence.id},
     )
     session.commit()
     return absence

@@ -13,7 +13,6 @@ from sqlmodel import delete
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import (
     Assignment,
-    AuditEvent,
     Institution,
     InterpretingRequest,
     Offer,
@@ -36,8 +35,8 @@ def session(app):
 
 
 def _clear(session) -> None:
-    """Remove the rows one example made, so the next starts empty."""
-    for model in (PayoutLine, PayoutEntry, PayoutMonth, AuditEvent, Assignment, Offer, InterpretingRequest):
+    """Remove the rows one example made, so the next starts empty (audit rows stay: the trail is append-only)."""
+    for model in (PayoutLine, PayoutEntry, PayoutMonth, Assignment, Offer, InterpretingRequest):
         session.exec(delete(model))
     session.commit()
 
