@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
+from sprachmittlerpool.logsafe import mask_tokens
 from sprachmittlerpool.models import User, local_now
 
 CSP = (
@@ -156,7 +157,9 @@ def _http_error(exc: HTTPException) -> Response:
 def _unexpected_error(exc: Exception) -> Response:
     from flask import current_app
 
-    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
+    current_app.logger.exception(
+        "Unerwarteter Fehler bei %s %s (%s)", request.method, mask_tokens(request.path), request.endpoint
+    )
     from sqlalchemy.exc import OperationalError
 
     if isinstance(exc, OperationalError):
