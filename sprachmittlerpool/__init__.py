@@ -9,6 +9,7 @@ from flask import Flask
 from sprachmittlerpool import db, limits, web
 from sprachmittlerpool.config import ConfigError, load_config
 from sprachmittlerpool.extensions import babel, csrf, login_manager, mail
+from sprachmittlerpool.sessions import SignedSessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -20,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db.init_app(app)
     except ConfigError as exc:
         raise SystemExit(f"Konfigurationsfehler: {exc}") from None
+    app.session_interface = SignedSessionInterface()
     babel.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)
