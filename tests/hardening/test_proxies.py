@@ -64,3 +64,18 @@ def test_behind_one_proxy_a_client_cannot_prepend_a_fake_address(limited_app) ->
     ]
 
     assert answers == [201, 429]
+
+
+def served_scheme(app: Flask) -> str:
+    """Ask the app which URL it believes it is served under, as nginx terminating TLS forwards it."""
+    response = app.test_client().get(
+        "/api/v1/openapi.json",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.1"},
+        environ_base={"REMOTE_ADDR": PROXY},
+    )
+    return response.get_json()["servers"][0]["url"].split("://")[0]
+
+
+@pytest.mark.parametrize(("limited_app", "scheme"), [(0, "http"), (1, "https")], indirect=["limited_app"])
+def test_https_at_the_proxy_is_recognised_only_when_the_proxy_is_trusted(limited_app, scheme: str) -> None:
+    assert served_scheme(limited_app) == scheme
