@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -27,3 +28,26 @@ class MaskingRequestHandler(WSGIRequestHandler):
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 (Werkzeug's signature)
         """Mask every line the handler writes: the access log and its error lines both quote the path."""
         super().log(type, "%s", mask_tokens(message % args if args else message))
+
+
+class TokenMaskingFilter(logging.Filter):
+    """Mask tokens in a finished log record, its traceback included.
+
+    An exception message may quote the URL it failed on (request.url in an error, a link in a mail body),
+    so masking only the path the app passes in is not enough.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the message and the traceback once, masked; keep the record."""
+        record.msg, record.args = mask_tokens(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_tokens(record.exc_text)
+        return True
+
+
+def install(logger: logging.Logger) -> None:
+    """Mask the logger's records; once, since every app of a process shares the logger by name."""
+    if not any(isinstance(existing, TokenMaskingFilter) for existing in logger.filters):
+        logger.addFilter(TokenMaskingFilter())

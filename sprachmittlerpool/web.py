@@ -9,9 +9,9 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from sprachmittlerpool import logsafe
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
-from sprachmittlerpool.logsafe import mask_tokens
 from sprachmittlerpool.models import User, local_now
 
 CSP = (
@@ -80,6 +80,7 @@ def status_de(status: str) -> str:
 def init_app(app: Flask) -> None:
     """Attach headers, error handlers, the login loader and the session timeouts."""
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    logsafe.install(app.logger)
     app.after_request(_security_headers)
     app.before_request(_enforce_session_timeouts)
     app.register_error_handler(HTTPException, _http_error)
@@ -158,7 +159,10 @@ def _unexpected_error(exc: Exception) -> Response:
     from flask import current_app
 
     current_app.logger.exception(
-        "Unerwarteter Fehler bei %s %s (%s)", request.method, mask_tokens(request.path), request.endpoint
+        "Unerwarteter Fehler bei %s %s (%s)",
+        request.method,
+        logsafe.mask_tokens(request.path),
+        request.endpoint,
     )
     from sqlalchemy.exc import OperationalError
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import text
 
 from sprachmittlerpool.cli.serve import dev_server
@@ -113,3 +113,16 @@ def test_the_dev_server_access_log_shows_token_links_masked(served, caplog):
     assert any("GET /bestaetigung/… HTTP/1.1" in line for line in lines), lines
     assert any("GET /anfrage?token=[token] HTTP/1.1" in line for line in lines), lines
     assert all(TOKEN not in line and OTHER not in line for line in lines), lines
+
+
+def test_a_token_quoted_in_an_exception_message_is_masked_in_the_traceback(app, client, caplog):
+    def failing_link(token: str):
+        raise RuntimeError(f"Versand fehlgeschlagen für {request.url}")
+
+    app.add_url_rule("/o/<token>/kaputt", "failing_link", failing_link)  # a view that quotes its own URL
+    with caplog.at_level(logging.ERROR):
+        response = client.get(f"/o/{TOKEN}/kaputt?token={OTHER}")
+
+    assert response.status_code == 500
+    assert "RuntimeError: Versand fehlgeschlagen für http://localhost/o/…/kaputt?token=[token]" in caplog.text
+    assert TOKEN not in caplog.text and OTHER not in caplog.text
