@@ -39,7 +39,10 @@ class TokenMaskingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message and the traceback once, masked; keep the record."""
-        record.msg, record.args = mask_tokens(record.getMessage()), None
+        try:
+            record.msg, record.args = mask_tokens(record.getMessage()), None
+        except (TypeError, ValueError):  # a malformed call: log it as it came rather than raise in the caller
+            record.msg, record.args = mask_tokens(f"{record.msg} {record.args!r}"), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

@@ -126,3 +126,11 @@ def test_a_token_quoted_in_an_exception_message_is_masked_in_the_traceback(app, 
     assert response.status_code == 500
     assert "RuntimeError: Versand fehlgeschlagen für http://localhost/o/…/kaputt?token=[token]" in caplog.text
     assert TOKEN not in caplog.text and OTHER not in caplog.text
+
+
+def test_a_malformed_log_call_still_reaches_the_log_masked_instead_of_raising(app, caplog):
+    with caplog.at_level(logging.ERROR):
+        app.logger.error(f"Link /o/{TOKEN} mit %s und %s", "nur einem Argument")
+
+    assert "Link /o/… mit %s und %s ('nur einem Argument',)" in caplog.text
+    assert TOKEN not in caplog.text
