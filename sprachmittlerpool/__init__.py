@@ -9,6 +9,7 @@ from flask import Flask
 from sprachmittlerpool import db, limits, web
 from sprachmittlerpool.config import ConfigError, load_config
 from sprachmittlerpool.extensions import babel, csrf, login_manager, mail
+from sprachmittlerpool.sessions import SignedSessionInterface
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -20,6 +21,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         db.init_app(app)
     except ConfigError as exc:
         raise SystemExit(f"Konfigurationsfehler: {exc}") from None
+    app.session_interface = SignedSessionInterface()
+    _trust_proxies(app)
     babel.init_app(app)
     csrf.init_app(app)
     mail.init_app(app)
@@ -29,6 +32,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)  # after the blueprints: it wraps their public submission views
     _register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind nginx, take the client's address and scheme from the proxies' headers, but only then.
+
+    Without TRUSTED_PROXIES the headers stay ignored: anyone could otherwise send X-Forwarded-For and
+    get a fresh per-IP budget with every request.
+    """
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

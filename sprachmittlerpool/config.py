@@ -38,6 +38,7 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: Secure exactly when BASE_URL is https://
     SESSION_IDLE_MINUTES = 60
     SESSION_ABSOLUTE_HOURS = 12
     LOGIN_MAX_FAILURES = 5
@@ -60,6 +61,9 @@ class DefaultConfig:
     OFFER_CUTOFF_HOURS = 24
     RETENTION_MONTHS = 24
     MATCHING_TIME_LIMIT_S = 10.0
+    # How many reverse proxies (nginx …) stand in front of the app; their X-Forwarded-For/-Proto are trusted.
+    # 0: the headers are ignored, so nobody can fake an address to escape the per-IP limits.
+    TRUSTED_PROXIES = 0
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
@@ -117,6 +121,8 @@ def _validate(config: dict[str, Any]) -> None:
     if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
         raise ConfigError(f"{ENV_PREFIX}_BASE_URL muss mit http:// oder https:// beginnen.")
     _validate_rate_limits(config)
+    _settle_cookie_secure(config)
+    _validate_counts(config)
 
 
 def _validate_rate_limits(config: dict[str, Any]) -> None:
@@ -132,3 +138,20 @@ def _validate_rate_limits(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"{ENV_PREFIX}_RATELIMIT_STORAGE_URI muss memory:// (ein Prozess) oder eine redis:// URL sein."
         )
+
+
+def _settle_cookie_secure(config: dict[str, Any]) -> None:
+    """Send the session cookie only over TLS when the app is served over https, unless set explicitly."""
+    secure = config.get("SESSION_COOKIE_SECURE")
+    if secure is None:
+        config["SESSION_COOKIE_SECURE"] = str(config["BASE_URL"]).startswith("https://")
+    elif not isinstance(secure, bool):
+        raise ConfigError(f"{ENV_PREFIX}_SESSION_COOKIE_SECURE muss true oder false sein, nicht {secure!r}.")
+
+
+def _validate_counts(config: dict[str, Any]) -> None:
+    """Refuse counts and durations that are not whole numbers in range (a typo must not disable a guard)."""
+    for key, low in (("SESSION_IDLE_MINUTES", 1), ("SESSION_ABSOLUTE_HOURS", 1), ("TRUSTED_PROXIES", 0)):
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ConfigError(f"{ENV_PREFIX}_{key} muss eine ganze Zahl ab {low} sein, nicht {value!r}.")

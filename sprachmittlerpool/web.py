@@ -10,6 +10,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from sprachmittlerpool import logsafe
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
 from sprachmittlerpool.models import User, local_now
@@ -81,6 +82,7 @@ def status_de(status: str) -> str:
 def init_app(app: Flask) -> None:
     """Attach headers, error handlers, the login loader and the session timeouts."""
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    logsafe.install(app.logger)
     app.after_request(_security_headers)
     app.before_request(_enforce_session_timeouts)
     app.register_error_handler(HTTPException, _http_error)
@@ -161,7 +163,12 @@ def _http_error(exc: HTTPException) -> Response:
 def _unexpected_error(exc: Exception) -> Response:
     from flask import current_app
 
-    current_app.logger.exception("Unerwarteter Fehler bei %s %s", request.method, request.path)
+    current_app.logger.exception(
+        "Unerwarteter Fehler bei %s %s (%s)",
+        request.method,
+        logsafe.mask_tokens(request.path),
+        request.endpoint,
+    )
     from sqlalchemy.exc import OperationalError
 
     if isinstance(exc, OperationalError):

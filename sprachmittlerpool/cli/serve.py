@@ -3,7 +3,9 @@
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from werkzeug.serving import run_simple
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from sprachmittlerpool.logsafe import MaskingRequestHandler
 
 
 @click.command()
@@ -19,8 +21,15 @@ def serve(host: str, port: int) -> None:
         start_scheduler(app)
     click.echo(f"Sprachmittlerpool läuft auf http://{host}:{port}/ (Beenden mit Strg+C)")
     _print_demo_login()
-    # app.run() refuses to block inside a flask command; Werkzeug's server is what it would start.
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    dev_server(app, host, port).serve_forever()
+
+
+def dev_server(app, host: str, port: int) -> BaseWSGIServer:
+    """Build the Werkzeug server app.run() would start (it refuses to block inside a flask command).
+
+    Its access log masks link tokens: the log of `make run` must not open volunteers' offers.
+    """
+    return make_server(host, port, app, threaded=True, request_handler=MaskingRequestHandler)
 
 
 def _print_demo_login() -> None:
