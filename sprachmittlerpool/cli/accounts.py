@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 from sprachmittlerpool import security
 from sprachmittlerpool.db import write_session
+from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.models import ApiToken, Role, User
 from sprachmittlerpool.services.audit import record
 
@@ -29,9 +30,10 @@ def users() -> None:
 @with_appcontext
 def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an account; the password is asked for, or read from stdin."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.UsageError(f"{email!r} ist keine E-Mail-Adresse.")
+    try:
+        email = checked_email(email)
+    except ValueError:
+        raise click.UsageError(f"{email!r} ist keine gültige E-Mail-Adresse.") from None
     password = _read_password(password_stdin)
     with write_session() as db:
         if db.exec(select(User).where(func.lower(User.email) == email)).first():
