@@ -221,10 +221,10 @@ def test_payloads_in_import_cells_are_imported_verbatim_or_named_escaped_in_the_
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_a_payload_as_decline_reason_is_stored_verbatim_and_the_answer_page_stays_harmless(
-    app: Flask, client: FlaskClient, db: Session, factories, payload
+def test_a_payload_as_volunteer_name_and_decline_reason_is_mailed_escaped_and_stored_verbatim(
+    app: Flask, client: FlaskClient, db: Session, factories, smtp_server: SmtpSink, payload
 ) -> None:
-    volunteer, wanted = factories.VolunteerFactory(), factories.RequestFactory()
+    volunteer, wanted = factories.VolunteerFactory(name=payload), factories.RequestFactory()
     with app.app_context():
         offer, token = offers.make_offer(
             db, request_id=wanted.id, volunteer_id=volunteer.id, now=local_now(), actor="test"
@@ -235,6 +235,8 @@ def test_a_payload_as_decline_reason_is_stored_verbatim_and_the_answer_page_stay
     assert answer.status_code == 200
     assert_no_raw_markup(answer.get_data(as_text=True), "answer page")
     assert fresh(db).get(Offer, offer.id).decline_reason == payload
+    deliver_due(app, now=local_now())
+    assert_mails_harmless(smtp_server.wait_for(1), payload.split()[0])  # the offer mail greets by first name
     assert_tables_intact(app)
 
 
