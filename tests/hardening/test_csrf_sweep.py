@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from sprachmittlerpool import create_app
 from sprachmittlerpool.models import Absence, User
@@ -100,7 +100,10 @@ def _forged_call(client: FlaskClient, method: str, path: str, world: world_modul
     return client.open(path, method=method, data=form)
 
 
-@pytest.mark.parametrize(("endpoint", "method"), _swept(_app_for_listing()))
+SWEPT = _swept(_app_for_listing())
+
+
+@pytest.mark.parametrize(("endpoint", "method"), SWEPT)
 def test_a_write_without_csrf_token_is_refused_and_changes_no_table(
     app: Flask, db: Session, world: world_module.World, cookie_client: FlaskClient, endpoint: str, method: str
 ) -> None:
@@ -129,10 +132,10 @@ def test_every_write_route_is_swept_or_named_exempt_and_the_world_fills_its_para
     assert {endpoint for endpoint, _, _, _ in write_rules} >= EXEMPT, (
         "EXEMPT names a route that writes nothing"
     )
-    assert set(_swept(app)) == {(e, m) for e, m, _, _ in write_rules if e not in EXEMPT}
+    assert set(SWEPT) == {(e, m) for e, m, _, _ in write_rules if e not in EXEMPT}
     for endpoint, method, _, _ in write_rules:
         assert _path(app, endpoint, method, world)  # a parameter the world cannot fill raises KeyError
-    assert {e.split(".")[0] for e, _ in _swept(app)} >= {
+    assert {e.split(".")[0] for e, _ in SWEPT} >= {
         "api",
         "auth",
         "coordination",
@@ -140,6 +143,13 @@ def test_every_write_route_is_swept_or_named_exempt_and_the_world_fills_its_para
         "payouts",
         "volunteer",
     }
+
+
+def _absences(db: Session, volunteer_id: int) -> int:
+    db.rollback()
+    return db.exec(
+        select(func.count()).select_from(Absence).where(Absence.volunteer_id == volunteer_id)
+    ).one()
 
 
 def test_a_bearer_token_writes_through_the_api_without_csrf_token(
@@ -155,21 +165,25 @@ def test_a_bearer_token_writes_through_the_api_without_csrf_token(
     )
 
     assert response.status_code == 201, response.get_data(as_text=True)
-    db.rollback()
-    assert db.query(Absence).filter(Absence.volunteer_id == volunteer_id).count() == 2
+    assert _absences(db, volunteer_id) == 2
 
 
-def test_the_same_cookie_call_with_the_csrf_token_goes_through(
+def test_the_same_cookie_calls_with_the_csrf_token_go_through(
     app: Flask, db: Session, world: world_module.World, cookie_client: FlaskClient
 ) -> None:
     """The control of the sweep: the refusal is about the missing token, not about the call."""
     volunteer_id = world.ids["volunteer_id"]
     token = _token(cookie_client, f"/koordination/sprachmittelnde/{volunteer_id}")
 
-    response = cookie_client.post(
+    page = cookie_client.post(
+        f"/koordination/sprachmittelnde/{volunteer_id}/abwesenheiten",
+        data={"start": "2031-03-03", "end": "2031-03-04", "csrf_token": token},
+    )
+    api = cookie_client.post(
         f"/api/v1/volunteers/{volunteer_id}/absences",
-        json={"start": "2031-03-03", "end": "2031-03-04"},
+        json={"start": "2031-04-07", "end": "2031-04-08"},
         headers={"X-CSRFToken": token},
     )
 
-    assert response.status_code == 201, response.get_data(as_text=True)
+    assert page.status_code == 302 and api.status_code == 201, api.get_data(as_text=True)
+    assert _absences(db, volunteer_id) == 3
