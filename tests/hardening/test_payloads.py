@@ -221,8 +221,14 @@ def test_payloads_in_import_cells_are_imported_verbatim_or_named_escaped_in_the_
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_a_payload_as_volunteer_name_and_decline_reason_is_mailed_escaped_and_stored_verbatim(
-    app: Flask, client: FlaskClient, db: Session, factories, smtp_server: SmtpSink, payload
+def test_a_payload_as_volunteer_name_and_decline_reason_is_mailed_escaped_and_exported_verbatim(
+    app: Flask,
+    client: FlaskClient,
+    coordinator_client: FlaskClient,
+    db: Session,
+    factories,
+    smtp_server: SmtpSink,
+    payload,
 ) -> None:
     volunteer, wanted = factories.VolunteerFactory(name=payload), factories.RequestFactory()
     with app.app_context():
@@ -235,6 +241,9 @@ def test_a_payload_as_volunteer_name_and_decline_reason_is_mailed_escaped_and_st
     assert answer.status_code == 200
     assert_no_raw_markup(answer.get_data(as_text=True), "answer page")
     assert fresh(db).get(Offer, offer.id).decline_reason == payload
+    export = coordinator_client.get(f"/koordination/sprachmittelnde/{volunteer.id}/auskunft.json")
+    assert export.mimetype == "application/json"  # served as data with nosniff, never as a page
+    assert export.get_json()["volunteer"]["offers"][0]["decline_reason"] == payload
     deliver_due(app, now=local_now())
     assert_mails_harmless(smtp_server.wait_for(1), payload.split()[0])  # the offer mail greets by first name
     assert_tables_intact(app)
