@@ -82,7 +82,11 @@ class Outcome(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    """Coordinator accounts; there are no default accounts."""
+    """Account roles; there are no default accounts, and every account has the same rights.
+
+    Only `coordinator` is created (`flask users create`). `admin` stays a valid stored value so
+    accounts made by earlier versions keep working, but nothing reads it: it grants nothing extra.
+    """
 
     COORDINATOR = "coordinator"
     ADMIN = "admin"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.ibans import InvalidIban, validate_iban
 
 WEEKDAYS = {
@@ -25,7 +26,6 @@ WEEKDAYS = {
 }  # fmt: skip
 WEEKDAY_NAMES = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 GENDERS = {"f": "f", "w": "f", "weiblich": "f", "m": "m", "maennlich": "m", "d": "d", "divers": "d"}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_DISTANCE_KM = 25.0
 DEFAULT_PER_WEEK = 3
 MAX_DISTANCE_KM = 500.0
@@ -211,10 +211,8 @@ def parse_number(text: str, *, what: str, integer: bool, default: float) -> floa
 
 
 def check_email(value: Any) -> str:
-    """Return the lower-cased address, or raise with a German message."""
-    if not isinstance(value, str) or not EMAIL.fullmatch(value.strip()) or len(value.strip()) > 254:
-        raise ValueError("Bitte eine gültige E-Mail-Adresse angeben.")
-    return value.strip().lower()
+    """Return the lower-cased address, or raise with a German message (email_validator, as the form)."""
+    return checked_email(value)
 
 
 def check_iban(value: str) -> str:

@@ -1,7 +1,8 @@
 """GDPR: a volunteer's data export (Art. 15), erasure (Art. 17), and retention of finished requests.
 
 Erasure and retention keep what the books and the reports need (assignments, amounts, dates,
-language, municipality, status, rule ids) under the anonymous row id; the rest is blanked.
+language, municipality, status, rule ids) under the anonymous row id; the rest is blanked, including
+the free-text reasons volunteers gave when declining an offer.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
     Municipality,
+    Offer,
     PayoutEntry,
     PayoutMonth,
     RequestStatus,
@@ -65,6 +67,7 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     data["contact_route"] = volunteer.contact_route
     data["anonymised_at"] = _stamp(volunteer.anonymised_at)
     data["assignments"] = _assignments(session, volunteer_id)
+    data["offers"] = _offers(session, volunteer_id)
     data["payouts"] = _payouts(session, volunteer_id)
     return {"format": "sprachmittlerpool-export/1", "volunteer": data}
 
@@ -96,6 +99,29 @@ def _assignments(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
         }
         for assignment, request, institution, municipality in rows
     ]
+
+
+def _offers(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
+    """List the offers made to the volunteer with their answers; a decline reason is their own words."""
+    rows = session.exec(select(Offer).where(Offer.volunteer_id == volunteer_id).order_by(col(Offer.id))).all()
+    return [
+        {
+            "id": str(offer.id),
+            "request": str(offer.request_id),
+            "status": offer.status,
+            "sent": _stamp(offer.created_at),
+            "answered": _stamp(offer.answered_at),
+            "decline_reason": offer.decline_reason,
+        }
+        for offer in rows
+    ]
+
+
+def _clear_decline_reasons(session: Session, where: Any) -> None:
+    """Blank the free-text reasons of declined offers: volunteers may name people or health in them."""
+    for offer in session.exec(select(Offer).where(where).where(Offer.decline_reason != "")).all():
+        offer.decline_reason = ""
+        session.add(offer)
 
 
 def _payouts(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
@@ -136,6 +162,7 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
     for table in (VolunteerLanguage, Availability, Absence):
         for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
             session.delete(row)
+    _clear_decline_reasons(session, Offer.volunteer_id == volunteer_id)
     session.add(volunteer)
     record(
         session,
@@ -219,6 +246,7 @@ def anonymise_request(session: Session, request: InterpretingRequest, *, now: da
     request.dialect = ""
     request.decision_note = ""
     request.reasons = [{"rule": reason.get("rule")} for reason in request.reasons if isinstance(reason, dict)]
+    _clear_decline_reasons(session, Offer.request_id == request.id)
     request.anonymised_at = now
     request.updated_at = now
     session.add(request)

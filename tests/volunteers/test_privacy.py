@@ -208,3 +208,66 @@ def test_retention_anonymises_only_what_is_due_and_a_second_run_changes_nothing(
     assert second == "Keine Anfragen zu anonymisieren."
     audits = db.exec(select(AuditEvent).where(AuditEvent.action == "anonymised")).all()
     assert sorted(int(a.entity_id) for a in audits) == sorted(done)
+
+
+REASON = "Ich kenne die Familie Yılmaz privat und bin selbst in Behandlung."
+
+
+def _declined(db, request: InterpretingRequest, volunteer: Volunteer, reason: str = REASON) -> Offer:
+    offer = Offer(
+        request_id=request.id,
+        volunteer_id=volunteer.id,
+        status="declined",
+        token_hash=token_hash(new_token()),
+        expires_at=request.start,
+        answered_at=request.start - timedelta(days=3),
+        decline_reason=reason,
+    )
+    db.add(offer)
+    db.commit()
+    return offer
+
+
+def test_export_lists_the_offers_with_the_decline_reason_in_the_volunteers_words(db, factories):
+    volunteer, assignment = _volunteer_with_history(db, factories)
+    declined = _declined(db, factories.RequestFactory(), volunteer)
+
+    offers = export_volunteer(db, volunteer.id)["volunteer"]["offers"]
+
+    assert [(o["id"], o["status"], o["decline_reason"]) for o in offers] == [
+        (str(assignment.offer_id), "accepted", ""),
+        (str(declined.id), "declined", REASON),
+    ]
+    assert offers[1]["request"] == str(declined.request_id) and offers[1]["answered"] is not None
+
+
+def test_erasure_clears_the_volunteers_decline_reasons_and_keeps_the_offers(db, factories):
+    volunteer, _ = _volunteer_with_history(db, factories)
+    other = factories.VolunteerFactory()
+    wanted = factories.RequestFactory()
+    mine, theirs = _declined(db, wanted, volunteer), _declined(db, wanted, other)
+
+    erase_volunteer(db, volunteer.id, now=local_now(), actor="test")
+
+    db.expire_all()
+    assert (db.get(Offer, mine.id).status, db.get(Offer, mine.id).decline_reason) == ("declined", "")
+    assert db.get(Offer, theirs.id).decline_reason == REASON
+    assert REASON not in json.dumps(export_volunteer(db, volunteer.id), ensure_ascii=False)
+
+
+def test_retention_clears_decline_reasons_of_anonymised_requests_only(db, factories):
+    now = local_now()
+    volunteer = factories.VolunteerFactory()
+    long_ago = (now - timedelta(days=31 * 30)).replace(hour=9, minute=0, second=0)
+    old = factories.RequestFactory(
+        start=long_ago, end=long_ago + timedelta(hours=1), status=RequestStatus.CANCELLED
+    )
+    recent = factories.RequestFactory(status=RequestStatus.CANCELLED)
+    old_offer, recent_offer = _declined(db, old, volunteer), _declined(db, recent, volunteer)
+
+    anonymise_finished(db, now=now)
+
+    db.expire_all()
+    assert db.get(InterpretingRequest, old.id).anonymised_at is not None
+    assert db.get(Offer, old_offer.id).decline_reason == ""
+    assert db.get(Offer, recent_offer.id).decline_reason == REASON
