@@ -82,10 +82,11 @@ class Outcome(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    """Account roles; there are no default accounts, and every account has the same rights.
+    """Account roles; there are no default accounts.
 
-    Only `coordinator` is created (`flask users create`). `admin` stays a valid stored value so
-    accounts made by earlier versions keep working, but nothing reads it: it grants nothing extra.
+    `admin` is offered by `flask users create` as operations.md says, but grants nothing beyond
+    `coordinator` yet: accounts and tokens are made on the server's command line, and every page is
+    for the KI's coordinators alike. A split of rights is the district's decision, not a guess.
     """
 
     COORDINATOR = "coordinator"

@@ -23,22 +23,13 @@ def users() -> None:
 @users.command("create")
 @click.argument("email")
 @click.option(
-    "--role",
-    type=click.Choice([Role.COORDINATOR.value]),
-    default=Role.COORDINATOR.value,
-    show_default=True,
-    help="Es gibt nur diese Rolle: alle Konten haben dieselben Rechte.",
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.COORDINATOR.value, show_default=True
 )
 @click.option("--name", default="", help="Anzeigename")
 @click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
 @with_appcontext
 def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
-    """Create an account; the password is asked for, or read from stdin.
-
-    There is one role. The app has no page or action reserved for an "admin" (accounts and tokens are
-    made here, on the server), so offering that choice suggested rights nobody checks. `--role
-    coordinator` stays accepted because scripts pass it (api.md).
-    """
+    """Create an account; the password is asked for, or read from stdin."""
     try:
         email = checked_email(email)
     except ValueError:
