@@ -40,7 +40,7 @@ def login():
         or not security.verify_password(user.password_hash, form.password.data)
     ):
         security.record_failure(db, keys, now=now, window_minutes=limits["window_minutes"])  # commits
-        record_login_failure(email)
+        record_login_failure(user.email if user is not None else None)
         flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
         return render_template("auth/login.html", form=form), 401
     return _start_session(user, now)

@@ -33,9 +33,16 @@ def record_refusal(action: str) -> None:
     _write(action, entity="endpoint", entity_id=(request.endpoint or "")[:40], once_a_minute=True)
 
 
-def record_login_failure(account: str) -> None:
-    """Record a failed login with the address and the account tried (never the password)."""
-    _write(LOGIN_FAILED, entity="user", entity_id=account[:40], once_a_minute=False)
+UNKNOWN_ACCOUNT = "unbekannt"
+
+
+def record_login_failure(account: str | None) -> None:
+    """Record a failed login with the address and the existing account tried, never what was typed.
+
+    For a name no account has, the row says only "unbekannt": people type their password into the
+    e-mail field by mistake, and that text must not land in an append-only trail.
+    """
+    _write(LOGIN_FAILED, entity="user", entity_id=(account or UNKNOWN_ACCOUNT)[:40], once_a_minute=False)
 
 
 def _write(action: str, *, entity: str, entity_id: str, once_a_minute: bool) -> None:

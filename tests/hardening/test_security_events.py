@@ -72,6 +72,19 @@ def test_a_post_without_csrf_token_is_refused_and_recorded_with_address_and_endp
     assert WRONG_PASSWORD not in as_text([row])
 
 
+def test_a_password_typed_into_the_e_mail_field_never_reaches_the_trail(client, db, coordinator):
+    typed = "mein-Geheimnis-2026!"
+
+    response = client.post(
+        "/anmelden", data={"email": typed, "password": WRONG_PASSWORD}, environ_base={"REMOTE_ADDR": ATTACKER}
+    )
+
+    assert response.status_code == 401
+    rows = events(db, "login_failed")
+    assert [(row.actor, row.entity_id) for row in rows] == [(f"ip:{ATTACKER}", "unbekannt")]
+    assert typed.lower() not in as_text(rows).lower()
+
+
 def test_a_refused_post_on_a_token_link_records_the_url_rule_but_not_the_token(client, db, csrf_on):
     token = new_token()
 
