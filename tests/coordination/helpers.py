@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from sprachmittlerpool.models import AuditEvent, InterpretingRequest, Offer, OutboxMail, local_now
+from sprachmittlerpool.models import Assignment, AuditEvent, InterpretingRequest, Offer, OutboxMail, local_now
 
 CANARY = "KANARIENVOGEL-7f3a"
 
@@ -74,3 +74,22 @@ def audit_rows(session: Session, entity: str, entity_id: int) -> list[AuditEvent
 def hours(n: float) -> timedelta:
     """Return n hours."""
     return timedelta(hours=n)
+
+
+def confirmed(app, factories, **request_values) -> tuple[InterpretingRequest, Offer, str, Assignment]:
+    """Offer an open request to a new volunteer who accepts; return request, offer, link token, assignment."""
+    from sprachmittlerpool.db import new_session
+    from sprachmittlerpool.services import offers
+
+    request = open_request(factories, **request_values)
+    volunteer = factories.VolunteerFactory()
+    with app.app_context(), new_session(write=True) as session:
+        offer, token = offers.make_offer(
+            session, request_id=request.id, volunteer_id=volunteer.id, now=now(), actor="t"
+        )
+        offer_id = offer.id
+        assignment_id = offers.accept_offer(session, offer_id=offer_id, now=now(), actor="v").id
+    with app.app_context(), new_session(write=True) as session:
+        offer, assignment = session.get(Offer, offer_id), session.get(Assignment, assignment_id)
+        session.commit()
+    return request, offer, token, assignment
