@@ -34,6 +34,7 @@ from matching.eligibility import (
 )
 from notifications.compose import compose
 from notifications.outbox import enqueue
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
@@ -575,7 +576,7 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "volunteer_first_name": volunteer.first_name if volunteer else None,
         "reasons": [{"rule": r["rule"], "message": r["message"]} for r in request.reasons],
         "cancellable": is_cancellable(request),
-        "late": request.start - now < timedelta(hours=24),
+        "late": request.start - now < timedelta(hours=cutoff_hours()),
     }
 
 
@@ -606,7 +607,7 @@ def cancel_request(
 
     Before matching (submitted, review) intake cancels itself; from open on, the coordination
     side's cancel_confirmed owns it (pending offers withdrawn with the volunteers' mails, a
-    confirmed assignment cancelled, late when < 24 h before). The requester's mail is queued
+    confirmed assignment cancelled, late inside the cut-off). The requester's mail is queued
     first so it commits, or rolls back, with that change.
     """
     if request.status in BEFORE_MATCHING:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, func, select
 from notifications.compose import Attachment, compose
 from notifications.outbox import enqueue
 from sprachmittlerpool import ics, links
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -240,7 +241,7 @@ def queue_mail(
     attachments: tuple[Attachment, ...] = (),
 ) -> None:
     """Compose a mail and put it in the outbox of the caller's transaction."""
-    context = {"pool_name": current_app.config["POOL_NAME"], **context}
+    context = {"pool_name": current_app.config["POOL_NAME"], "cutoff_hours": cutoff_hours(), **context}
     mail = compose(
         template, recipient=recipient, dedupe_key=dedupe_key, context=context, attachments=attachments
     )
@@ -281,7 +282,7 @@ def offer_expiry(request: InterpretingRequest, *, now: datetime) -> datetime:
     config = current_app.config
     return min(
         now + timedelta(hours=int(config["OFFER_VALID_HOURS"])),
-        request.start - timedelta(hours=int(config["OFFER_CUTOFF_HOURS"])),
+        request.start - timedelta(hours=cutoff_hours()),
     )
 
 

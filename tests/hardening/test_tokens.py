@@ -15,11 +15,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlmodel import func, select
 
 from sprachmittlerpool import links
-from sprachmittlerpool.models import AuditEvent, OfferStatus, OutboxMail, RequestStatus
-from tests.coordination.helpers import confirmed, fresh_read, reload
+from sprachmittlerpool.models import OfferStatus, RequestStatus
+from tests.coordination.helpers import confirmed, reload
+from tests.coordination.helpers import trail_counts as counts
 
 VALID_COMPLETION = {"outcome": "took_place", "duration_minutes": "60", "travel_km": "5"}
 OFFER_POSTS = ("accept", "decline", "withdraw")
@@ -30,17 +30,6 @@ def booked(app: Flask, factories):
     """A confirmed assignment with its offer token and its genuine completion token."""
     request, offer, offer_token, assignment = confirmed(app, factories)
     return request, offer, offer_token, assignment, booked_token(app, assignment.id)
-
-
-def counts(db) -> tuple[int, int]:
-    """Return how many mails are queued and how many audit rows exist."""
-    return fresh_read(
-        db,
-        lambda: (
-            db.exec(select(func.count()).select_from(OutboxMail)).one(),
-            db.exec(select(func.count()).select_from(AuditEvent)).one(),
-        ),
-    )
 
 
 def assert_unchanged(db, booked, before: tuple[int, int]) -> None:
