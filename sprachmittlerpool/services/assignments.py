@@ -7,6 +7,7 @@ after (the new assignment is cancelled and the volunteer gets the calendar cance
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -163,17 +164,26 @@ def withdraw_acceptance(
 
 @retrying
 def cancel_confirmed(
-    session: Session, *, request: InterpretingRequest, now: datetime, actor: str
+    session: Session,
+    *,
+    request: InterpretingRequest,
+    now: datetime,
+    actor: str,
+    also: Callable[[Session], None] | None = None,
 ) -> Assignment | None:
     """Cancel a request for the institution: late (inside the cut-off) still earns the tariff's cancellation amount.
 
     Works for confirmed requests and for open or offered ones (pending offers are withdrawn), so a
     cancellation racing an acceptance always ends consistent. Returns the cancelled assignment, if any.
+    `also` adds the caller's part (e.g. queueing its mail) inside every attempt's transaction: work done
+    before the call would be rolled back with an attempt PostgreSQL aborts, and be lost on the retry.
     """
     try:
         locked = lock_request(session, request.id)
         if locked is None:
             raise Conflict("not_found", "Diese Anfrage gibt es nicht.")
+        if also is not None:
+            also(session)
         if locked.status in OPEN_STATES:
             withdraw_pending(session, locked.id, now=now, actor=actor, reason="abgesagt")
             locked = fresh(session, InterpretingRequest, locked.id)

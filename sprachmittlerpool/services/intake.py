@@ -617,7 +617,7 @@ def cancel_request(
     Before matching (submitted, review) intake cancels itself; from open on, the coordination
     side's cancel_confirmed owns it (pending offers withdrawn with the volunteers' mails, a
     confirmed assignment cancelled, late inside the cut-off). The requester's mail is queued
-    first so it commits, or rolls back, with that change.
+    inside that change's transaction, on every retry, so it commits or rolls back with it.
     """
     if request.status in BEFORE_MATCHING:
         before = _move(session, request, allowed=BEFORE_MATCHING, to=RequestStatus.CANCELLED, now=now)
@@ -637,9 +637,14 @@ def cancel_request(
         raise StateConflict(f"request {request.id} is {request.status}")
     assignments = import_module("sprachmittlerpool.services.assignments")
     offers = import_module("sprachmittlerpool.services.offers")
-    _queue_cancelled(session, request, now=now)
     try:
-        assignments.cancel_confirmed(session, request=request, now=now, actor=actor)
+        assignments.cancel_confirmed(
+            session,
+            request=request,
+            now=now,
+            actor=actor,
+            also=lambda attempt: _queue_cancelled(attempt, request, now=now),
+        )
     except offers.Conflict as exc:
         session.rollback()
         raise StateConflict(str(exc)) from exc
