@@ -21,7 +21,8 @@ from sprachmittlerpool.models import OfferStatus, RequestStatus
 from tests.coordination.helpers import confirmed, reload
 from tests.coordination.helpers import trail_counts as counts
 
-VALID_COMPLETION = {"outcome": "took_place", "duration_minutes": "60", "travel_km": "5"}
+# An answer the genuine link accepts before the appointment, so a wrongly accepted token would change state.
+VALID_COMPLETION = {"outcome": "early"}
 OFFER_POSTS = ("accept", "decline", "withdraw")
 
 
@@ -117,9 +118,11 @@ def test_forged_completion_tokens_are_refused_and_change_nothing(app, db, client
     assert_unchanged(db, booked, before)
 
 
-def test_the_genuine_completion_token_opens_the_page(client, booked):
+def test_the_genuine_completion_token_opens_the_page_and_records(db, client, booked):
     """The control for the refusals above: the same requests with the real token do work."""
     assert client.get(f"/bestaetigung/{booked[4]}").status_code == 200
+    assert client.post(f"/bestaetigung/{booked[4]}", data=VALID_COMPLETION).status_code == 200
+    assert reload(db, booked[3]).outcome == "early"
 
 
 class _SignedLongAgo(TimestampSigner):
