@@ -122,7 +122,15 @@ class InvalidRequest(ValueError):
 
 
 class StateConflict(ValueError):
-    """The request is not in a state that allows the action (409)."""
+    """The request is not in a state that allows the action (409).
+
+    `busy` means the state was fine but the database kept aborting the change (see offers.retrying):
+    the person should try again, not be told it is too late.
+    """
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 @dataclass(frozen=True)
@@ -647,7 +655,7 @@ def cancel_request(
         )
     except offers.Conflict as exc:
         session.rollback()
-        raise StateConflict(str(exc)) from exc
+        raise StateConflict(exc.message, busy=exc.code == "busy") from exc
     session.refresh(request)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -159,9 +160,9 @@ def test_a_real_serialization_failure_aborts_the_acceptance_which_is_retried_and
     assert len(retries_logged(caplog, "40001")) == 1
 
 
-@pytest.fixture
-def offers_always_conflict(app: Flask) -> Iterator[None]:
-    """Make PostgreSQL answer every UPDATE of an offer with SQLSTATE 40001, until the test ends."""
+@contextmanager
+def always_conflicting(table: str) -> Iterator[None]:
+    """Make PostgreSQL answer every UPDATE of the table with SQLSTATE 40001, inside the block."""
     engine = make_engine(PG_URL)
     with engine.begin() as connection:
         connection.execute(
@@ -172,7 +173,7 @@ def offers_always_conflict(app: Flask) -> Iterator[None]:
         )
         connection.execute(
             text(
-                "CREATE TRIGGER offer_always_conflicts BEFORE UPDATE ON offer "
+                f"CREATE TRIGGER always_conflicts BEFORE UPDATE ON {table} "
                 "FOR EACH ROW EXECUTE FUNCTION always_serialization_failure()"
             )
         )
@@ -180,9 +181,16 @@ def offers_always_conflict(app: Flask) -> Iterator[None]:
         yield
     finally:
         with engine.begin() as connection:
-            connection.execute(text("DROP TRIGGER offer_always_conflicts ON offer"))
+            connection.execute(text(f"DROP TRIGGER always_conflicts ON {table}"))
             connection.execute(text("DROP FUNCTION always_serialization_failure()"))
         engine.dispose()
+
+
+@pytest.fixture
+def offers_always_conflict(app: Flask) -> Iterator[None]:
+    """Every UPDATE of an offer fails serialisation, until the test ends."""
+    with always_conflicting("offer"):
+        yield
 
 
 @needs_postgres
@@ -250,3 +258,23 @@ def test_the_pause_between_attempts_grows_and_is_jittered_within_its_bounds():
         assert all(0.5 * nominal <= pause <= 1.5 * nominal for pause in pauses)
         assert len(pauses) > 100  # not one fixed value
         assert min(pauses) < 0.8 * nominal and max(pauses) > 1.2 * nominal
+
+
+@needs_postgres
+def test_a_requester_cancelling_while_the_retries_are_used_up_is_told_to_try_again_not_that_it_is_too_late(
+    app, db, factories
+):
+    request, offer, _token, assignment = confirmed(app, factories)
+    status_token = new_token()
+    row = db.get(type(request), request.id)
+    row.status_token_hash = token_hash(status_token)
+    db.commit()
+    before = dedupe_keys(db)
+    with always_conflicting("interpreting_request"):
+        answer = app.test_client().post(f"/status/{status_token}/stornieren", follow_redirects=True)
+
+    page = answer.get_data(as_text=True)
+    assert offers.BUSY_MESSAGE in page and "kann nicht mehr storniert werden" not in page
+    assert reload(db, request).status == RequestStatus.CONFIRMED
+    assert reload(db, assignment).status == "confirmed" and reload(db, offer).status == OfferStatus.ACCEPTED
+    assert dedupe_keys(db) == before
