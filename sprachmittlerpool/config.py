@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from limits import parse_many
 
 ENV_PREFIX = "SPRACHMITTLERPOOL"
@@ -64,6 +64,15 @@ class DefaultConfig:
     # How many reverse proxies (nginx …) stand in front of the app; their X-Forwarded-For/-Proto are trusted.
     # 0: the headers are ignored, so nobody can fake an address to escape the per-IP limits.
     TRUSTED_PROXIES = 0
+
+
+def cutoff_hours() -> int:
+    """Return OFFER_CUTOFF_HOURS: offers end, volunteers may withdraw and cancelling is "late" this long before.
+
+    Every German text that names the cut-off reads it from here, so changing the setting changes
+    what people are told as well as what the app does.
+    """
+    return int(current_app.config["OFFER_CUTOFF_HOURS"])
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:

@@ -31,7 +31,7 @@ class Outcome(StrEnum):
     """What happened to an assignment, as far as money is concerned."""
 
     TOOK_PLACE = "took_place"
-    LATE = "late"  # cancelled by the institution less than 24 h before
+    LATE = "late"  # cancelled by the institution inside the cut-off (OFFER_CUTOFF_HOURS, default 24 h)
     EARLY = "early"  # cancelled in good time: nothing is owed
     NO_SHOW = "no_show"  # the client did not come, the volunteer did
 

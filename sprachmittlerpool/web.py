@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from sprachmittlerpool import logsafe
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
 from sprachmittlerpool.models import User, local_now
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
     login_manager.session_protection = "strong"
     app.jinja_env.globals["pool_name"] = app.config["POOL_NAME"]
+    app.jinja_env.globals["cutoff_hours"] = cutoff_hours
     app.jinja_env.filters["status_de"] = status_de
 
 

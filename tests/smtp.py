@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import threading
 import time
 from email.message import EmailMessage
 
@@ -69,3 +70,40 @@ class SmtpSink:
     def to(self, address: str) -> list[EmailMessage]:
         """Return the messages addressed to one recipient."""
         return [m for m in self.messages if address in str(m["To"])]
+
+
+class SilentServer:
+    """A mail server that hangs: it accepts TCP connections and never says a word (no greeting, no answer).
+
+    `connections` counts who knocked, so a test can show something did (or did not) talk to it.
+    """
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)  # so the accept loop notices stop()
+        self.port = self._listener.getsockname()[1]
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def start(self) -> None:
+        """Start accepting in the background."""
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            self._held.append(connection)
+
+    def stop(self) -> None:
+        """Close the listener and every held connection, freeing the port for a real server."""
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self._listener.close()
+        for connection in self._held:
+            connection.close()

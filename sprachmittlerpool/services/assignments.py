@@ -7,12 +7,13 @@ after (the new assignment is cancelled and the volunteer gets the calendar cance
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from sqlmodel import Session, select
 
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -42,7 +43,7 @@ from sprachmittlerpool.services.offers import (
 
 def withdraw_cutoff(assignment: Assignment) -> datetime:
     """Return until when the volunteer may still give an accepted assignment back."""
-    return assignment.start - timedelta(hours=int(current_app.config["OFFER_CUTOFF_HOURS"]))
+    return assignment.start - timedelta(hours=cutoff_hours())
 
 
 def active_assignment(session: Session, request_id: int) -> Assignment | None:
@@ -130,7 +131,8 @@ def withdraw_acceptance(
         if now >= withdraw_cutoff(assignment):
             raise Conflict(
                 "too_late",
-                "Eine Absage über den Link ist nur bis 24 Stunden vorher möglich. Bitte rufen Sie die Koordination an.",
+                f"Eine Absage über den Link ist nur bis {cutoff_hours()} Stunden vor dem Termin möglich. "
+                "Bitte rufen Sie die Koordination an.",
             )
         assignment = _cancel_assignment(session, assignment, now=now, actor=actor, action="withdraw")
         set_status(session, Offer, offer_id, from_states=[OfferStatus.ACCEPTED], status=OfferStatus.WITHDRAWN)
@@ -162,17 +164,26 @@ def withdraw_acceptance(
 
 @retrying
 def cancel_confirmed(
-    session: Session, *, request: InterpretingRequest, now: datetime, actor: str
+    session: Session,
+    *,
+    request: InterpretingRequest,
+    now: datetime,
+    actor: str,
+    also: Callable[[Session], None] | None = None,
 ) -> Assignment | None:
-    """Cancel a request for the institution: late (< 24 h before) still earns the tariff's cancellation amount.
+    """Cancel a request for the institution: late (inside the cut-off) still earns the tariff's cancellation amount.
 
     Works for confirmed requests and for open or offered ones (pending offers are withdrawn), so a
     cancellation racing an acceptance always ends consistent. Returns the cancelled assignment, if any.
+    `also` adds the caller's part (e.g. queueing its mail) inside every attempt's transaction: work done
+    before the call would be rolled back with an attempt PostgreSQL aborts, and be lost on the retry.
     """
     try:
         locked = lock_request(session, request.id)
         if locked is None:
             raise Conflict("not_found", "Diese Anfrage gibt es nicht.")
+        if also is not None:
+            also(session)
         if locked.status in OPEN_STATES:
             withdraw_pending(session, locked.id, now=now, actor=actor, reason="abgesagt")
             locked = fresh(session, InterpretingRequest, locked.id)
@@ -188,7 +199,7 @@ def cancel_confirmed(
         if assignment is None:
             raise Conflict("request_state", "Zu dieser Anfrage gibt es keinen bestätigten Einsatz.")
         lock_volunteer(session, assignment.volunteer_id)
-        late = locked.start - now < timedelta(hours=int(current_app.config["OFFER_CUTOFF_HOURS"]))
+        late = locked.start - now < timedelta(hours=cutoff_hours())
         assignment = _cancel_assignment(session, assignment, now=now, actor=actor, action="cancel")
         from sprachmittlerpool.services.completion import apply_outcome
 

@@ -34,6 +34,7 @@ from matching.eligibility import (
 )
 from notifications.compose import compose
 from notifications.outbox import enqueue
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
@@ -121,7 +122,15 @@ class InvalidRequest(ValueError):
 
 
 class StateConflict(ValueError):
-    """The request is not in a state that allows the action (409)."""
+    """The request is not in a state that allows the action (409).
+
+    `busy` means the state was fine but the database kept aborting the change (see offers.retrying):
+    the person should try again, not be told it is too late.
+    """
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 @dataclass(frozen=True)
@@ -420,19 +429,28 @@ def _repeat_token(request: InterpretingRequest, key: str, secret: str | None) ->
 
 
 def _institution(session: Session, valid: RequestData) -> Institution:
-    """Find the institution by its identity or add it, so repeat requesters stay one row."""
+    """Find the institution by its identity or add it, so repeat requesters stay one row.
+
+    Two first requests of one institution can both find nothing; the later insert then meets the unique
+    identity (on PostgreSQL after waiting for the other's commit). Inserting inside a savepoint lets that
+    one roll back alone and take the row the other committed, instead of failing the whole request.
+    """
     statement = select(Institution).where(
         Institution.name == valid.institution_name,
         Institution.type == valid.institution_type,
         Institution.email == valid.contact_email,
     )
     institution = session.exec(statement).first()
-    if institution is None:
-        institution = Institution(
-            name=valid.institution_name, type=valid.institution_type, email=valid.contact_email
-        )
-        session.add(institution)
-        session.flush()
+    if institution is not None:
+        return institution
+    institution = Institution(
+        name=valid.institution_name, type=valid.institution_type, email=valid.contact_email
+    )
+    try:
+        with session.begin_nested():
+            session.add(institution)
+    except IntegrityError:
+        return session.exec(statement).one()
     return institution
 
 
@@ -575,7 +593,7 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "volunteer_first_name": volunteer.first_name if volunteer else None,
         "reasons": [{"rule": r["rule"], "message": r["message"]} for r in request.reasons],
         "cancellable": is_cancellable(request),
-        "late": request.start - now < timedelta(hours=24),
+        "late": request.start - now < timedelta(hours=cutoff_hours()),
     }
 
 
@@ -606,8 +624,8 @@ def cancel_request(
 
     Before matching (submitted, review) intake cancels itself; from open on, the coordination
     side's cancel_confirmed owns it (pending offers withdrawn with the volunteers' mails, a
-    confirmed assignment cancelled, late when < 24 h before). The requester's mail is queued
-    first so it commits, or rolls back, with that change.
+    confirmed assignment cancelled, late inside the cut-off). The requester's mail is queued
+    inside that change's transaction, on every retry, so it commits or rolls back with it.
     """
     if request.status in BEFORE_MATCHING:
         before = _move(session, request, allowed=BEFORE_MATCHING, to=RequestStatus.CANCELLED, now=now)
@@ -627,12 +645,17 @@ def cancel_request(
         raise StateConflict(f"request {request.id} is {request.status}")
     assignments = import_module("sprachmittlerpool.services.assignments")
     offers = import_module("sprachmittlerpool.services.offers")
-    _queue_cancelled(session, request, now=now)
     try:
-        assignments.cancel_confirmed(session, request=request, now=now, actor=actor)
+        assignments.cancel_confirmed(
+            session,
+            request=request,
+            now=now,
+            actor=actor,
+            also=lambda attempt: _queue_cancelled(attempt, request, now=now),
+        )
     except offers.Conflict as exc:
         session.rollback()
-        raise StateConflict(str(exc)) from exc
+        raise StateConflict(exc.message, busy=exc.code == "busy") from exc
     session.refresh(request)
 
 

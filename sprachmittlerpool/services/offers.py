@@ -10,6 +10,9 @@ request, no overlapping assignments of a volunteer) turn a slipped-through race 
 from __future__ import annotations
 
 import functools
+import logging
+import random
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, ParamSpec, TypeVar
@@ -23,6 +26,7 @@ from sqlmodel import Session, col, func, select
 from notifications.compose import Attachment, compose
 from notifications.outbox import enqueue
 from sprachmittlerpool import ics, links
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -39,10 +43,17 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 
+log = logging.getLogger(__name__)
+_jitter = random.SystemRandom()
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 RETRY_ATTEMPTS = 4
+RETRY_BASE_SECONDS = 0.05  # 50, 100, 200 ms (each ±50 %) between the four attempts
+BUSY_MESSAGE = (
+    "Gerade wird gleichzeitig an diesem Termin gearbeitet. Bitte versuchen Sie es gleich noch einmal."
+)
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
 OPEN_STATES = (RequestStatus.OPEN, RequestStatus.OFFERED)
 
@@ -57,21 +68,44 @@ class Conflict(Exception):
 
 
 def retrying(func: Callable[P, T]) -> Callable[P, T]:
-    """Retry a service a few times when PostgreSQL aborts it for a serialization failure or deadlock."""
+    """Retry a service when PostgreSQL aborts it for a serialization failure or deadlock, a bounded number of times.
+
+    Each retry is logged and waits a short, growing pause with jitter, so two transactions that just
+    deadlocked do not collide again in lockstep. When the attempts are used up the caller gets a
+    Conflict (409, in German) instead of a database error: nothing was committed and trying again
+    later is the right advice. Other database errors (a lost connection) pass through unchanged.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         session: Session = kwargs.get("session") or args[0]  # type: ignore[assignment]
-        for attempt in range(RETRY_ATTEMPTS):
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
             try:
                 return func(*args, **kwargs)
             except OperationalError as exc:
                 session.rollback()
-                if _sqlstate(exc) not in RETRY_SQLSTATES or attempt == RETRY_ATTEMPTS - 1:
+                sqlstate = _sqlstate(exc)
+                if sqlstate not in RETRY_SQLSTATES:
                     raise
+                if attempt == RETRY_ATTEMPTS:
+                    log.warning(
+                        "%s gave up after %d attempts (SQLSTATE %s)", func.__name__, attempt, sqlstate
+                    )
+                    raise Conflict("busy", BUSY_MESSAGE) from exc
+                pause = retry_pause(attempt)
+                log.warning(
+                    "%s attempt %d of %d aborted (SQLSTATE %s); retrying in %.0f ms",
+                    func.__name__, attempt, RETRY_ATTEMPTS, sqlstate, pause * 1000,
+                )  # fmt: skip
+                time.sleep(pause)
         raise AssertionError("unreachable")
 
     return wrapper
+
+
+def retry_pause(attempt: int) -> float:
+    """Return the pause before retry `attempt` + 1: doubling from RETRY_BASE_SECONDS, with ±50 % jitter."""
+    return RETRY_BASE_SECONDS * 2 ** (attempt - 1) * _jitter.uniform(0.5, 1.5)
 
 
 def _sqlstate(exc: OperationalError) -> str | None:
@@ -240,7 +274,7 @@ def queue_mail(
     attachments: tuple[Attachment, ...] = (),
 ) -> None:
     """Compose a mail and put it in the outbox of the caller's transaction."""
-    context = {"pool_name": current_app.config["POOL_NAME"], **context}
+    context = {"pool_name": current_app.config["POOL_NAME"], "cutoff_hours": cutoff_hours(), **context}
     mail = compose(
         template, recipient=recipient, dedupe_key=dedupe_key, context=context, attachments=attachments
     )
@@ -281,7 +315,7 @@ def offer_expiry(request: InterpretingRequest, *, now: datetime) -> datetime:
     config = current_app.config
     return min(
         now + timedelta(hours=int(config["OFFER_VALID_HOURS"])),
-        request.start - timedelta(hours=int(config["OFFER_CUTOFF_HOURS"])),
+        request.start - timedelta(hours=cutoff_hours()),
     )
 
 

@@ -6,6 +6,7 @@ from flask import abort, request
 from werkzeug.wrappers import Response
 
 from sprachmittlerpool import links
+from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, AssignmentStatus, InterpretingRequest, Volunteer, local_now
 from sprachmittlerpool.services import offers
@@ -14,12 +15,17 @@ from sprachmittlerpool.services.offers import Conflict
 from sprachmittlerpool.volunteer import bp
 from sprachmittlerpool.volunteer.views import link_page
 
-CHOICES = {
-    "took_place": "Der Termin hat stattgefunden.",
-    "no_show": "Die Sprachmittlerin / der Sprachmittler war da, aber die Klientin / der Klient kam nicht.",
-    "late": "Wir haben den Termin weniger als 24 Stunden vorher abgesagt.",
-    "early": "Wir haben den Termin früher abgesagt.",
-}
+CHOICES = ("took_place", "no_show", "late", "early")
+
+
+def choices() -> dict[str, str]:
+    """Name the answers in German; "late" names the configured cut-off, which decides what it pays."""
+    return {
+        "took_place": "Der Termin hat stattgefunden.",
+        "no_show": "Die Sprachmittlerin / der Sprachmittler war da, aber die Klientin / der Klient kam nicht.",
+        "late": f"Wir haben den Termin weniger als {cutoff_hours()} Stunden vorher abgesagt.",
+        "early": "Wir haben den Termin früher abgesagt.",
+    }
 
 
 def _load(token: str) -> Assignment | Response:
@@ -59,7 +65,7 @@ def _form(
         token=token,
         details=offers.appointment(session, req),
         volunteer_first_name=volunteer.first_name if volunteer else "",
-        choices=CHOICES,
+        choices=choices(),
         form=request.form,
         planned=planned,
         errors=errors or {},

@@ -143,7 +143,7 @@ def decline(token: str) -> BaseResponse:
 
 @bp.post("/o/<token>/withdraw")
 def withdraw(token: str) -> BaseResponse:
-    """Give an accepted assignment back (until 24 h before)."""
+    """Give an accepted assignment back (until the cut-off, OFFER_CUTOFF_HOURS before)."""
     return _answer(
         token,
         lambda session, offer: assignments.withdraw_acceptance(

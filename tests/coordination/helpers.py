@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from sprachmittlerpool.models import AuditEvent, InterpretingRequest, Offer, OutboxMail, local_now
+from sprachmittlerpool.db import new_session
+from sprachmittlerpool.models import Assignment, AuditEvent, InterpretingRequest, Offer, OutboxMail, local_now
+from sprachmittlerpool.services import offers
 
 CANARY = "KANARIENVOGEL-7f3a"
 
@@ -46,6 +48,17 @@ def mail_count(session: Session) -> int:
     return fresh_read(session, lambda: session.exec(select(func.count()).select_from(OutboxMail)).one())
 
 
+def trail_counts(session: Session) -> tuple[int, int]:
+    """Return how many mails are queued and how many audit rows exist: a refused action moves neither."""
+    return fresh_read(
+        session,
+        lambda: (
+            session.exec(select(func.count()).select_from(OutboxMail)).one(),
+            session.exec(select(func.count()).select_from(AuditEvent)).one(),
+        ),
+    )
+
+
 def reload(session: Session, row):
     """Return the row as the database has it now."""
     return fresh_read(session, lambda: session.get(type(row), row.id, populate_existing=True))
@@ -74,3 +87,26 @@ def audit_rows(session: Session, entity: str, entity_id: int) -> list[AuditEvent
 def hours(n: float) -> timedelta:
     """Return n hours."""
     return timedelta(hours=n)
+
+
+def confirmed(
+    app, factories, *, at: datetime | None = None, **request_values
+) -> tuple[InterpretingRequest, Offer, str, Assignment]:
+    """Offer an open request to a new volunteer who accepts; return request, offer, link token, assignment.
+
+    `at` is when offer and acceptance happen (default now): an earlier moment books an appointment that
+    is already inside the cut-off now, which no offer made now could reach.
+    """
+    at = at or now()
+    request = open_request(factories, **request_values)
+    volunteer = factories.VolunteerFactory()
+    with app.app_context(), new_session(write=True) as session:
+        offer, token = offers.make_offer(
+            session, request_id=request.id, volunteer_id=volunteer.id, now=at, actor="t"
+        )
+        offer_id = offer.id
+        assignment_id = offers.accept_offer(session, offer_id=offer_id, now=at, actor="v").id
+    with app.app_context(), new_session(write=True) as session:
+        offer, assignment = session.get(Offer, offer_id), session.get(Assignment, assignment_id)
+        session.commit()
+    return request, offer, token, assignment

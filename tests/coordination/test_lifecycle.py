@@ -9,29 +9,14 @@ from sprachmittlerpool.models import (
     ApiToken,
     Assignment,
     InterpretingRequest,
-    Offer,
     OfferStatus,
     Outcome,
     RequestStatus,
 )
 from sprachmittlerpool.security import new_token, token_hash
-from sprachmittlerpool.services import assignments, coordination_jobs, offers
+from sprachmittlerpool.services import assignments, coordination_jobs
+from tests.coordination.helpers import confirmed as _confirmed
 from tests.coordination.helpers import mails, now, offers_of, open_request, reload
-
-
-def _confirmed(app, factories, **request_values):
-    request = open_request(factories, **request_values)
-    volunteer = factories.VolunteerFactory()
-    with app.app_context(), new_session(write=True) as session:
-        offer, token = offers.make_offer(
-            session, request_id=request.id, volunteer_id=volunteer.id, now=now(), actor="t"
-        )
-        offer_id = offer.id
-        assignment_id = offers.accept_offer(session, offer_id=offer_id, now=now(), actor="v").id
-    with app.app_context(), new_session(write=True) as session:
-        offer, assignment = session.get(Offer, offer_id), session.get(Assignment, assignment_id)
-        session.commit()
-    return request, offer, token, assignment
 
 
 def _ics(db, key_prefix: str) -> str:

@@ -35,13 +35,16 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     JobRun,
     MailStatus,
+    Offer,
+    OfferStatus,
     OutboxMail,
     local_now,
 )
+from sprachmittlerpool.services import assignments, offers
 from tests.conftest import PG_URL
 from tests.intake.conftest import payload
 from tests.notifications.conftest import sink_on
-from tests.smtp import free_port
+from tests.smtp import SilentServer, free_port
 
 UNAVAILABLE = "Der Dienst ist gerade nicht erreichbar. Bitte versuchen Sie es gleich noch einmal."
 
@@ -258,6 +261,96 @@ def test_mails_queued_while_smtp_is_down_each_arrive_exactly_once_when_it_return
     assert all(row.status == MailStatus.PENDING and row.next_attempt_at > now for row in waiting)
     assert [row.attempts for row in still] == [2, 2, 2]
     assert (back.sent, later.sent) == (3, 0)
+    assert len(sink.messages) == 3
+    assert sorted(m["Message-ID"] for m in arrived) == sorted(row.message_id for row in queued)
+    assert {row.status for row in _outbox(app)} == {MailStatus.SENT}
+
+
+@dataclass
+class DeadMailServer:
+    """A mail server that is down in one of two ways, on a port a real one can take over later."""
+
+    port: int
+    knocks: Callable[[], int]  # connections it saw; a closed port sees none by construction
+    stop: Callable[[], None]
+    relay_knocks: int  # connections one relay pass makes to it
+
+
+@pytest.fixture(params=["closed port", "silent server"])
+def dead_mail_server(request) -> Iterator[DeadMailServer]:
+    """A closed port (connection refused at once) or a server that accepts TCP and never answers (a hang)."""
+    if request.param == "closed port":
+        yield DeadMailServer(free_port(), lambda: 0, lambda: None, relay_knocks=0)
+        return
+    silent = SilentServer()
+    silent.start()
+    yield DeadMailServer(silent.port, lambda: silent.connections, silent.stop, relay_knocks=1)
+    silent.stop()
+
+
+def _offer_link(app: Flask) -> tuple[int, str]:
+    """Offer an open request to a volunteer (its mail is queued too) and return the offer and its link token."""
+    from tests import factories
+
+    with app.app_context(), new_session(write=True) as session:
+        factories.bind(session)
+        request = factories.RequestFactory()
+        volunteer = factories.VolunteerFactory()
+        offer, token = offers.make_offer(
+            session, request_id=request.id, volunteer_id=volunteer.id, now=local_now(), actor="t"
+        )
+        return offer.id, token
+
+
+def test_accepting_an_offer_with_smtp_down_answers_without_smtp_commits_and_mails_once_later(
+    app_config, request, dead_mail_server
+):
+    """The accept request only queues its mails; the relay retries until a real server is back, then once each.
+
+    "Answers without SMTP" is shown without a clock: the silent server counts no connection during the
+    request (talking SMTP would have connected and hung there), and the queued rows have no attempt.
+    """
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=dead_mail_server.port, MAIL_TIMEOUT_SECONDS=1)
+    app: Flask = request.getfixturevalue("app")
+    offer_id, token = _offer_link(app)
+
+    answer = app.test_client().post(f"/o/{token}/accept")
+    knocks_during_request = dead_mail_server.knocks()
+    queued = _outbox(app)
+    with app.app_context(), new_session(write=False) as session:
+        offer = session.get(Offer, offer_id)
+        assignment = assignments.assignment_for_offer(session, offer_id)
+
+    now = local_now()
+    refused = deliver_due(app, now=now)
+    waiting = _outbox(app)
+    knocks_by_relay = dead_mail_server.knocks()
+    dead_mail_server.stop()
+    sink = sink_on(dead_mail_server.port)
+    sink.start()
+    try:
+        back = deliver_due(app, now=max(row.next_attempt_at for row in waiting))
+        again = deliver_due(app, now=now + timedelta(hours=6))
+        arrived = sink.wait_for(len(queued))
+        time.sleep(0.2)  # a duplicate would arrive within this
+    finally:
+        sink.stop()
+
+    assert answer.status_code == 200 and "Der Einsatz ist bestätigt" in answer.get_data(as_text=True)
+    assert knocks_during_request == 0
+    assert (
+        offer.status == OfferStatus.ACCEPTED and assignment is not None and assignment.status == "confirmed"
+    )
+    assert sorted(row.dedupe_key.split(":")[0] for row in queued) == [
+        "assignment_confirmed",
+        "assignment_confirmed_institution",
+        "offer",
+    ]
+    assert {(row.status, row.attempts, row.last_error) for row in queued} == {(MailStatus.PENDING, 0, "")}
+    assert refused.deferred == 3 and refused.sent == 0
+    assert all(row.status == MailStatus.PENDING and row.attempts == 1 for row in waiting)
+    assert knocks_by_relay == dead_mail_server.relay_knocks  # one try per relay pass, not one hang per mail
+    assert (back.sent, again.sent + again.deferred) == (3, 0)
     assert len(sink.messages) == 3
     assert sorted(m["Message-ID"] for m in arrived) == sorted(row.message_id for row in queued)
     assert {row.status for row in _outbox(app)} == {MailStatus.SENT}
