@@ -9,12 +9,10 @@ heals by itself once the fault is gone.
 from __future__ import annotations
 
 import atexit
-import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -204,39 +202,16 @@ def _outbox(app: Flask) -> list[OutboxMail]:
         return list(session.exec(select(OutboxMail).order_by(OutboxMail.id)).all())
 
 
-@contextmanager
-def counting_listener(port: int) -> Iterator[list[str]]:
-    """Listen on the mail port and note every connection, so a request that talks SMTP is caught."""
-    connections: list[str] = []
-    server = socket.create_server(("127.0.0.1", port))
-    server.settimeout(0.05)
-    done = threading.Event()
-
-    def accept() -> None:
-        while not done.is_set():
-            try:
-                client, address = server.accept()
-            except TimeoutError:
-                continue
-            connections.append(f"{address[0]}:{address[1]}")
-            client.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield connections
-    finally:
-        done.set()
-        thread.join()
-        server.close()
-
-
 def test_mails_queued_while_smtp_is_down_each_arrive_exactly_once_when_it_returns(app_config, request):
-    port = free_port()
+    silent = SilentServer()  # holds the mail port while the requests run, counting who knocks
+    port = silent.port
     app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT_SECONDS=2)
     app: Flask = request.getfixturevalue("app")
-    with counting_listener(port) as connections:
+    silent.start()
+    try:
         answers = [submit(app, contact_email=f"leitung{n}@kita.example").status_code for n in range(3)]
+    finally:
+        silent.stop()  # from here on the port is closed
     queued = _outbox(app)
     now = local_now()
 
@@ -255,7 +230,7 @@ def test_mails_queued_while_smtp_is_down_each_arrive_exactly_once_when_it_return
     finally:
         sink.stop()
 
-    assert answers == [201] * 3 and connections == []  # requests never talk SMTP
+    assert answers == [201] * 3 and silent.connections == 0  # requests never talk SMTP
     assert len(queued) == 3
     assert (first.deferred, early.sent + early.deferred, second.deferred) == (3, 0, 3)
     assert all(row.status == MailStatus.PENDING and row.next_attempt_at > now for row in waiting)
