@@ -59,6 +59,7 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None  # a form may stay open for a long phone call; the session bounds it
     OFFER_VALID_HOURS = 48
     OFFER_CUTOFF_HOURS = 24
+    UNFILLED_WARN_DAYS = 2  # institutions hear this early that nobody has accepted yet
     RETENTION_MONTHS = 24
     MATCHING_TIME_LIMIT_S = 10.0
     # How many reverse proxies (nginx …) stand in front of the app; their X-Forwarded-For/-Proto are trusted.
@@ -160,7 +161,26 @@ def _settle_cookie_secure(config: dict[str, Any]) -> None:
 
 def _validate_counts(config: dict[str, Any]) -> None:
     """Refuse counts and durations that are not whole numbers in range (a typo must not disable a guard)."""
-    for key, low in (("SESSION_IDLE_MINUTES", 1), ("SESSION_ABSOLUTE_HOURS", 1), ("TRUSTED_PROXIES", 0)):
+    counts = (
+        ("SESSION_IDLE_MINUTES", 1),
+        ("SESSION_ABSOLUTE_HOURS", 1),
+        ("TRUSTED_PROXIES", 0),
+        ("OFFER_VALID_HOURS", 1),
+        ("OFFER_CUTOFF_HOURS", 0),
+        ("UNFILLED_WARN_DAYS", 1),
+    )
+    for key, low in counts:
         value = config.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"{ENV_PREFIX}_{key} muss eine ganze Zahl ab {low} sein, nicht {value!r}.")
+    _validate_warning_before_cutoff(config)
+
+
+def _validate_warning_before_cutoff(config: dict[str, Any]) -> None:
+    """Refuse an early warning that would fall on or after the cut-off: it would never be sent."""
+    days, hours = config["UNFILLED_WARN_DAYS"], config["OFFER_CUTOFF_HOURS"]
+    if days * 24 <= hours:
+        raise ConfigError(
+            f"{ENV_PREFIX}_UNFILLED_WARN_DAYS ({days} Tage) muss vor dem Stichtag "
+            f"{ENV_PREFIX}_OFFER_CUTOFF_HOURS ({hours} Stunden) liegen, sonst geht die Vorwarnung nie hinaus."
+        )

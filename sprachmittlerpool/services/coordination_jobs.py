@@ -85,7 +85,7 @@ def warn_unfilled(session: Session, *, now: datetime) -> str:
     """Warn institutions early about requests still without an interpreter; at the cut-off mark them unfilled."""
     config = current_app.config
     cutoff = timedelta(hours=int(config["OFFER_CUTOFF_HOURS"]))
-    warn_before = timedelta(days=int(config.get("UNFILLED_WARN_DAYS", 2)))
+    warn_before = timedelta(days=int(config["UNFILLED_WARN_DAYS"]))
     unfilled = 0
     for request in session.exec(
         select(InterpretingRequest).where(

@@ -42,6 +42,8 @@ def test_app_without_test_config_reads_environment_and_generates_secrets(tmp_pat
         ),
         ("SPRACHMITTLERPOOL_MAIL_PORT", "fünfundzwanzig", "MAIL_PORT muss eine Portnummer"),
         ("SPRACHMITTLERPOOL_MAIL_PORT", "70000", "MAIL_PORT muss eine Portnummer"),
+        ("SPRACHMITTLERPOOL_OFFER_CUTOFF_HOURS", "48", "sonst geht die Vorwarnung nie hinaus"),
+        ("SPRACHMITTLERPOOL_OFFER_VALID_HOURS", "0", "OFFER_VALID_HOURS muss eine ganze Zahl ab 1 sein"),
     ],
 )
 def test_bad_configuration_stops_with_one_sentence(
