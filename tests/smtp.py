@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import time
 from email.message import EmailMessage
 
@@ -33,13 +34,18 @@ class _Handler:
 
 
 class SmtpSink:
-    """Collects delivered messages; `scripted` answers (e.g. "451 …", "550 …") come first, in order."""
+    """Collects delivered messages; `scripted` answers (e.g. "451 …", "550 …") come first, in order.
 
-    def __init__(self) -> None:
+    With a `tls_context` the server offers STARTTLS and refuses mail before it, like a real relay
+    that requires encryption; the context's certificate decides whether the client trusts it.
+    """
+
+    def __init__(self, tls_context: ssl.SSLContext | None = None) -> None:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.scripted: list[str] = []
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        tls = {"tls_context": tls_context, "require_starttls": True} if tls_context else {}
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **tls)
 
     def start(self) -> None:
         """Start listening."""
