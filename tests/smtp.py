@@ -37,14 +37,21 @@ class SmtpSink:
     """Collects delivered messages; `scripted` answers (e.g. "451 …", "550 …") come first, in order.
 
     With a `tls_context` the server offers STARTTLS and refuses mail before it, like a real relay
-    that requires encryption; the context's certificate decides whether the client trusts it.
+    that requires encryption (with `implicit_tls`, it speaks TLS from the first byte, like port 465);
+    the context's certificate decides whether the client trusts it.
     """
 
-    def __init__(self, tls_context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls_context: ssl.SSLContext | None = None, *, implicit_tls: bool = False) -> None:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.scripted: list[str] = []
-        tls = {"tls_context": tls_context, "require_starttls": True} if tls_context else {}
+        tls: dict[str, object] = {}
+        if tls_context is not None:
+            tls = (
+                {"ssl_context": tls_context}
+                if implicit_tls
+                else {"tls_context": tls_context, "require_starttls": True}
+            )
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **tls)
 
     def start(self) -> None:

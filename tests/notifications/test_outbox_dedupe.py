@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 from sqlmodel import func, select
 
 from notifications.compose import Mail
@@ -110,7 +109,6 @@ def test_the_loser_of_a_dedupe_race_gets_the_winners_row_and_keeps_its_own_work(
     watcher = make_engine(str(app.config["DATABASE_URL"]))
     with watcher.connect() as connection:
         _wait_for_lock_waiter(connection)  # the second insert waits on the unique index
-        connection.execute(text("SELECT 1"))
     watcher.dispose()
     release.set()
     winner.join(timeout=10)

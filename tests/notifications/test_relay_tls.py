@@ -112,6 +112,33 @@ def test_a_trusted_ca_does_not_excuse_a_certificate_for_another_host(app_config,
     assert sink.messages == []
 
 
+def test_implicit_tls_refuses_an_untrusted_certificate_and_delivers_once_with_the_ca(
+    app_config, test_ca, request
+):
+    sink = SmtpSink(tls_context=test_ca.server_context, implicit_tls=True)
+    sink.start()
+    try:
+        app_config.update(sink.config(), MAIL_USE_SSL=True, MAIL_TIMEOUT_SECONDS=5)
+        untrusting: Flask = request.getfixturevalue("app")
+        row = request.getfixturevalue("queue_mail")()
+        refused = deliver_due(untrusting, now=local_now())
+        reason = outbox_row(untrusting, row.id)
+
+        trusting = create_app({**app_config, "MAIL_CA_FILE": str(test_ca.ca_file)})
+        try:
+            delivered = deliver_due(trusting, now=reason.next_attempt_at)
+        finally:
+            trusting.extensions["sqlalchemy_engine"].dispose()
+        (message,) = sink.wait_for(1)
+    finally:
+        sink.stop()
+
+    assert (refused.deferred, delivered.sent) == (1, 1)
+    assert "CERTIFICATE_VERIFY_FAILED" in reason.last_error
+    assert message["Message-ID"] == row.message_id
+    assert outbox_row(untrusting, row.id).status == MailStatus.SENT
+
+
 def test_the_client_context_always_verifies_the_chain_and_the_host_name(test_ca):
     settings = RelaySettings.from_config({"MAIL_DIR": "unused", "MAIL_CA_FILE": str(test_ca.ca_file)})
 
