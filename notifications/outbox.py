@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from notifications.compose import Mail
@@ -17,8 +18,13 @@ def message_id(domain: str = "sprachmittlerpool.local") -> str:
 
 
 def enqueue(session: Session, mail: Mail, *, now: datetime) -> OutboxMail:
-    """Queue a mail in the caller's transaction; a second mail with the same dedupe key is not queued again."""
-    existing = session.exec(select(OutboxMail).where(OutboxMail.dedupe_key == mail.dedupe_key)).first()
+    """Queue a mail in the caller's transaction; a second mail with the same dedupe key is not queued again.
+
+    Two transactions can both find no row (PostgreSQL; SQLite's write lock serialises them). The unique
+    index then refuses the later insert: a savepoint undoes only that insert, and the caller gets the
+    winner's row and keeps the rest of its transaction instead of an IntegrityError.
+    """
+    existing = _by_key(session, mail.dedupe_key)
     if existing is not None:
         return existing
     row = OutboxMail(
@@ -35,9 +41,19 @@ def enqueue(session: Session, mail: Mail, *, now: datetime) -> OutboxMail:
         next_attempt_at=now,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        winner = _by_key(session, mail.dedupe_key)
+        if winner is None:
+            raise  # another constraint failed: not a duplicate
+        return winner
     return row
+
+
+def _by_key(session: Session, dedupe_key: str) -> OutboxMail | None:
+    return session.exec(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)).first()
 
 
 def failed_count(session: Session) -> int:

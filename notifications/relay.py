@@ -64,6 +64,7 @@ class RelaySettings:
     retry_max_seconds: float
     retry_hours: float
     batch_size: int
+    ca_file: str | None = None
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> RelaySettings:
@@ -81,6 +82,7 @@ class RelaySettings:
             retry_max_seconds=float(config.get("MAIL_RETRY_MAX_SECONDS", 3600)),
             retry_hours=float(config.get("MAIL_RETRY_HOURS", 48)),
             batch_size=int(config.get("MAIL_RELAY_BATCH", 50)),
+            ca_file=config.get("MAIL_CA_FILE") or None,
         )
 
     @property
@@ -266,12 +268,12 @@ class _Transport:
         try:
             if s.use_ssl:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.server or "", s.port, timeout=s.timeout, context=ssl.create_default_context()
+                    s.server or "", s.port, timeout=s.timeout, context=tls_context(s)
                 )
             else:
                 smtp = smtplib.SMTP(s.server or "", s.port, timeout=s.timeout)
                 if s.use_tls:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=tls_context(s))
             if s.username and s.password:
                 smtp.login(s.username, s.password)
         except (smtplib.SMTPException, OSError) as exc:
@@ -288,6 +290,20 @@ class _Transport:
         except (smtplib.SMTPException, OSError):
             self.smtp.close()
         self.smtp = None
+
+
+def tls_context(settings: RelaySettings) -> ssl.SSLContext:
+    """Build the client context: the certificate must chain to a trusted CA and name the server.
+
+    smtplib's own default (used when no context is passed, as Flask-Mail does) verifies nothing, so
+    an attacker on the path could read every mail. MAIL_CA_FILE adds the operator's CA (an internal
+    relay) to the system store; it never switches verification off.
+    """
+    context = ssl.create_default_context(cafile=settings.ca_file)
+    context.check_hostname = True
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
 
 
 def _classify(code: int, text: bytes | str) -> Exception:

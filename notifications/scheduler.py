@@ -139,6 +139,11 @@ class Scheduler:
         self.renew_seconds = renew_seconds
         self.active = threading.Event()
         self.stopping = threading.Event()
+        # Memory job store: the jobs are code (sprachmittlerpool/jobs.py), and the database guard plus the
+        # job_run table decide who runs what; a shared store would only pickle state into the database.
+        # coalesce: runs piled up while the process was busy or suspended collapse into one;
+        # max_instances=1: a slow run is never overlapped by the next tick of the same job;
+        # misfire_grace_time=None: a late run still runs, however late (the period key keeps it to one).
         self.aps = BackgroundScheduler(
             timezone=BERLIN, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         )
@@ -185,9 +190,27 @@ class Scheduler:
             held = False
         if held and not self.active.is_set():
             log.info("scheduler active in process %s", os.getpid())
+            self.active.set()
+            self._catch_up()
         if not held and self.active.is_set():
             log.warning("scheduler lost its guard; idling")
         (self.active.set if held else self.active.clear)()
+
+    def _catch_up(self) -> None:
+        """Run every job now once this process takes over, as a fresh start would.
+
+        While idle, this process's ticks were skipped; a job whose time came then (a daily job, an
+        hourly one) would otherwise wait for its next tick, a day later. The period key makes a run
+        the old holder already did a no-op. Before aps has started, start() schedules the same run.
+        """
+        if not self.aps.running:
+            return
+        now = datetime.now(BERLIN)
+        for job in self.jobs:
+            if job.wake is not None:
+                job.wake.set()
+            else:
+                self.aps.modify_job(job.name, next_run_time=now)
 
     def _run(self, job: Job) -> None:
         """Run one job if this process is the cluster's scheduler; never let an error stop the scheduler."""

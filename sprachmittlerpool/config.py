@@ -31,6 +31,9 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Sprachmittlerpool <sprachmittlerpool@localhost>"
     MAIL_TIMEOUT_SECONDS = 10
+    # PEM file of the CA that signed the mail server's certificate (an internal relay); added to the system
+    # CAs. Verification and the hostname check stay on either way.
+    MAIL_CA_FILE: str | None = None
     POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
     TIMEZONE = "Europe/Berlin"
     BABEL_DEFAULT_LOCALE = "de"
@@ -123,6 +126,9 @@ def _validate(config: dict[str, Any]) -> None:
     for flag in ("SCHEDULER", "MAIL_USE_TLS", "MAIL_USE_SSL"):
         if not isinstance(config.get(flag), bool):
             raise ConfigError(f"{ENV_PREFIX}_{flag} muss true oder false sein, nicht {config.get(flag)!r}.")
+    ca_file = config.get("MAIL_CA_FILE")
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"{ENV_PREFIX}_MAIL_CA_FILE nennt keine lesbare Datei: {ca_file!r}.")
     url = config["DATABASE_URL"]
     if not isinstance(url, str) or not url.startswith(("sqlite", "postgresql")):
         raise ConfigError(

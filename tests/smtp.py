@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 import time
 from email.message import EmailMessage
@@ -34,13 +35,25 @@ class _Handler:
 
 
 class SmtpSink:
-    """Collects delivered messages; `scripted` answers (e.g. "451 …", "550 …") come first, in order."""
+    """Collects delivered messages; `scripted` answers (e.g. "451 …", "550 …") come first, in order.
 
-    def __init__(self) -> None:
+    With a `tls_context` the server offers STARTTLS and refuses mail before it, like a real relay
+    that requires encryption (with `implicit_tls`, it speaks TLS from the first byte, like port 465);
+    the context's certificate decides whether the client trusts it.
+    """
+
+    def __init__(self, tls_context: ssl.SSLContext | None = None, *, implicit_tls: bool = False) -> None:
         self.port = free_port()
         self.messages: list[EmailMessage] = []
         self.scripted: list[str] = []
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        tls: dict[str, object] = {}
+        if tls_context is not None:
+            tls = (
+                {"ssl_context": tls_context}
+                if implicit_tls
+                else {"tls_context": tls_context, "require_starttls": True}
+            )
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **tls)
 
     def start(self) -> None:
         """Start listening."""
