@@ -19,7 +19,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
 @dataclass(frozen=True)
-class TestCa:
+class CertificateAuthority:
     """A CA certificate on disk and a server certificate it signed, ready as a server-side ssl context."""
 
     __test__ = False  # not a pytest test class despite the name
@@ -28,7 +28,7 @@ class TestCa:
     server_context: ssl.SSLContext
 
 
-def make_test_ca(folder: Path, *, server_name: str = "127.0.0.1") -> TestCa:
+def make_certificate_authority(folder: Path, *, server_name: str = "127.0.0.1") -> CertificateAuthority:
     """Write a fresh CA and a server certificate for `server_name` (an IP address or a DNS name)."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = _ca_certificate(ca_key)
@@ -47,7 +47,7 @@ def make_test_ca(folder: Path, *, server_name: str = "127.0.0.1") -> TestCa:
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(chain, key_file)
-    return TestCa(ca_file=ca_file, server_context=context)
+    return CertificateAuthority(ca_file=ca_file, server_context=context)
 
 
 def _validity(builder: x509.CertificateBuilder) -> x509.CertificateBuilder:

@@ -19,19 +19,19 @@ from sprachmittlerpool import create_app
 from sprachmittlerpool.models import MailStatus, local_now
 from tests.notifications.conftest import outbox_row
 from tests.smtp import SmtpSink
-from tests.tls import TestCa, make_test_ca
+from tests.tls import CertificateAuthority, make_certificate_authority
 
 
 @pytest.fixture
-def test_ca(tmp_path: Path) -> TestCa:
+def authority(tmp_path: Path) -> CertificateAuthority:
     """A CA and a server certificate for 127.0.0.1, the address the relay dials."""
-    return make_test_ca(tmp_path / "tls")
+    return make_certificate_authority(tmp_path / "tls")
 
 
 @pytest.fixture
-def tls_server(test_ca: TestCa) -> Iterator[SmtpSink]:
+def tls_server(authority: CertificateAuthority) -> Iterator[SmtpSink]:
     """A real SMTP server that requires STARTTLS and shows the test CA's certificate."""
-    sink = SmtpSink(tls_context=test_ca.server_context)
+    sink = SmtpSink(tls_context=authority.server_context)
     sink.start()
     yield sink
     sink.stop()
@@ -58,9 +58,9 @@ def test_an_untrusted_certificate_is_refused_and_the_mail_stays_queued_with_the_
 
 
 def test_with_mail_ca_file_the_same_mail_is_delivered_once_over_starttls(
-    app_config, tls_server, test_ca, request
+    app_config, tls_server, authority, request
 ):
-    _use_tls(app_config, tls_server, MAIL_CA_FILE=str(test_ca.ca_file))
+    _use_tls(app_config, tls_server, MAIL_CA_FILE=str(authority.ca_file))
     app: Flask = request.getfixturevalue("app")
     row = request.getfixturevalue("queue_mail")()
 
@@ -74,13 +74,13 @@ def test_with_mail_ca_file_the_same_mail_is_delivered_once_over_starttls(
     assert len(tls_server.messages) == 1
 
 
-def test_a_refused_mail_goes_out_once_the_operator_names_the_ca(app_config, tls_server, test_ca, request):
+def test_a_refused_mail_goes_out_once_the_operator_names_the_ca(app_config, tls_server, authority, request):
     _use_tls(app_config, tls_server)
     untrusting: Flask = request.getfixturevalue("app")
     row = request.getfixturevalue("queue_mail")()
     assert deliver_due(untrusting, now=local_now()).deferred == 1
 
-    trusting_config = {**app_config, "MAIL_CA_FILE": str(test_ca.ca_file)}
+    trusting_config = {**app_config, "MAIL_CA_FILE": str(authority.ca_file)}
     trusting = create_app(trusting_config)
     try:
         report = deliver_due(trusting, now=outbox_row(untrusting, row.id).next_attempt_at)
@@ -94,7 +94,7 @@ def test_a_refused_mail_goes_out_once_the_operator_names_the_ca(app_config, tls_
 
 
 def test_a_trusted_ca_does_not_excuse_a_certificate_for_another_host(app_config, tmp_path, request):
-    other_host = make_test_ca(tmp_path / "other", server_name="mail.anderswo.example")
+    other_host = make_certificate_authority(tmp_path / "other", server_name="mail.anderswo.example")
     sink = SmtpSink(tls_context=other_host.server_context)
     sink.start()
     try:
@@ -113,9 +113,9 @@ def test_a_trusted_ca_does_not_excuse_a_certificate_for_another_host(app_config,
 
 
 def test_implicit_tls_refuses_an_untrusted_certificate_and_delivers_once_with_the_ca(
-    app_config, test_ca, request
+    app_config, authority, request
 ):
-    sink = SmtpSink(tls_context=test_ca.server_context, implicit_tls=True)
+    sink = SmtpSink(tls_context=authority.server_context, implicit_tls=True)
     sink.start()
     try:
         app_config.update(sink.config(), MAIL_USE_SSL=True, MAIL_TIMEOUT_SECONDS=5)
@@ -124,7 +124,7 @@ def test_implicit_tls_refuses_an_untrusted_certificate_and_delivers_once_with_th
         refused = deliver_due(untrusting, now=local_now())
         reason = outbox_row(untrusting, row.id)
 
-        trusting = create_app({**app_config, "MAIL_CA_FILE": str(test_ca.ca_file)})
+        trusting = create_app({**app_config, "MAIL_CA_FILE": str(authority.ca_file)})
         try:
             delivered = deliver_due(trusting, now=reason.next_attempt_at)
         finally:
@@ -139,8 +139,8 @@ def test_implicit_tls_refuses_an_untrusted_certificate_and_delivers_once_with_th
     assert outbox_row(untrusting, row.id).status == MailStatus.SENT
 
 
-def test_the_client_context_always_verifies_the_chain_and_the_host_name(test_ca):
-    settings = RelaySettings.from_config({"MAIL_DIR": "unused", "MAIL_CA_FILE": str(test_ca.ca_file)})
+def test_the_client_context_always_verifies_the_chain_and_the_host_name(authority):
+    settings = RelaySettings.from_config({"MAIL_DIR": "unused", "MAIL_CA_FILE": str(authority.ca_file)})
 
     context = tls_context(settings)
 
