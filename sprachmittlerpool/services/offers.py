@@ -218,6 +218,32 @@ def set_request_status(
     return True
 
 
+def close_pending_offer(
+    session: Session,
+    offer_id: int,
+    to: OfferStatus,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    detail: dict[str, Any] | None = None,
+    **values: Any,
+) -> bool:
+    """Move a pending offer to its answer (accepted, declined, withdrawn, expired) by compare-and-set, with its audit row.
+
+    Returns False, changing nothing, when the offer was no longer pending: someone else answered first.
+    """
+    if not set_status(
+        session, Offer, offer_id, from_states=[OfferStatus.PENDING], status=to, answered_at=now, **values
+    ):
+        return False
+    audit.record(
+        session, actor=actor, entity="offer", entity_id=str(offer_id), action=action,
+        from_state=OfferStatus.PENDING, to_state=to, detail=detail,
+    )  # fmt: skip
+    return True
+
+
 def reopen_if_unanswered(
     session: Session, request: InterpretingRequest, *, now: datetime, actor: str
 ) -> None:
@@ -450,19 +476,10 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
         raise Conflict("request_closed", "Dieser Termin wird nicht mehr gebraucht.")
     if overlaps_assignment(session, volunteer_id=volunteer.id, start=request.start, end=request.end):
         raise Conflict("volunteer_busy", "Sie haben zu dieser Zeit schon einen anderen Einsatz.")
-    if not set_status(
-        session,
-        Offer,
-        offer_id,
-        from_states=[OfferStatus.PENDING],
-        status=OfferStatus.ACCEPTED,
-        answered_at=now,
+    if not close_pending_offer(
+        session, offer_id, OfferStatus.ACCEPTED, now=now, actor=actor, action="accept"
     ):
         raise Conflict("answered", "Dieses Angebot wurde schon beantwortet.")
-    audit.record(
-        session, actor=actor, entity="offer", entity_id=str(offer_id), action="accept",
-        from_state=OfferStatus.PENDING, to_state=OfferStatus.ACCEPTED,
-    )  # fmt: skip
     if not set_request_status(
         session,
         request,
@@ -557,20 +574,16 @@ def decline_offer(
         offer = fresh(session, Offer, offer_id)
         assert request is not None and offer is not None
         check_answerable(offer, now=now)
-        if not set_status(
+        if not close_pending_offer(
             session,
-            Offer,
             offer_id,
-            from_states=[OfferStatus.PENDING],
-            status=OfferStatus.DECLINED,
-            answered_at=now,
+            OfferStatus.DECLINED,
+            now=now,
+            actor=actor,
+            action="decline",
             decline_reason=reason.strip()[:500],
         ):
             raise Conflict("answered", "Dieses Angebot wurde schon beantwortet.")
-        audit.record(
-            session, actor=actor, entity="offer", entity_id=str(offer_id), action="decline",
-            from_state=OfferStatus.PENDING, to_state=OfferStatus.DECLINED,
-        )  # fmt: skip
         reopen_if_unanswered(session, fresh(session, InterpretingRequest, request.id), now=now, actor=actor)
         session.commit()
     except Conflict:
@@ -604,19 +617,16 @@ def withdraw_offer(session: Session, *, offer_id: int, now: datetime, actor: str
 
 def _withdraw(session: Session, offer: Offer, *, now: datetime, actor: str, reason: str) -> bool:
     """Withdraw a pending offer in the caller's transaction and tell the volunteer."""
-    if not set_status(
+    if not close_pending_offer(
         session,
-        Offer,
         offer.id,
-        from_states=[OfferStatus.PENDING],
-        status=OfferStatus.WITHDRAWN,
-        answered_at=now,
+        OfferStatus.WITHDRAWN,
+        now=now,
+        actor=actor,
+        action="withdraw",
+        detail={"reason": reason},
     ):
         return False
-    audit.record(
-        session, actor=actor, entity="offer", entity_id=str(offer.id), action="withdraw",
-        from_state=OfferStatus.PENDING, to_state=OfferStatus.WITHDRAWN, detail={"reason": reason},
-    )  # fmt: skip
     request = session.get(InterpretingRequest, offer.request_id)
     volunteer = session.get(Volunteer, offer.volunteer_id)
     if request is not None and volunteer is not None:
@@ -642,18 +652,9 @@ def withdraw_pending(session: Session, request_id: int, *, now: datetime, actor:
 def expire(session: Session, offer: Offer, *, now: datetime, actor: str = "system") -> bool:
     """Expire one pending offer past its time in the caller's transaction; tell whether it changed."""
     request = lock_request(session, offer.request_id)
-    if request is None or not set_status(
-        session,
-        Offer,
-        offer.id,
-        from_states=[OfferStatus.PENDING],
-        status=OfferStatus.EXPIRED,
-        answered_at=now,
+    if request is None or not close_pending_offer(
+        session, offer.id, OfferStatus.EXPIRED, now=now, actor=actor, action="expire"
     ):
         return False
-    audit.record(
-        session, actor=actor, entity="offer", entity_id=str(offer.id), action="expire",
-        from_state=OfferStatus.PENDING, to_state=OfferStatus.EXPIRED,
-    )  # fmt: skip
     reopen_if_unanswered(session, fresh(session, InterpretingRequest, request.id), now=now, actor=actor)
     return True
