@@ -86,8 +86,13 @@ class Daily:
         return CronTrigger(hour=self.hour, minute=self.minute, timezone=BERLIN)
 
     def period(self, now: datetime) -> str:
-        """Name the day: one run per day."""
-        return per_day(now)
+        """Name the day whose run is the latest one due at `now`: before the time of day, yesterday's.
+
+        A scheduler started at night (a reboot, a takeover) catches up at once; had the period been the
+        calendar day, it would do today's 08:00 reminders at 02:00 and skip them at 08:00.
+        """
+        due_today = now.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
+        return per_day(now if now >= due_today else now - timedelta(days=1))
 
     def __str__(self) -> str:
         return f"täglich {self.hour:02d}:{self.minute:02d}"

@@ -100,12 +100,26 @@ def test_after_three_days_of_downtime_one_run_catches_up(app, queue_mail):
     assert count(app, JobRun, JobRun.job == "give_up_stale") == 2
 
 
+def test_a_restart_at_night_does_not_send_the_morning_reminders_early(app, queue_mail):
+    job = Job("give_up_stale", give_up_stale, daily("08:00"), "Test: alte Mails aufgeben")
+    sunday_morning, monday_night = MONDAY - timedelta(days=1, hours=2), MONDAY.replace(hour=2, minute=0)
+    run_job(app, job, now=sunday_morning)
+    queue_mail(now=monday_night - timedelta(days=2))
+
+    at_night = run_job(app, job, now=monday_night)  # the catch-up of a scheduler started at 02:00
+    in_the_morning = run_job(app, job, now=MONDAY.replace(hour=8, minute=0))
+
+    assert (at_night, in_the_morning) == (ALREADY_RAN, "1 aufgegeben")
+
+
 def test_every_and_daily_name_their_periods():
     five = every(minutes=5)
 
     assert five.period(datetime(2025, 3, 3, 10, 14, 59)) == "2025-03-03T10:10:00"
     assert five.period(datetime(2025, 3, 3, 10, 15)) == "2025-03-03T10:15:00"
     assert daily("06:30").period(MONDAY) == "2025-03-03"
+    assert daily("06:30").period(datetime(2025, 3, 3, 6, 29)) == "2025-03-02"  # today's run is not due yet
+    assert daily("06:30").period(datetime(2025, 3, 3, 6, 30)) == "2025-03-03"
     assert (str(five), str(daily("06:30")), str(every(seconds=3))) == (
         "alle 5 min",
         "täglich 06:30",
