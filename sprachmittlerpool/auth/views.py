@@ -30,7 +30,10 @@ def login():
     limits = {"limit": config["LOGIN_MAX_FAILURES"], "window_minutes": config["LOGIN_WINDOW_MINUTES"]}
     if security.is_throttled(db, keys, now=now, **limits):
         record_refusal(RATE_LIMITED)
-        flash("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten.", "error")
+        flash(
+            f"Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie {limits['window_minutes']} Minuten.",
+            "error",
+        )
         return render_template("auth/login.html", form=form), 429
     email = form.email.data.strip().lower()
     user = db.exec(select(User).where(func.lower(User.email) == email)).first()

@@ -37,6 +37,19 @@ def test_login_is_throttled_after_five_failures_even_with_the_right_password(cli
     assert "Zu viele fehlgeschlagene Anmeldeversuche" in response.get_data(as_text=True)
 
 
+def test_the_throttle_message_names_the_configured_window(app_config, request) -> None:
+    app_config.update(LOGIN_MAX_FAILURES=2, LOGIN_WINDOW_MINUTES=30)
+    request.getfixturevalue("coordinator")
+    client = request.getfixturevalue("app").test_client()
+    for _ in range(2):
+        client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": "falsch-falsch-falsch"})
+
+    response = client.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+
+    assert response.status_code == 429
+    assert "Bitte warten Sie 30 Minuten." in response.get_data(as_text=True)
+
+
 def test_throttling_holds_across_clients_of_the_same_account(app, coordinator) -> None:
     for _ in range(5):
         app.test_client().post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": "nein-nein-nein"})
