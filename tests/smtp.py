@@ -29,8 +29,7 @@ class _Handler:
             answer = self.sink.scripted.pop(0)
             if not answer.startswith("250"):
                 return answer
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.sink.messages.append(message)  # type: ignore[arg-type]
+        self.sink.accepted(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
 
 
@@ -58,6 +57,10 @@ class SmtpSink:
     def start(self) -> None:
         """Start listening."""
         self._controller.start()
+
+    def accepted(self, message: EmailMessage) -> None:
+        """Keep a message the server is about to answer 250 for (a subclass may act at that moment)."""
+        self.messages.append(message)
 
     def stop(self) -> None:
         """Stop listening."""

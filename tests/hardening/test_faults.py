@@ -40,6 +40,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.services import assignments, offers
 from tests.conftest import PG_URL
+from tests.hardening.locks import wait_for_lock_waiter
 from tests.intake.conftest import payload
 from tests.notifications.conftest import sink_on
 from tests.smtp import SilentServer, free_port
@@ -167,7 +168,7 @@ def test_a_connection_killed_mid_submission_leaves_no_half_written_request(fragi
         locking.execute(text("LOCK TABLE outbox_mail IN ACCESS EXCLUSIVE MODE"))
         worker = threading.Thread(target=lambda: answers.append(submit(app)))
         worker.start()
-        victim = _wait_for_lock_waiter(locking)
+        victim = wait_for_lock_waiter(locking)
         locking.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
         worker.join(timeout=10)
         locking.rollback()
@@ -177,21 +178,6 @@ def test_a_connection_killed_mid_submission_leaves_no_half_written_request(fragi
     assert answer.status_code == 503 and answer.get_json()["error"] == "unavailable"
     assert rows(app, InterpretingRequest) == 0 and rows(app, Institution) == 0 and rows(app, OutboxMail) == 0
     assert submit(app).status_code == 201  # the pool replaced the dead connection
-
-
-def _wait_for_lock_waiter(connection, timeout: float = 10.0) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pid = connection.execute(
-            text(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-        ).scalar()
-        if pid is not None:
-            return int(pid)
-        time.sleep(0.02)
-    raise AssertionError("the submission never waited for the outbox lock")
 
 
 # --- the mail server is down ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
 from tests.conftest import PG_URL
 from tests.coordination.helpers import confirmed, mails, now, open_request, reload
-from tests.hardening.test_faults import _wait_for_lock_waiter
+from tests.hardening.locks import wait_for_lock_waiter
 
 needs_postgres = pytest.mark.skipif(
     not PG_URL,
@@ -94,7 +94,7 @@ def deadlock_against(other: Connection, *, volunteer_id: int, request_id: int) -
     This side's deadlock_timeout is long, so the service's backend (waiting since before) detects the
     cycle first and is the one aborted with 40P01; then this side gets the lock and commits.
     """
-    _wait_for_lock_waiter(other)
+    wait_for_lock_waiter(other)
     other.execute(text("SELECT id FROM interpreting_request WHERE id = :id FOR UPDATE"), {"id": request_id})
     other.commit()
 
@@ -152,7 +152,7 @@ def test_a_real_serialization_failure_aborts_the_acceptance_which_is_retried_and
         text("UPDATE interpreting_request SET updated_at = updated_at WHERE id = :id"), {"id": request_id}
     )
     accepting = accept_in_background(app, offer_id, isolation="REPEATABLE READ")  # snapshot, then waits
-    _wait_for_lock_waiter(other)
+    wait_for_lock_waiter(other)
     other.commit()  # the row the service wants to lock changed after its snapshot: 40001
     outcome = accepting.result()
 

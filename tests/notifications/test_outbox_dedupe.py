@@ -19,7 +19,7 @@ from notifications.outbox import enqueue
 from sprachmittlerpool.db import make_engine, new_session
 from sprachmittlerpool.models import JobRun, OutboxMail, local_now
 from tests.conftest import PG_URL
-from tests.hardening.test_faults import _wait_for_lock_waiter
+from tests.hardening.locks import wait_for_lock_waiter
 
 
 def mail(key: str) -> Mail:
@@ -108,7 +108,7 @@ def test_the_loser_of_a_dedupe_race_gets_the_winners_row_and_keeps_its_own_work(
     loser.start()
     watcher = make_engine(str(app.config["DATABASE_URL"]))
     with watcher.connect() as connection:
-        _wait_for_lock_waiter(connection)  # the second insert waits on the unique index
+        wait_for_lock_waiter(connection)  # the second insert waits on the unique index
     watcher.dispose()
     release.set()
     winner.join(timeout=10)
