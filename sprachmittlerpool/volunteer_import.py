@@ -210,11 +210,6 @@ def parse_number(text: str, *, what: str, integer: bool, default: float) -> floa
     return value
 
 
-def check_email(value: Any) -> str:
-    """Return the lower-cased address, or raise with a German message (email_validator, as the form)."""
-    return checked_email(value)
-
-
 def check_iban(value: str) -> str:
     """Return the compact IBAN, or raise with the German reason."""
     try:
@@ -292,7 +287,7 @@ def _check_api_field(name: str, value: Any, catalog: Catalog, errors: dict[str, 
     if name == "name":
         return _text(value, limit=200, required=True)
     if name == "email":
-        return check_email(value)
+        return checked_email(value)
     if name == "phone":
         return _text(value, limit=60, required=False)
     if name == "gender":
@@ -467,7 +462,7 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
     elif len(name) > 200:
         problems.append("Der Name ist länger als 200 Zeichen.")
     try:
-        email = check_email(row.get("email", ""))
+        email = checked_email(row.get("email", ""))
     except ValueError:
         problems.append(f"„{row.get('email', '')}“ ist keine gültige E-Mail-Adresse.")
         email = ""
