@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from notifications.compose import Mail
+from sprachmittlerpool.db import find_or_insert
 from sprachmittlerpool.models import MailStatus, OutboxMail
 
 
@@ -18,38 +18,26 @@ def message_id(domain: str = "sprachmittlerpool.local") -> str:
 
 
 def enqueue(session: Session, mail: Mail, *, now: datetime) -> OutboxMail:
-    """Queue a mail in the caller's transaction; a second mail with the same dedupe key is not queued again.
-
-    Two transactions can both find no row (PostgreSQL; SQLite's write lock serialises them). The unique
-    index then refuses the later insert: a savepoint undoes only that insert, and the caller gets the
-    winner's row and keeps the rest of its transaction instead of an IntegrityError.
-    """
-    existing = _by_key(session, mail.dedupe_key)
-    if existing is not None:
-        return existing
-    row = OutboxMail(
-        dedupe_key=mail.dedupe_key,
-        message_id=message_id(),
-        recipient=mail.recipient,
-        subject=mail.subject,
-        body_text=mail.body_text,
-        body_html=mail.body_html,
-        attachments=[
-            {"filename": a.filename, "content_type": a.content_type, "content": a.content}
-            for a in mail.attachments
-        ],
-        next_attempt_at=now,
-        created_at=now,
+    """Queue a mail in the caller's transaction; a second mail with the same dedupe key is not queued again,
+    even when two transactions queue it at once (the unique key decides, see find_or_insert)."""
+    return find_or_insert(
+        session,
+        lambda: _by_key(session, mail.dedupe_key),
+        lambda: OutboxMail(
+            dedupe_key=mail.dedupe_key,
+            message_id=message_id(),
+            recipient=mail.recipient,
+            subject=mail.subject,
+            body_text=mail.body_text,
+            body_html=mail.body_html,
+            attachments=[
+                {"filename": a.filename, "content_type": a.content_type, "content": a.content}
+                for a in mail.attachments
+            ],
+            next_attempt_at=now,
+            created_at=now,
+        ),
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        winner = _by_key(session, mail.dedupe_key)
-        if winner is None:
-            raise  # another constraint failed: not a duplicate
-        return winner
-    return row
 
 
 def _by_key(session: Session, dedupe_key: str) -> OutboxMail | None:

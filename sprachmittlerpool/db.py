@@ -9,15 +9,18 @@ foreign keys and a busy timeout. Write paths ask for BEGIN IMMEDIATE up front.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from sprachmittlerpool.config import ConfigError
+
+T = TypeVar("T")
 
 IMMEDIATE = "sqlite_begin_immediate"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -115,3 +118,25 @@ def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def find_or_insert(session: Session, find: Callable[[], T | None], make: Callable[[], T]) -> T:
+    """Return the row `find` sees, or insert `make()` in the caller's transaction.
+
+    Two transactions can both find nothing (PostgreSQL; SQLite's write lock serialises them); the unique
+    index then refuses the later insert. A savepoint undoes only that insert, and the caller gets the
+    winner's row and keeps the rest of its transaction instead of an IntegrityError.
+    """
+    existing = find()
+    if existing is not None:
+        return existing
+    row = make()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        winner = find()
+        if winner is None:
+            raise  # another constraint failed: not a duplicate
+        return winner
+    return row

@@ -35,6 +35,7 @@ from matching.eligibility import (
 from notifications.compose import compose
 from notifications.outbox import enqueue
 from sprachmittlerpool.config import cutoff_hours
+from sprachmittlerpool.db import find_or_insert
 from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
@@ -431,27 +432,20 @@ def _repeat_token(request: InterpretingRequest, key: str, secret: str | None) ->
 def _institution(session: Session, valid: RequestData) -> Institution:
     """Find the institution by its identity or add it, so repeat requesters stay one row.
 
-    Two first requests of one institution can both find nothing; the later insert then meets the unique
-    identity (on PostgreSQL after waiting for the other's commit). Inserting inside a savepoint lets that
-    one roll back alone and take the row the other committed, instead of failing the whole request.
+    Two first requests of one institution at once take one row too: the unique identity decides.
     """
     statement = select(Institution).where(
         Institution.name == valid.institution_name,
         Institution.type == valid.institution_type,
         Institution.email == valid.contact_email,
     )
-    institution = session.exec(statement).first()
-    if institution is not None:
-        return institution
-    institution = Institution(
-        name=valid.institution_name, type=valid.institution_type, email=valid.contact_email
+    return find_or_insert(
+        session,
+        lambda: session.exec(statement).first(),
+        lambda: Institution(
+            name=valid.institution_name, type=valid.institution_type, email=valid.contact_email
+        ),
     )
-    try:
-        with session.begin_nested():
-            session.add(institution)
-    except IntegrityError:
-        return session.exec(statement).one()
-    return institution
 
 
 def _store(
