@@ -28,6 +28,7 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     Outcome,
+    Pool,
     RequestStatus,
     Role,
     Tariff,
@@ -36,6 +37,7 @@ from sprachmittlerpool.models import (
     VolunteerLanguage,
     local_now,
 )
+from sprachmittlerpool.pools import first_pool_id
 
 DEMO_EMAIL = "koordination@demo.sprachmittlerpool.de"
 SEED = 2023
@@ -95,24 +97,26 @@ TOPICS = {
 
 
 def seed(*, months: int = 4, now: datetime | None = None) -> str:
-    """Load the demo pool once and return a sentence saying what happened."""
+    """Load the demo pool once into the installation's first pool and return a sentence saying what happened."""
     now = now or local_now()
     with write_session() as session:
         if session.exec(select(User).where(User.email == DEMO_EMAIL)).first():
             return "Demodaten sind schon vorhanden – nichts geändert."
-        reference_data.load(session)
+        pool_id = first_pool_id(session)
+        _identity(session, pool_id)
+        reference_data.load(session, pool_id=pool_id)
         password = _demo_password()
-        session.add(User(email=DEMO_EMAIL, name="Demo-Koordination", role=Role.COORDINATOR,
+        session.add(User(pool_id=pool_id, email=DEMO_EMAIL, name="Demo-Koordination", role=Role.COORDINATOR,
                          password_hash=security.hash_password(password)))  # fmt: skip
-        _tariff(session)
+        _tariff(session, pool_id)
         rng = random.Random(SEED)
-        volunteers = _volunteers(session, rng)
-        institutions = _institutions(session)
+        volunteers = _volunteers(session, rng, pool_id)
+        institutions = _institutions(session, pool_id)
         session.flush()
         pool = _Pool(session=session, rng=rng, volunteers=volunteers, institutions=institutions, now=now)
         completed = pool.past_assignments(months)
         pool.current_requests()
-    _book_and_close(completed, now)
+    _book_and_close(completed, now, pool_id)
     return f"Demopool angelegt: {len(volunteers)} Sprachmittelnde, {len(completed)} abgeschlossene Einsätze."
 
 
@@ -130,21 +134,35 @@ def _demo_password() -> str:
     return password
 
 
-def _tariff(session: Session) -> None:
+def _identity(session: Session, pool_id: int) -> None:
+    """Name the demo pool after Kreis Heinsberg's."""
+    pool = session.get(Pool, pool_id)
+    assert pool is not None
+    pool.name = "Sprachmittlerpool Kreis Heinsberg"
+    session.add(pool)
+
+
+def _tariff(session: Session, pool_id: int) -> None:
     from sprachmittlerpool.tariff import HEINSBERG, tariff_to_dict
 
-    if session.exec(select(Tariff)).first() is None:
+    if session.exec(select(Tariff).where(Tariff.pool_id == pool_id)).first() is None:
         session.add(
-            Tariff(name="Kreis Heinsberg", valid_from=date(2020, 1, 1), scheme=tariff_to_dict(HEINSBERG))
+            Tariff(
+                pool_id=pool_id,
+                name="Kreis Heinsberg",
+                valid_from=date(2020, 1, 1),
+                scheme=tariff_to_dict(HEINSBERG),
+            )
         )
 
 
-def _volunteers(session: Session, rng: random.Random) -> list[Volunteer]:
-    municipalities = [m.id for m in reference_data.municipalities(session)]
+def _volunteers(session: Session, rng: random.Random, pool_id: int) -> list[Volunteer]:
+    municipalities = [m.id for m in reference_data.municipalities(session, pool_id=pool_id)]
     codes, weights = zip(*LANGUAGE_WEIGHTS.items(), strict=True)
     volunteers = []
     for index, first in enumerate(FIRST_NAMES):
         volunteer = Volunteer(
+            pool_id=pool_id,
             name=f"{first} {rng.choice(LAST_INITIALS)}.",
             email=f"{_ascii(first).lower()}.{index}@demo.sprachmittlerpool.de",
             phone=f"02452 9{index:05d}",
@@ -160,7 +178,8 @@ def _volunteers(session: Session, rng: random.Random) -> list[Volunteer]:
             rng.choices(codes, weights=weights, k=rng.choice([0, 1, 1]))
         )
         session.add_all(
-            VolunteerLanguage(volunteer_id=volunteer.id, language_code=c) for c in sorted(languages)
+            VolunteerLanguage(pool_id=pool_id, volunteer_id=volunteer.id, language_code=c)
+            for c in sorted(languages)
         )
         for weekday in sorted(rng.sample(range(5), rng.choice([2, 3, 4]))):
             start = rng.choice([8, 9, 12, 13])
@@ -179,9 +198,9 @@ def _ascii(text: str) -> str:
     return text.replace("ã", "a").replace("é", "e")
 
 
-def _institutions(session: Session) -> list[Institution]:
+def _institutions(session: Session, pool_id: int) -> list[Institution]:
     rows = [
-        Institution(name=name, type=kind, email=f"kontakt{index}@einrichtung.demo.de")
+        Institution(pool_id=pool_id, name=name, type=kind, email=f"kontakt{index}@einrichtung.demo.de")
         for index, (name, kind) in enumerate(INSTITUTIONS)
     ]
     session.add_all(rows)
@@ -201,7 +220,8 @@ class _Pool:
     def __post_init__(self) -> None:
         self.busy: dict[int, list[tuple[datetime, datetime]]] = {}
         self.languages: dict[int, list[str]] = {}
-        for link in self.session.exec(select(VolunteerLanguage)).all():
+        pool_id = self.volunteers[0].pool_id if self.volunteers else None
+        for link in self.session.exec(select(VolunteerLanguage).where(VolunteerLanguage.pool_id == pool_id)):
             self.languages.setdefault(link.volunteer_id, []).append(link.language_code)
 
     def past_assignments(self, months: int) -> list[Assignment]:
@@ -240,6 +260,7 @@ class _Pool:
         language = self.rng.choices(list(LANGUAGE_WEIGHTS), weights=list(LANGUAGE_WEIGHTS.values()))[0]
         start = datetime.combine(day, time(self.rng.choice([8, 9, 10, 11, 13, 14, 15])))
         request = InterpretingRequest(
+            pool_id=institution.pool_id,
             institution_id=institution.id,
             contact_name=self.rng.choice(["Frau Schneider", "Herr Jansen", "Frau Laumen", "Herr Peters"]),
             contact_email=institution.email,
@@ -266,12 +287,12 @@ class _Pool:
             request.unfilled_reason = "capacity" if completed else None
             return None
         self.busy.setdefault(volunteer.id, []).append((request.start, request.end))
-        offer = Offer(request_id=request.id, volunteer_id=volunteer.id, status=OfferStatus.ACCEPTED,
+        offer = Offer(pool_id=request.pool_id, request_id=request.id, volunteer_id=volunteer.id, status=OfferStatus.ACCEPTED,
                       token_hash=security.token_hash(security.new_token()), created_at=request.created_at,
                       expires_at=request.created_at + timedelta(hours=48), answered_at=request.created_at)  # fmt: skip
         self.session.add(offer)
         self.session.flush()
-        assignment = Assignment(request_id=request.id, offer_id=offer.id, volunteer_id=volunteer.id,
+        assignment = Assignment(pool_id=request.pool_id, request_id=request.id, offer_id=offer.id, volunteer_id=volunteer.id,
                                 start=request.start, end=request.end)  # fmt: skip
         if completed:
             self._complete(assignment, request)
@@ -306,7 +327,7 @@ class _Pool:
             request.status = RequestStatus.NO_SHOW
 
 
-def _book_and_close(completed: list[Assignment], now: datetime) -> None:
+def _book_and_close(completed: list[Assignment], now: datetime, pool_id: int) -> None:
     """Book the allowances into payout months and close all months before the current one."""
     from sprachmittlerpool.services import payouts
 
@@ -318,5 +339,10 @@ def _book_and_close(completed: list[Assignment], now: datetime) -> None:
     for month in months[:-1]:
         with write_session() as session:
             payouts.close_month(
-                session, month, user_id=None, actor="seed-demo", pool_name=current_app.config["POOL_NAME"]
+                session,
+                month,
+                pool_id=pool_id,
+                user_id=None,
+                actor="seed-demo",
+                pool_name=current_app.config["POOL_NAME"],
             )

@@ -1,7 +1,7 @@
 """The tables of the pool, their states, and small state verbs.
 
 Glossary (German word in the product → identifier here):
-    Sprachmittlerpool          pool
+    Sprachmittlerpool          pool (a KI's pool: its region, rules, tariffs, people and money)
     Sprachmittler/in           volunteer (interpreter)
     Einrichtung / Institution  institution (the requester)
     Anfrage                    request (InterpretingRequest)
@@ -17,6 +17,12 @@ Glossary (German word in the product → identifier here):
 Times of appointments, offers and jobs are local wall-clock times (Europe/Berlin),
 stored naive, as in matching.md; one clock for everything keeps comparisons honest.
 Money is integer cents.
+
+Every row that belongs to a pool carries `pool_id`, and a reference between two pool-owned rows
+includes it (a composite foreign key such as `(pool_id, municipality_id)`), so the database itself
+refuses a row that points into another pool. Volunteers are the one exception, by design: another
+pool's shared volunteer may serve a request (offer, assignment and payout rows reference the
+volunteer by id alone).
 """
 
 from __future__ import annotations
@@ -27,7 +33,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, CheckConstraint, Column, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -82,11 +98,10 @@ class Outcome(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    """Account roles; there are no default accounts.
+    """Account roles of a pool; there are no default accounts.
 
-    `admin` is offered by `flask users create` as operations.md says, but grants nothing beyond
-    `coordinator` yet: accounts and tokens are made on the server's command line, and every page is
-    for the KI's coordinators alike. A split of rights is the district's decision, not a guess.
+    A `coordinator` does the pool's daily work; an `admin` does that too and also manages the
+    pool's settings, accounts and API tokens (see auth/rights.py).
     """
 
     COORDINATOR = "coordinator"
@@ -106,33 +121,112 @@ def _enum_check(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_valid")
 
 
+def _pool_fk(columns: list[str], table: str, remote: list[str], name: str) -> ForeignKeyConstraint:
+    """Reference a row of the same pool: the pool id is part of the key on both sides."""
+    return ForeignKeyConstraint(
+        ["pool_id", *columns], [f"{table}.pool_id", *(f"{table}.{c}" for c in remote)], name=name
+    )
+
+
+def _pool_unique(table: str) -> UniqueConstraint:
+    """Let other tables reference (pool_id, id), the target of their composite foreign keys."""
+    return UniqueConstraint("pool_id", "id", name=f"{table}_pool_id_id")
+
+
+def _setting(default: str | int, **kwargs: Any) -> Any:
+    """Declare a pool setting with a server default, so a pool row made by a migration gets it too."""
+    return Field(default=default, sa_column_kwargs={"server_default": str(default)}, **kwargs)
+
+
+class Pool(SQLModel, table=True):
+    """A KI's pool: its identity for people (contact, Impressum, privacy notice), paying account and settings.
+
+    Settings that are the pool's decision live here, not in the installation's configuration, so that one
+    installation can hold several pools. Texts are Markdown, rendered safely.
+    """
+
+    __table_args__ = (
+        CheckConstraint("lead_working_days IS NULL OR lead_working_days >= 0", name="pool_lead_nonnegative"),
+        CheckConstraint(
+            "max_duration_minutes IS NULL OR max_duration_minutes >= 15", name="pool_duration_positive"
+        ),
+        CheckConstraint("api_token_days >= 1", name="pool_token_days_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    organisation: str = _setting("", max_length=200)
+    postal_address: str = _setting("", max_length=500)
+    phone: str = _setting("", max_length=60)
+    email: str = _setting("", max_length=254)
+    opening_hours: str = _setting("", max_length=500)
+    impressum_md: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    privacy_md: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    account_holder: str = _setting("", max_length=70)
+    iban_encrypted: str | None = Field(default=None, max_length=400)
+    iban_masked: str | None = Field(default=None, max_length=60)
+    bic: str = _setting("", max_length=11)
+    lead_working_days: int | None = None  # None: the rule set's value
+    max_duration_minutes: int | None = None  # None: the rule set's value
+    rule_overrides: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    api_token_days: int = _setting(365)  # how long a new API token stays valid
+    created_at: NaiveDatetime = Field(
+        default_factory=local_now, sa_column_kwargs={"server_default": text("CURRENT_TIMESTAMP")}
+    )
+
+
+class PoolGrant(SQLModel, table=True):
+    """The state grant a pool actually received for a year (the budget its allowances are set against)."""
+
+    __tablename__ = "pool_grant"
+    __table_args__ = (CheckConstraint("amount_cents >= 0", name="pool_grant_nonnegative"),)
+
+    pool_id: int = Field(foreign_key="pool.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    amount_cents: int
+
+
 class Municipality(SQLModel, table=True):
     """A town of the pool's region with the centre used for distances."""
 
+    pool_id: int = Field(foreign_key="pool.id", primary_key=True)
     id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=120)
     kind: str = Field(default="Gemeinde", max_length=20)
     lat: float
     lon: float
+    retired_at: NaiveDatetime | None = None  # no longer offered; kept for the requests that name it
 
 
 class Language(SQLModel, table=True):
     """A language the pool can be asked for, by code (exact strings, as the engine compares them)."""
 
+    pool_id: int = Field(foreign_key="pool.id", primary_key=True)
     code: str = Field(primary_key=True, max_length=16)
     name_de: str = Field(max_length=120)
+    retired_at: NaiveDatetime | None = None  # no longer offered; kept for old requests and reports
 
 
 class Institution(SQLModel, table=True):
     """A requesting institution (Behörde, Kita, Schule, Beratungsstelle …)."""
 
-    __table_args__ = (UniqueConstraint("name", "type", "email", name="institution_identity"),)
+    __table_args__ = (
+        UniqueConstraint("pool_id", "name", "type", "email", name="institution_identity"),
+        _pool_unique("institution"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
     name: str = Field(max_length=200)
     type: str = Field(max_length=40)
     email: str = Field(max_length=254)
     created_at: NaiveDatetime = Field(default_factory=local_now)
+    verified_at: NaiveDatetime | None = None  # a coordinator confirmed it after a first contact
+    blocked_at: NaiveDatetime | None = None  # its requests are refused
+    note: str = Field(default="", max_length=1000)
 
 
 class InterpretingRequest(SQLModel, table=True):
@@ -145,24 +239,30 @@ class InterpretingRequest(SQLModel, table=True):
         CheckConstraint("gender_required IS NULL OR gender_required IN ('f', 'm')", name="request_gender"),
         _enum_check("status", RequestStatus),
         Index("ix_request_status_start", "status", "start"),
+        _pool_unique("interpreting_request"),
+        _pool_fk(["institution_id"], "institution", ["id"], "request_institution_in_pool"),
+        _pool_fk(["language_code"], "language", ["code"], "request_language_in_pool"),
+        _pool_fk(["municipality_id"], "municipality", ["id"], "request_municipality_in_pool"),
+        _pool_fk(["preferred_volunteer_id"], "volunteer", ["id"], "request_preferred_in_pool"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    institution_id: int = Field(foreign_key="institution.id", index=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    institution_id: int = Field(index=True)
     contact_name: str = Field(max_length=200)
     contact_email: str = Field(max_length=254)
     contact_phone: str = Field(default="", max_length=60)
-    language_code: str = Field(foreign_key="language.code", max_length=16)
+    language_code: str = Field(max_length=16)
     dialect: str = Field(default="", max_length=200)
     appointment_type: str = Field(max_length=40)
     topic: str = Field(default="", max_length=2000)
     start: NaiveDatetime
     end: NaiveDatetime
-    municipality_id: str = Field(foreign_key="municipality.id", max_length=64)
+    municipality_id: str = Field(max_length=64)
     address: str = Field(max_length=300)
     persons: int | None = None
     gender_required: str | None = Field(default=None, max_length=1)
-    preferred_volunteer_id: int | None = Field(default=None, foreign_key="volunteer.id")
+    preferred_volunteer_id: int | None = None
     status: str = Field(default=RequestStatus.SUBMITTED, max_length=20)
     urgent: bool = False
     reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -184,14 +284,18 @@ class Volunteer(SQLModel, table=True):
         CheckConstraint("max_distance_km >= 0", name="volunteer_reach_nonnegative"),
         CheckConstraint("max_per_week >= 0", name="volunteer_cap_nonnegative"),
         CheckConstraint("gender IS NULL OR gender IN ('f', 'm', 'd')", name="volunteer_gender"),
+        UniqueConstraint("pool_id", "email", name="volunteer_email_in_pool"),
+        _pool_unique("volunteer"),
+        _pool_fk(["home_id"], "municipality", ["id"], "volunteer_home_in_pool"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
     name: str = Field(max_length=200)
-    email: str = Field(max_length=254, unique=True)
+    email: str = Field(max_length=254)
     phone: str = Field(default="", max_length=60)
     gender: str | None = Field(default=None, max_length=1)
-    home_id: str = Field(foreign_key="municipality.id", max_length=64)
+    home_id: str = Field(max_length=64)
     max_distance_km: float = 25.0
     max_per_week: int = 3
     iban_encrypted: str | None = Field(default=None, max_length=400)
@@ -211,9 +315,19 @@ class VolunteerLanguage(SQLModel, table=True):
     """A language a volunteer interprets."""
 
     __tablename__ = "volunteer_language"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["pool_id", "volunteer_id"],
+            ["volunteer.pool_id", "volunteer.id"],
+            name="volunteer_language_volunteer_in_pool",
+            ondelete="CASCADE",
+        ),
+        _pool_fk(["language_code"], "language", ["code"], "volunteer_language_language_in_pool"),
+    )
 
-    volunteer_id: int = Field(foreign_key="volunteer.id", primary_key=True, ondelete="CASCADE")
-    language_code: str = Field(foreign_key="language.code", primary_key=True, max_length=16)
+    volunteer_id: int = Field(primary_key=True)
+    language_code: str = Field(primary_key=True, max_length=16)
+    pool_id: int = Field(foreign_key="pool.id")
 
 
 class Availability(SQLModel, table=True):
@@ -254,10 +368,13 @@ class Offer(SQLModel, table=True):
             sqlite_where=text("status = 'accepted'"),
             postgresql_where=text("status = 'accepted'"),
         ),
+        _pool_unique("offer"),
+        _pool_fk(["request_id"], "interpreting_request", ["id"], "offer_request_in_pool"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="interpreting_request.id", index=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    request_id: int = Field(index=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
     status: str = Field(default=OfferStatus.PENDING, max_length=20)
     token_hash: str = Field(max_length=64, unique=True)
@@ -292,11 +409,16 @@ class Assignment(SQLModel, table=True):
             sqlite_where=text("status != 'cancelled'"),
             postgresql_where=text("status != 'cancelled'"),
         ),
+        _pool_unique("assignment"),
+        _pool_fk(["request_id"], "interpreting_request", ["id"], "assignment_request_in_pool"),
+        _pool_fk(["offer_id"], "offer", ["id"], "assignment_offer_in_pool"),
+        _pool_fk(["tariff_id"], "tariff", ["id"], "assignment_tariff_in_pool"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    request_id: int = Field(foreign_key="interpreting_request.id", index=True)
-    offer_id: int = Field(foreign_key="offer.id", unique=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    request_id: int = Field(index=True)
+    offer_id: int = Field(unique=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
     start: NaiveDatetime
     end: NaiveDatetime
@@ -306,7 +428,7 @@ class Assignment(SQLModel, table=True):
     travel_km: float | None = None
     travel_minutes: int | None = None
     allowance_cents: int | None = None
-    tariff_id: int | None = Field(default=None, foreign_key="tariff.id")
+    tariff_id: int | None = None
     completed_at: NaiveDatetime | None = None
     completed_by: str | None = Field(default=None, max_length=80)
     calendar_sequence: int = 0
@@ -319,11 +441,14 @@ class Tariff(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("valid_until IS NULL OR valid_until >= valid_from", name="tariff_validity"),
+        UniqueConstraint("pool_id", "valid_from", name="one_tariff_per_pool_and_day"),
+        _pool_unique("tariff"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
     name: str = Field(max_length=120)
-    valid_from: date = Field(unique=True)
+    valid_from: date
     valid_until: date | None = None
     scheme: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: NaiveDatetime = Field(default_factory=local_now)
@@ -333,9 +458,14 @@ class PayoutMonth(SQLModel, table=True):
     """A month's payout list; closed means frozen."""
 
     __tablename__ = "payout_month"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "month", name="one_payout_month_per_pool"),
+        _pool_unique("payout_month"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    month: str = Field(max_length=7, unique=True)  # YYYY-MM
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    month: str = Field(max_length=7)  # YYYY-MM
     closed_at: NaiveDatetime | None = None
     closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     total_cents: int | None = None
@@ -358,14 +488,19 @@ class PayoutEntry(SQLModel, table=True):
             sqlite_where=text("corrects_entry_id IS NULL"),
             postgresql_where=text("corrects_entry_id IS NULL"),
         ),
+        _pool_unique("payout_entry"),
+        _pool_fk(["payout_month_id"], "payout_month", ["id"], "payout_entry_month_in_pool"),
+        _pool_fk(["assignment_id"], "assignment", ["id"], "payout_entry_assignment_in_pool"),
+        _pool_fk(["corrects_entry_id"], "payout_entry", ["id"], "payout_entry_corrects_in_pool"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    payout_month_id: int = Field(foreign_key="payout_month.id", index=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    payout_month_id: int = Field(index=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
-    assignment_id: int = Field(foreign_key="assignment.id")
+    assignment_id: int
     amount_cents: int
-    corrects_entry_id: int | None = Field(default=None, foreign_key="payout_entry.id")
+    corrects_entry_id: int | None = None
     note: str = Field(default="", max_length=500)
     created_at: NaiveDatetime = Field(default_factory=local_now)
 
@@ -376,10 +511,12 @@ class PayoutLine(SQLModel, table=True):
     __tablename__ = "payout_line"
     __table_args__ = (
         UniqueConstraint("payout_month_id", "volunteer_id", name="one_line_per_volunteer_month"),
+        _pool_fk(["payout_month_id"], "payout_month", ["id"], "payout_line_month_in_pool"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    payout_month_id: int = Field(foreign_key="payout_month.id")
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    payout_month_id: int
     volunteer_id: int = Field(foreign_key="volunteer.id")
     assignments: int
     amount_cents: int
@@ -390,9 +527,10 @@ class User(SQLModel, table=True):
     """A coordinator or admin account of the KI."""
 
     __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
-    __table_args__ = (_enum_check("role", Role),)
+    __table_args__ = (_enum_check("role", Role), _pool_unique("app_user"))
 
     id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
     email: str = Field(max_length=254, unique=True)
     name: str = Field(default="", max_length=200)
     password_hash: str = Field(max_length=300)
@@ -430,7 +568,9 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
+    label: str = Field(default="", max_length=120)  # what the token is for, e.g. "Schulverwaltung"
     created_at: NaiveDatetime = Field(default_factory=local_now)
+    expires_at: NaiveDatetime | None = None
     last_used_at: NaiveDatetime | None = None
     revoked_at: NaiveDatetime | None = None
 
@@ -468,6 +608,7 @@ class OutboxMail(SQLModel, table=True):
     __table_args__ = (_enum_check("status", MailStatus), Index("ix_outbox_due", "status", "next_attempt_at"))
 
     id: int | None = Field(default=None, primary_key=True)
+    pool_id: int | None = Field(default=None, foreign_key="pool.id", index=True)  # None: the installation's
     dedupe_key: str = Field(max_length=200, unique=True)
     message_id: str = Field(max_length=200, unique=True)
     recipient: str = Field(max_length=254)
@@ -512,6 +653,7 @@ class PoolClosure(SQLModel, table=True):
 
     __tablename__ = "pool_closure"
 
+    pool_id: int = Field(foreign_key="pool.id", primary_key=True)
     day: date = Field(primary_key=True)
     note: str = Field(default="", max_length=200)
 
@@ -522,6 +664,21 @@ class MatchingRun(SQLModel, table=True):
     __tablename__ = "matching_run"
 
     id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
     created_at: NaiveDatetime = Field(default_factory=local_now, index=True)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def request_language_join() -> Any:
+    """Join a request to its language within its pool (a code alone names a language in every pool)."""
+    return (Language.pool_id == InterpretingRequest.pool_id) & (
+        Language.code == InterpretingRequest.language_code
+    )
+
+
+def request_municipality_join() -> Any:
+    """Join a request to its municipality within its pool."""
+    return (Municipality.pool_id == InterpretingRequest.pool_id) & (
+        Municipality.id == InterpretingRequest.municipality_id
+    )

@@ -15,6 +15,7 @@ from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
 from sprachmittlerpool.models import User, local_now
+from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
 
 CSP = (
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     logsafe.install(app.logger)
     app.after_request(_security_headers)
     app.before_request(_enforce_session_timeouts)
+    app.before_request(_choose_pool)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     login_manager.login_view = "auth.login"
@@ -120,6 +122,12 @@ def _enforce_session_timeouts() -> None:
     if started is None or local_now() - datetime.fromisoformat(started) > limit:
         logout_user()
         session.clear()
+
+
+def _choose_pool() -> None:
+    """Let a coordinator's pages work for the pool of their account."""
+    if current_user.is_authenticated:
+        use_pool(current_user.pool_id)
 
 
 def session_absolute_hours() -> int:

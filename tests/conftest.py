@@ -22,12 +22,14 @@ from sprachmittlerpool import create_app, migrate, reference_data
 from sprachmittlerpool.db import make_engine, new_session
 from sprachmittlerpool.models import User
 from sprachmittlerpool.security import hash_password
+from tests.factories import FIRST_POOL
 from tests.smtp import SmtpSink
 
 PG_URL = os.environ.get("SPRACHMITTLERPOOL_TEST_DATABASE_URL", "")
 TEST_IBAN_KEY = "mJ0-7eKfH4zQd9o9h2QyJk7o5u0PZ0m7q0m6n2t3s4Q="
 COORDINATOR_EMAIL = "koordination@kreis-heinsberg.example"
 COORDINATOR_PASSWORD = "richtig-langes-passwort"
+SCHEMA_REVISION = "0001"  # the schema; later revisions hold data the per-test truncation removes
 
 
 def pytest_report_header() -> str:
@@ -75,6 +77,10 @@ def _truncate_all(url: str) -> None:
         ).scalars()
         names = ", ".join(f'"{name}"' for name in tables)
         connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    # The data migrations' rows (the first pool, the standard languages) went with the truncation:
+    # running them again leaves the database as a fresh `db upgrade` would.
+    migrate.downgrade(engine, SCHEMA_REVISION)
+    migrate.upgrade(engine)
     engine.dispose()
 
 
@@ -107,7 +113,7 @@ def app(app_config: dict[str, object]) -> Iterator[Flask]:
     application = create_app(app_config)
     with application.app_context():
         session = new_session(write=True)
-        reference_data.load(session)
+        reference_data.load(session, pool_id=FIRST_POOL)
         session.commit()
         session.close()
     yield application
@@ -134,13 +140,21 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def coordinator(app: Flask) -> User:
-    """Create a coordinator account."""
+def coordinator_role() -> str:
+    """Return the role of the `coordinator` account; sweeps over every page override it with "admin"."""
+    return "coordinator"
+
+
+@pytest.fixture
+def coordinator(app: Flask, coordinator_role: str) -> User:
+    """Create a coordinator account (with the role `coordinator_role` names)."""
     with app.app_context():
         session = new_session(write=True)
         user = User(
+            pool_id=FIRST_POOL,
             email=COORDINATOR_EMAIL,
             name="Kim Koordination",
+            role=coordinator_role,
             password_hash=hash_password(COORDINATOR_PASSWORD),
         )
         session.add(user)

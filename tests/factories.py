@@ -18,6 +18,8 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import new_token, token_hash
 
+FIRST_POOL = 1  # the pool the migrations create
+
 _session: list[Session] = []
 
 
@@ -49,6 +51,7 @@ class InstitutionFactory(_Base):
     class Meta:
         model = Institution
 
+    pool_id = FIRST_POOL
     name = factory.Sequence(lambda n: f"Städtische Kita Regenbogen {n}")
     type = "kita"
     email = factory.Sequence(lambda n: f"kita{n}@heinsberg.example")
@@ -60,6 +63,7 @@ class VolunteerFactory(_Base):
     class Meta:
         model = Volunteer
 
+    pool_id = FIRST_POOL
     name = factory.Sequence(lambda n: f"Olena Kowalenko{n}")
     email = factory.Sequence(lambda n: f"olena{n}@example.org")
     gender = "f"
@@ -72,7 +76,7 @@ class VolunteerFactory(_Base):
         if create:
             session = _session[0]
             for code in extracted if extracted is not None else ["uk", "ru"]:
-                session.add(VolunteerLanguage(volunteer_id=self.id, language_code=code))
+                session.add(VolunteerLanguage(pool_id=self.pool_id, volunteer_id=self.id, language_code=code))
             session.commit()
 
     @factory.post_generation
@@ -91,6 +95,7 @@ class RequestFactory(_Base):
     class Meta:
         model = InterpretingRequest
 
+    pool_id = FIRST_POOL
     institution_id = factory.LazyFunction(lambda: InstitutionFactory().id)
     contact_name = "Frau Schneider"
     contact_email = factory.Sequence(lambda n: f"leitung{n}@kita.example")

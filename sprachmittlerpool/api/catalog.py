@@ -6,19 +6,26 @@ from sqlmodel import select
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Language, Municipality
+from sprachmittlerpool.pools import current_pool_id
 
 
 @bp.get("/languages")
 def languages():
     """List the languages the pool knows."""
-    rows = get_session().exec(select(Language).order_by(Language.name_de)).all()
+    db = get_session()
+    statement = select(Language).where(Language.pool_id == current_pool_id(db)).order_by(Language.name_de)
+    rows = db.exec(statement).all()
     return jsonify({"languages": [{"code": row.code, "name": row.name_de} for row in rows]})
 
 
 @bp.get("/municipalities")
 def municipalities():
     """List the municipalities of the pool's region."""
-    rows = get_session().exec(select(Municipality).order_by(Municipality.name)).all()
+    db = get_session()
+    statement = (
+        select(Municipality).where(Municipality.pool_id == current_pool_id(db)).order_by(Municipality.name)
+    )
+    rows = db.exec(statement).all()
     return jsonify(
         {"municipalities": [{"id": m.id, "name": m.name, "lat": m.lat, "lon": m.lon} for m in rows]}
     )

@@ -14,6 +14,7 @@ from sqlmodel import select
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import csrf
 from sprachmittlerpool.models import ApiToken, User
+from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.security import token_hash
 from sprachmittlerpool.services.security_events import CSRF_FAILED, record_refusal
 from sprachmittlerpool.web import error_response
@@ -43,6 +44,7 @@ def coordinator_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.api_user = _authenticate()
+        use_pool(g.api_user.pool_id)
         return view(*args, **kwargs)
 
     return wrapper

@@ -19,7 +19,11 @@ def proposals() -> Response:
     limit = float(current_app.config.get("MATCHING_TIME_LIMIT_S", 10.0))
     try:
         run = matching_run.run_matching(
-            get_session(), now=local_now(), actor_id=g.api_user.id, time_limit_s=limit
+            get_session(),
+            pool_id=g.api_user.pool_id,
+            now=local_now(),
+            actor_id=g.api_user.id,
+            time_limit_s=limit,
         )
     except matching_run.MatchingFailed as exc:
         raise ApiError(

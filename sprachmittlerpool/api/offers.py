@@ -9,6 +9,7 @@ from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import MAX_ROW_ID, ApiError, coordinator_required, json_body, row_id
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, InterpretingRequest, Offer, local_now
+from sprachmittlerpool.pools import get_in_pool
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.completion import InvalidCompletion, record_completion
 from sprachmittlerpool.services.offers import Conflict
@@ -32,7 +33,7 @@ def make_offer(request_id: int) -> tuple[Response, int]:
             422, "invalid", "Bitte die id einer Person angeben.", {"volunteer": "Pflichtfeld (id)."}
         )
     session = get_session()
-    if session.get(InterpretingRequest, request_id) is None:
+    if get_in_pool(session, InterpretingRequest, request_id) is None:
         raise ApiError(404, "not_found", "Diese Anfrage gibt es nicht.")
     try:
         offer, _token = offers.make_offer(
@@ -49,7 +50,7 @@ def make_offer(request_id: int) -> tuple[Response, int]:
 def withdraw_offer(offer_id: int) -> Response:
     """Take back a pending offer; the volunteer is told."""
     session = get_session()
-    if session.get(Offer, offer_id) is None:
+    if get_in_pool(session, Offer, offer_id) is None:
         raise ApiError(404, "not_found", "Dieses Angebot gibt es nicht.")
     try:
         offer = offers.withdraw_offer(session, offer_id=offer_id, now=local_now(), actor=_actor())
@@ -72,7 +73,7 @@ def completion(assignment_id: int) -> Response:
     if km is not None and (isinstance(km, bool) or not isinstance(km, int | float | str)):
         raise ApiError(422, "invalid", "travel_km muss eine Zahl sein.", {"travel_km": "Zahl."})
     session = get_session()
-    assignment = session.get(Assignment, assignment_id)
+    assignment = get_in_pool(session, Assignment, assignment_id)
     if assignment is None:
         raise ApiError(404, "not_found", "Diesen Einsatz gibt es nicht.")
     try:

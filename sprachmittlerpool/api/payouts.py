@@ -10,6 +10,7 @@ from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, coordinator_required
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.exports.api_json import to_api_dict
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import payouts
 
 
@@ -23,7 +24,10 @@ def _month(month: str) -> str:
 
 def _payload(month: str) -> dict[str, Any]:
     """Return the month's list in api.md's shape, volunteer ids as integers."""
-    payout_list = payouts.build_payout_list(get_session(), month, pool_name=current_app.config["POOL_NAME"])
+    db = get_session()
+    payout_list = payouts.build_payout_list(
+        db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
+    )
     data = to_api_dict(payout_list)
     for volunteer in data["volunteers"]:
         volunteer["volunteer"] = int(volunteer["volunteer"])
@@ -47,6 +51,7 @@ def close_payout_month(month: str):
         payouts.close_month(
             get_session(),
             month,
+            pool_id=user.pool_id,
             user_id=user.id,
             actor=f"user:{user.id}",
             pool_name=current_app.config["POOL_NAME"],

@@ -23,6 +23,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     local_now,
 )
+from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake
 
 INVALID = "Einige Angaben fehlen oder sind ungültig."
@@ -43,6 +44,7 @@ def submit_request() -> ResponseReturnValue:
     try:
         found, token = intake.submit(
             get_session(),
+            pool_id=current_pool_id(get_session()),
             data=data,
             idempotency_key=key,
             now=local_now(),
@@ -101,8 +103,10 @@ def list_requests() -> ResponseReturnValue:
 
 
 def _rows(db: Session, wanted: str | None) -> list[dict[str, Any]]:
-    statement = select(InterpretingRequest, Institution).join(
-        Institution, col(Institution.id) == InterpretingRequest.institution_id
+    statement = (
+        select(InterpretingRequest, Institution)
+        .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
+        .where(InterpretingRequest.pool_id == current_pool_id(db))
     )
     if wanted:
         statement = statement.where(InterpretingRequest.status == wanted)
@@ -154,7 +158,7 @@ def _row(
 def decide_request(request_id: str) -> ResponseReturnValue:
     """Settle a request in review: accept opens it for matching, reject ends it."""
     db = get_session()
-    found = db.get(InterpretingRequest, int(request_id)) if _is_id(request_id) else None
+    found = get_in_pool(db, InterpretingRequest, int(request_id)) if _is_id(request_id) else None
     if found is None:
         raise ApiError(404, "not_found", "Diese Anfrage gibt es nicht.")
     data = json_body({"decision", "note"})

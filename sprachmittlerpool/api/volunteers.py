@@ -9,6 +9,7 @@ from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body, row_id
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Volunteer
+from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import API_FIELDS, VolunteerData, check_api_fields, parse_date
 
@@ -32,7 +33,7 @@ def _duplicate() -> ApiError:
 
 def _load(volunteer_id: str) -> Volunteer:
     known = row_id(volunteer_id)  # str.isdigit() also takes "¹", which int() refuses (a 500)
-    volunteer = get_session().get(Volunteer, known) if known is not None else None
+    volunteer = get_in_pool(get_session(), Volunteer, known) if known is not None else None
     if volunteer is None:
         raise ApiError(404, "not_found", "Diese Person gibt es nicht.")
     return volunteer
@@ -43,11 +44,15 @@ def _load(volunteer_id: str) -> Volunteer:
 def create_volunteer() -> tuple[Response, int]:
     """Add a volunteer."""
     db = get_session()
-    clean, errors = check_api_fields(json_body(API_FIELDS), service.load_catalog(db), partial=False)
+    clean, errors = check_api_fields(
+        json_body(API_FIELDS), service.load_catalog(db, pool_id=current_pool_id(db)), partial=False
+    )
     if errors:
         raise _invalid(errors)
     try:
-        volunteer = service.create_volunteer(db, VolunteerData(**clean), actor=_actor())
+        volunteer = service.create_volunteer(
+            db, VolunteerData(**clean), pool_id=current_pool_id(db), actor=_actor()
+        )
     except service.DuplicateEmail:
         raise _duplicate() from None
     return jsonify({"id": str(volunteer.id)}), 201
@@ -57,7 +62,9 @@ def create_volunteer() -> tuple[Response, int]:
 @coordinator_required
 def list_volunteers() -> Response:
     """List all volunteers."""
-    return jsonify({"volunteers": service.describe_all(get_session())})
+    return jsonify(
+        {"volunteers": service.describe_all(get_session(), pool_id=current_pool_id(get_session()))}
+    )
 
 
 @bp.get("/volunteers/<volunteer_id>")
@@ -73,7 +80,9 @@ def patch_volunteer(volunteer_id: str) -> Response:
     """Change some fields of a volunteer; `"iban": null` removes the IBAN."""
     db = get_session()
     volunteer = _load(volunteer_id)
-    clean, errors = check_api_fields(json_body(PATCH_FIELDS), service.load_catalog(db), partial=True)
+    clean, errors = check_api_fields(
+        json_body(PATCH_FIELDS), service.load_catalog(db, pool_id=current_pool_id(db)), partial=True
+    )
     if errors:
         raise _invalid(errors)
     if volunteer.anonymised_at is not None:

@@ -12,6 +12,7 @@ from sprachmittlerpool import security
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.models import ApiToken, Role, User
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services.audit import record
 
 
@@ -38,7 +39,13 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     with write_session() as db:
         if db.exec(select(User).where(func.lower(User.email) == email)).first():
             raise click.ClickException(f"Ein Konto für {email} gibt es schon.")
-        user = User(email=email, name=name, role=role, password_hash=security.hash_password(password))
+        user = User(
+            pool_id=current_pool_id(db),
+            email=email,
+            name=name,
+            role=role,
+            password_hash=security.hash_password(password),
+        )
         db.add(user)
         db.flush()
         record(db, actor="cli", entity="user", entity_id=str(user.id), action="created", to_state=role)

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.models import local_now
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import matching_run
 from sprachmittlerpool.services.matching_run import RunReport
 
@@ -33,7 +34,9 @@ def solve(time_limit: float, as_json: bool) -> None:
 
     with write_session() as db:
         try:
-            run = matching_run.run_matching(db, now=local_now(), time_limit_s=time_limit, progress=progress)
+            run = matching_run.run_matching(
+                db, pool_id=current_pool_id(db), now=local_now(), time_limit_s=time_limit, progress=progress
+            )
         except matching_run.MatchingFailed as exc:
             raise click.ClickException(f"Kein gültiges Ergebnis: {exc}") from exc
         report = matching_run.describe_run(db, run)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import new_session
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import payouts
 
 
@@ -40,7 +41,9 @@ def export(month: str, fmt: str, out: Path | None) -> None:
     try:
         click.echo(f"[1/3] Lese Auszahlungsliste {month} …")
         try:
-            export_file = payouts.render_export(session, month, fmt, current_app.config)
+            export_file = payouts.render_export(
+                session, month, fmt, current_app.config, pool_id=current_pool_id(session)
+            )
         except payouts.NothingToTransferError:
             raise click.ClickException(
                 f"Niemand in {month} hat eine IBAN und einen Betrag: keine SEPA-Datei."

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import new_session
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import reports
 
 
@@ -20,7 +21,9 @@ def report(year: int, fmt: str) -> None:
     click.echo(f"Berechne Kennzahlen {year} …", err=True)
     session = new_session(write=False)
     try:
-        figures = reports.build_report(session, date(year, 1, 1), date(year, 12, 31))
+        figures = reports.build_report(
+            session, date(year, 1, 1), date(year, 12, 31), pool_id=current_pool_id(session)
+        )
     finally:
         session.close()
     click.echo("Fertig.", err=True)

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.models import local_now
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import privacy
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import ImportFileError, check_rows, read_table
@@ -44,7 +45,10 @@ def import_command(file: Path, dry_run: bool) -> None:
         raise click.ClickException(str(error)) from None
     with write_session() as db:
         check = check_rows(
-            rows, service.load_catalog(db), service.existing_emails(db), progress=_progress("Geprüft")
+            rows,
+            service.load_catalog(db, pool_id=current_pool_id(db)),
+            service.existing_emails(db, pool_id=current_pool_id(db)),
+            progress=_progress("Geprüft"),
         )
         if not check.ok:
             for message in check.errors:
@@ -58,7 +62,7 @@ def import_command(file: Path, dry_run: bool) -> None:
             return
         try:
             imported = service.import_volunteers(
-                db, check.records, actor="cli", progress=_progress("Übernommen")
+                db, check.records, pool_id=current_pool_id(db), actor="cli", progress=_progress("Übernommen")
             )
         except service.DuplicateEmail:
             raise click.ClickException(

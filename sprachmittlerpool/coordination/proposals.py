@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, Language, MatchingRun, Municipality, local_now
+from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import matching_run
 from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
 
@@ -33,7 +34,7 @@ def _report(outcomes: list[OfferOutcome]) -> None:
 def proposals():
     """Show the latest run's proposals with their reasons, and the requests it could not place."""
     db = get_session()
-    run = matching_run.latest_run(db)
+    run = matching_run.latest_run(db, pool_id=current_pool_id(db))
     report = matching_run.describe_run(db, run) if run else None
     return render_template("coordination/proposals.html", report=report)
 
@@ -44,7 +45,11 @@ def compute_proposals() -> Response:
     limit = float(current_app.config.get("MATCHING_TIME_LIMIT_S", 10.0))
     try:
         matching_run.run_matching(
-            get_session(), now=local_now(), actor_id=current_user.id, time_limit_s=limit
+            get_session(),
+            pool_id=current_user.pool_id,
+            now=local_now(),
+            actor_id=current_user.id,
+            time_limit_s=limit,
         )
     except MatchingFailed:
         flash(
@@ -58,7 +63,7 @@ def compute_proposals() -> Response:
 def confirm_proposal(run_id: int, request_id: int) -> Response:
     """Send the offer for one proposal of a run."""
     db = get_session()
-    run = db.get(MatchingRun, run_id) or abort(404)
+    run = get_in_pool(db, MatchingRun, run_id) or abort(404)
     proposal = matching_run.proposal_of(run, request_id) or abort(404)
     outcome = matching_run.confirm(
         db, request_id=request_id, volunteer_id=int(proposal["volunteer"]), now=local_now(), actor=_actor()
@@ -71,7 +76,7 @@ def confirm_proposal(run_id: int, request_id: int) -> Response:
 def confirm_all(run_id: int) -> Response:
     """Send the offers for every proposal of a run; conflicts are reported per request."""
     db = get_session()
-    run = db.get(MatchingRun, run_id) or abort(404)
+    run = get_in_pool(db, MatchingRun, run_id) or abort(404)
     _report(matching_run.confirm_proposals(db, run=run, now=local_now(), actor=_actor()))
     return redirect(url_for("coordination.proposals"))
 
@@ -80,14 +85,14 @@ def confirm_all(run_id: int) -> Response:
 def candidates(request_id: int):
     """List who may take a request, ranked, so a coordinator can pick someone else."""
     db = get_session()
-    wanted = db.get(InterpretingRequest, request_id) or abort(404)
+    wanted = get_in_pool(db, InterpretingRequest, request_id) or abort(404)
     ranked = matching_run.candidates_for(db, request=wanted, now=local_now())
     return render_template(
         "coordination/candidates.html",
         wanted=wanted,
         ranked=ranked,
-        language=db.get(Language, wanted.language_code),
-        municipality=db.get(Municipality, wanted.municipality_id),
+        language=db.get(Language, (wanted.pool_id, wanted.language_code)),
+        municipality=db.get(Municipality, (wanted.pool_id, wanted.municipality_id)),
         reason_texts=matching_run.REASON_TEXTS,
     )
 
@@ -96,7 +101,7 @@ def candidates(request_id: int):
 def offer_to_candidate(request_id: int) -> Response:
     """Send the offer to the person the coordinator picked from the ranked list."""
     db = get_session()
-    wanted = db.get(InterpretingRequest, request_id) or abort(404)
+    wanted = get_in_pool(db, InterpretingRequest, request_id) or abort(404)
     volunteer_id = request.form.get("volunteer_id", type=int)
     allowed = {c.volunteer.id for c in matching_run.candidates_for(db, request=wanted, now=local_now())}
     if volunteer_id not in allowed:

@@ -14,6 +14,7 @@ from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, local_now
+from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake
 
 
@@ -44,7 +45,7 @@ def review_queue() -> str:
     """List the requests in review, urgent first, with the reasons and the triggering words marked."""
     return render_template(
         "coordination/review.html",
-        items=intake.review_queue(get_session()),
+        items=intake.review_queue(get_session(), pool_id=current_pool_id(get_session())),
         highlight=highlight,
         triggers=_triggers,
         institution_types=INSTITUTION_TYPES,
@@ -56,7 +57,7 @@ def review_queue() -> str:
 def review_decide(request_id: int) -> Response:
     """Accept or reject a request in review; the requester is told by mail."""
     db = get_session()
-    found = db.get(InterpretingRequest, request_id)
+    found = get_in_pool(db, InterpretingRequest, request_id)
     if found is None:
         abort(404)
     try:

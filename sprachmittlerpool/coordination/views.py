@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services.dashboard import overview
 from sprachmittlerpool.services.matching_run import latest_run
 
@@ -21,12 +22,12 @@ def _require_login() -> None:
 def dashboard():
     """Show the pool's state at a glance and offer to compute proposals."""
     db = get_session()
-    figures = overview(db)
+    figures = overview(db, pool_id=current_pool_id(db))
     return render_template(
         "coordination/dashboard.html",
         counts=figures.counts,
         volunteers=figures.volunteers,
         failed_mails=figures.failed_mails,
         upcoming=figures.upcoming,
-        last_run=latest_run(db),
+        last_run=latest_run(db, pool_id=current_pool_id(db)),
     )

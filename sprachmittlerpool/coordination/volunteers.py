@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Absence, Volunteer, local_now
+from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import privacy
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import (
@@ -35,7 +36,7 @@ def _actor() -> str:
 
 
 def _load(volunteer_id: int) -> Volunteer:
-    return get_session().get(Volunteer, volunteer_id) or abort(404)
+    return get_in_pool(get_session(), Volunteer, volunteer_id) or abort(404)
 
 
 def form_fields(form: MultiDict, catalog: Catalog, *, new: bool) -> tuple[dict[str, Any], dict[str, str]]:
@@ -74,7 +75,7 @@ def _render_form(
     volunteer: Volunteer | None, form: MultiDict | None = None, errors: dict[str, str] | None = None
 ):
     db = get_session()
-    catalog = service.load_catalog(db)
+    catalog = service.load_catalog(db, pool_id=current_pool_id(db))
     values: MultiDict = form if form is not None else MultiDict()
     if form is None and volunteer is not None and volunteer.id is not None:
         values = MultiDict(
@@ -106,8 +107,12 @@ def _render_form(
 def volunteer_list():
     """List the pool's volunteers with languages, home and whether they are active."""
     db = get_session()
-    catalog = service.load_catalog(db)
-    rows = [(v, service.languages_of(db, v.id)) for v in service.list_volunteers(db) if v.id is not None]
+    catalog = service.load_catalog(db, pool_id=current_pool_id(db))
+    rows = [
+        (v, service.languages_of(db, v.id))
+        for v in service.list_volunteers(db, pool_id=current_pool_id(db))
+        if v.id is not None
+    ]
     return render_template("coordination/volunteers.html", rows=rows, catalog=catalog)
 
 
@@ -121,11 +126,13 @@ def volunteer_new():
 def volunteer_create():
     """Add a volunteer from the form."""
     db = get_session()
-    clean, errors = form_fields(request.form, service.load_catalog(db), new=True)
+    clean, errors = form_fields(request.form, service.load_catalog(db, pool_id=current_pool_id(db)), new=True)
     if errors:
         return _render_form(None, request.form, errors)
     try:
-        volunteer = service.create_volunteer(db, VolunteerData(**clean), actor=_actor())
+        volunteer = service.create_volunteer(
+            db, VolunteerData(**clean), pool_id=current_pool_id(db), actor=_actor()
+        )
     except service.DuplicateEmail:
         return _render_form(None, request.form, {"email": "Diese E-Mail-Adresse ist schon vergeben."})
     flash(f"{volunteer.name} wurde angelegt.", "success")
@@ -145,7 +152,9 @@ def volunteer_update(volunteer_id: int):
     volunteer = _load(volunteer_id)
     if volunteer.anonymised_at is not None:
         abort(409)
-    clean, errors = form_fields(request.form, service.load_catalog(db), new=False)
+    clean, errors = form_fields(
+        request.form, service.load_catalog(db, pool_id=current_pool_id(db)), new=False
+    )
     if errors:
         return _render_form(volunteer, request.form, errors)
     try:
@@ -225,13 +234,17 @@ def volunteer_import():
         rows = read_table(upload.read(), upload.filename)
     except ImportFileError as error:
         return _import_result(filename=upload.filename, rows=0, imported=0, errors=[str(error)])
-    check = check_rows(rows, service.load_catalog(db), service.existing_emails(db))
+    check = check_rows(
+        rows,
+        service.load_catalog(db, pool_id=current_pool_id(db)),
+        service.existing_emails(db, pool_id=current_pool_id(db)),
+    )
     if not check.ok or request.form.get("dry_run"):
         return _import_result(
             filename=upload.filename, rows=check.rows, imported=0, errors=check.errors, dry=True
         )
     try:
-        imported = service.import_volunteers(db, check.records, actor=_actor())
+        imported = service.import_volunteers(db, check.records, pool_id=current_pool_id(db), actor=_actor())
     except service.DuplicateEmail:
         errors = ["Während des Imports wurde eine der E-Mail-Adressen vergeben. Bitte erneut versuchen."]
         return _import_result(filename=upload.filename, rows=check.rows, imported=0, errors=errors)

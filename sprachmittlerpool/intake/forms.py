@@ -12,6 +12,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
 from sprachmittlerpool.models import Language, Municipality
+from sprachmittlerpool.pools import current_pool_id
 
 CHOOSE = ("", "Bitte auswählen …")
 
@@ -59,8 +60,13 @@ class RequestForm(FlaskForm):
 
     def fill_choices(self, session: Session) -> None:
         """Offer the pool's languages, the region's municipalities and the rule set's types."""
-        languages = session.exec(select(Language).order_by(Language.name_de)).all()
-        towns = session.exec(select(Municipality).order_by(Municipality.name)).all()
+        pool_id = current_pool_id(session)
+        languages = session.exec(
+            select(Language).where(Language.pool_id == pool_id).order_by(Language.name_de)
+        ).all()
+        towns = session.exec(
+            select(Municipality).where(Municipality.pool_id == pool_id).order_by(Municipality.name)
+        ).all()
         self.language.choices = [CHOOSE, *((row.code, row.name_de) for row in languages)]
         self.municipality.choices = [CHOOSE, *((row.id, row.name) for row in towns)]
         self.institution_type.choices = [CHOOSE, *INSTITUTION_TYPES.items()]

@@ -10,6 +10,7 @@ from sprachmittlerpool.intake import bp
 from sprachmittlerpool.intake.forms import RequestForm
 from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import InterpretingRequest, local_now
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import intake
 
 RECEIPT = "intake_receipt"
@@ -30,7 +31,7 @@ def new_request() -> str | Response | tuple[str, int]:
     key = form.idempotency_key.data if intake.valid_idempotency_key(form.idempotency_key.data) else None
     try:
         if form_errors:
-            intake.validate(get_session(), data, now=local_now())
+            intake.validate(get_session(), data, now=local_now(), pool_id=current_pool_id(get_session()))
             raise intake.InvalidRequest({})
         _, token = intake.submit(get_session(), data=data, idempotency_key=key, **_settings())
     except intake.InvalidRequest as exc:
@@ -43,6 +44,7 @@ def new_request() -> str | Response | tuple[str, int]:
 def _settings() -> dict[str, str | object]:
     config = current_app.config
     return {
+        "pool_id": current_pool_id(get_session()),
         "now": local_now(),
         "instance_path": current_app.instance_path,
         "base_url": config["BASE_URL"],

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import local_now
 from sprachmittlerpool.payouts import bp
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import payouts
 from sprachmittlerpool.tax_limits import limit_for_year
 
@@ -37,8 +38,8 @@ def months():
     year = local_now().year
     return render_template(
         "payouts/months.html",
-        months=payouts.list_months(db),
-        budget=payouts.year_budget(db, year),
+        months=payouts.list_months(db, pool_id=current_pool_id(db)),
+        budget=payouts.year_budget(db, year, pool_id=current_pool_id(db)),
         year=year,
         current_month=payouts.month_of(local_now()),
     )
@@ -49,14 +50,16 @@ def month_detail(month: str):
     """Show one month's list per volunteer with year-to-date totals against the tax-free limit."""
     month = _month_or_404(month)
     db = get_session()
-    payout_list = payouts.build_payout_list(db, month, pool_name=current_app.config["POOL_NAME"])
+    payout_list = payouts.build_payout_list(
+        db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
+    )
     year = payout_list.year
     sepa_count = sum(1 for line in payout_list.lines if payouts.has_iban(db, int(line.volunteer_id)))
     return render_template(
         "payouts/month.html",
         payout_list=payout_list,
         limit=limit_for_year(year),
-        budget=payouts.year_budget(db, year),
+        budget=payouts.year_budget(db, year, pool_id=current_pool_id(db)),
         masked=payouts.masked_ibans(db, [int(line.volunteer_id) for line in payout_list.lines]),
         sepa_count=sepa_count,
         hundred=Decimal(100),
@@ -68,7 +71,9 @@ def confirm_close(month: str):
     """Ask for confirmation before a month is frozen for good."""
     month = _month_or_404(month)
     db = get_session()
-    payout_list = payouts.build_payout_list(db, month, pool_name=current_app.config["POOL_NAME"])
+    payout_list = payouts.build_payout_list(
+        db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
+    )
     if payout_list.closed:
         flash(f"Der Monat {month} ist bereits abgeschlossen.", "error")
         return redirect(url_for("payouts.month_detail", month=month))
@@ -84,6 +89,7 @@ def close(month: str):
         payouts.close_month(
             db,
             month,
+            pool_id=current_user.pool_id,
             user_id=current_user.id,
             actor=f"user:{current_user.id}",
             pool_name=current_app.config["POOL_NAME"],
@@ -104,7 +110,7 @@ def download(month: str, ext: str):
         abort(404)
     db = get_session()
     try:
-        export = payouts.render_export(db, month, fmt, current_app.config)
+        export = payouts.render_export(db, month, fmt, current_app.config, pool_id=current_pool_id(db))
     except payouts.NothingToTransferError:
         flash("Niemand in diesem Monat hat eine IBAN hinterlegt: keine SEPA-Datei.", "error")
         return redirect(url_for("payouts.month_detail", month=month))

@@ -5,6 +5,7 @@ from sqlmodel import func, select
 
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Language, Municipality
+from sprachmittlerpool.pools import current_pool_id
 
 bp = Blueprint("public", __name__)
 
@@ -13,6 +14,9 @@ bp = Blueprint("public", __name__)
 def home():
     """Say what the pool is and lead institutions to the request form."""
     db = get_session()
-    languages = db.exec(select(func.count()).select_from(Language)).one()
-    municipalities = db.exec(select(Municipality).order_by(Municipality.name)).all()
+    pool_id = current_pool_id(db)
+    languages = db.exec(select(func.count()).select_from(Language).where(Language.pool_id == pool_id)).one()
+    municipalities = db.exec(
+        select(Municipality).where(Municipality.pool_id == pool_id).order_by(Municipality.name)
+    ).all()
     return render_template("public/home.html", language_count=languages, municipalities=municipalities)

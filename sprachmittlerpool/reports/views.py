@@ -12,6 +12,7 @@ from sprachmittlerpool.charts import bar_chart_svg, line_chart_svg
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.exports.formatting import money_de, month_de
 from sprachmittlerpool.models import local_now
+from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.reports import bp
 from sprachmittlerpool.services import reports
 
@@ -43,7 +44,7 @@ def _period() -> tuple[date, date]:
 def page():
     """Show the period's figures with server-rendered SVG charts."""
     start, end = _period()
-    report = reports.build_report(get_session(), start, end)
+    report = reports.build_report(get_session(), start, end, pool_id=current_pool_id(get_session()))
     charts = {
         "languages": _svg(bar_chart_svg("Meistgefragte Sprachen", report.languages, unit="Anfragen")),
         "months": _svg(
@@ -62,7 +63,9 @@ def page():
 def csv_file():
     """Send the period's figures as CSV."""
     start, end = _period()
-    data = reports.to_csv(reports.build_report(get_session(), start, end))
+    data = reports.to_csv(
+        reports.build_report(get_session(), start, end, pool_id=current_pool_id(get_session()))
+    )
     return _attachment(data, "text/csv; charset=utf-8", f"bericht-{start}-{end}.csv")
 
 
@@ -70,7 +73,9 @@ def csv_file():
 def xlsx_file():
     """Send the period's figures as an Excel workbook."""
     start, end = _period()
-    data = reports.to_xlsx(reports.build_report(get_session(), start, end))
+    data = reports.to_xlsx(
+        reports.build_report(get_session(), start, end, pool_id=current_pool_id(get_session()))
+    )
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _attachment(data, mimetype, f"bericht-{start}-{end}.xlsx")
 

@@ -92,7 +92,7 @@ def apply_outcome(
     actor: str,
 ) -> None:
     """Set outcome, figures and allowance in the caller's transaction, then book the allowance."""
-    tariff_id, tariff = tariff_on(session, assignment.start.date())
+    tariff_id, tariff = tariff_on(session, assignment.start.date(), pool_id=assignment.pool_id)
     amount = allowance(tariff, outcome=outcome.value, duration_minutes=duration_minutes, travel_km=travel_km)
     assignment.outcome = outcome
     assignment.duration_minutes = duration_minutes if outcome is Outcome.TOOK_PLACE else None

@@ -14,6 +14,8 @@ from sprachmittlerpool.models import (
     Municipality,
     RequestStatus,
     Volunteer,
+    request_language_join,
+    request_municipality_join,
 )
 
 WAITING = (RequestStatus.OPEN, RequestStatus.REVIEW)
@@ -29,33 +31,37 @@ class Overview:
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
 
 
-def overview(session: Session) -> Overview:
+def overview(session: Session, *, pool_id: int) -> Overview:
     """Collect the dashboard's figures in one read."""
     return Overview(
-        counts=_status_counts(session),
+        counts=_status_counts(session, pool_id),
         volunteers=session.exec(
-            select(func.count()).select_from(Volunteer).where(col(Volunteer.active))
+            select(func.count())
+            .select_from(Volunteer)
+            .where(Volunteer.pool_id == pool_id, col(Volunteer.active))
         ).one(),
         failed_mails=failed_count(session),
-        upcoming=_waiting_requests(session),
+        upcoming=_waiting_requests(session, pool_id),
     )
 
 
-def _status_counts(session: Session) -> dict[str, int]:
+def _status_counts(session: Session, pool_id: int) -> dict[str, int]:
     rows = session.exec(
-        select(InterpretingRequest.status, func.count()).group_by(col(InterpretingRequest.status))
+        select(InterpretingRequest.status, func.count())
+        .where(InterpretingRequest.pool_id == pool_id)
+        .group_by(col(InterpretingRequest.status))
     )
     return dict(rows.all())
 
 
-def _waiting_requests(session: Session) -> list[tuple[InterpretingRequest, str, str, str]]:
+def _waiting_requests(session: Session, pool_id: int) -> list[tuple[InterpretingRequest, str, str, str]]:
     """Return open and review requests by date with the names a person reads."""
     rows = session.exec(
         select(InterpretingRequest, Language.name_de, Municipality.name, Institution.name)
-        .join(Language, col(Language.code) == InterpretingRequest.language_code)
-        .join(Municipality, col(Municipality.id) == InterpretingRequest.municipality_id)
+        .join(Language, request_language_join())
+        .join(Municipality, request_municipality_join())
         .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
-        .where(col(InterpretingRequest.status).in_(WAITING))
+        .where(InterpretingRequest.pool_id == pool_id, col(InterpretingRequest.status).in_(WAITING))
         .order_by(col(InterpretingRequest.start))
         .limit(100)
     )

@@ -46,6 +46,8 @@ from sprachmittlerpool.models import (
     PoolClosure,
     RequestStatus,
     Volunteer,
+    request_language_join,
+    request_municipality_join,
 )
 from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
@@ -159,7 +161,7 @@ class RequestData:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def validate(session: Session, data: Mapping[str, Any], *, now: datetime) -> RequestData:
+def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_id: int) -> RequestData:
     """Check every field and raise InvalidRequest naming each wrong one, so nothing half-valid is stored."""
     errors: dict[str, str] = {}
     text = {name: _text(data, name, limit, True, errors) for name, limit in REQUIRED_TEXT.items()}
@@ -169,13 +171,13 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime) -> Req
     choices = {
         "institution_type": _choice(data, "institution_type", INSTITUTION_TYPES, errors),
         "appointment_type": _choice(data, "appointment_type", APPOINTMENT_TYPES, errors),
-        "language": _reference(session, data, "language", Language, errors),
-        "municipality": _reference(session, data, "municipality", Municipality, errors),
+        "language": _reference(session, data, "language", Language, pool_id, errors),
+        "municipality": _reference(session, data, "municipality", Municipality, pool_id, errors),
     }
     start, end = _times(data, now, errors)
     persons = _persons(data.get("persons"), errors)
     gender = _gender(data.get("gender_required"), errors)
-    preferred = _preferred(session, data.get("preferred_volunteer"), errors)
+    preferred = _preferred(session, data.get("preferred_volunteer"), pool_id, errors)
     if errors:
         raise InvalidRequest(errors)
     assert start is not None and end is not None
@@ -236,7 +238,7 @@ def _choice(data: Mapping[str, Any], name: str, allowed: Mapping[str, str], erro
 
 
 def _reference(
-    session: Session, data: Mapping[str, Any], name: str, model: type, errors: dict[str, str]
+    session: Session, data: Mapping[str, Any], name: str, model: type, pool_id: int, errors: dict[str, str]
 ) -> str:
     value = data.get(name)
     if value is None or value == "":
@@ -245,7 +247,7 @@ def _reference(
     if not isinstance(value, str) or len(value) > 64 or _clean_text(value) != value:
         errors[name] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
         return ""
-    if session.get(model, value) is None:
+    if session.get(model, (pool_id, value)) is None:
         errors[name] = (
             "Diese Sprache kennt der Pool nicht. Bitte wählen Sie eine aus der Liste."
             if name == "language"
@@ -305,12 +307,12 @@ def _gender(value: Any, errors: dict[str, str]) -> str | None:
     return value
 
 
-def _preferred(session: Session, value: Any, errors: dict[str, str]) -> int | None:
+def _preferred(session: Session, value: Any, pool_id: int, errors: dict[str, str]) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
         volunteer = session.get(Volunteer, int(value))
-        if volunteer is not None and volunteer.active:
+        if volunteer is not None and volunteer.active and volunteer.pool_id == pool_id:
             return volunteer.id
     errors["preferred_volunteer"] = "Diese Sprachmittlerin oder diesen Sprachmittler kennen wir nicht."
     return None
@@ -338,10 +340,11 @@ def pool_rules(instance_path: str | Path) -> RuleSet:
     return _rules_cache[key]
 
 
-def calendar(session: Session, *, today: date) -> tuple[frozenset[date], frozenset[date]]:
+def calendar(session: Session, *, today: date, pool_id: int) -> tuple[frozenset[date], frozenset[date]]:
     """Return NRW holidays and the pool's closed days for every day a request may fall on."""
     holidays = nrw_holidays(range(today.year, today.year + 2 + MAX_DAYS_AHEAD // 365))
-    closed = session.exec(select(PoolClosure.day).where(col(PoolClosure.day) >= today)).all()
+    statement = select(PoolClosure.day).where(PoolClosure.pool_id == pool_id, col(PoolClosure.day) >= today)
+    closed = session.exec(statement).all()
     return holidays, frozenset(closed)
 
 
@@ -357,11 +360,13 @@ def submit(
     instance_path: str,
     base_url: str,
     secret: str,
+    pool_id: int,
 ) -> tuple[InterpretingRequest, str | None]:
     """Submit with this installation's rule file, NRW holidays and the pool's closed days."""
-    holidays, closed_days = calendar(session, today=now.date())
+    holidays, closed_days = calendar(session, today=now.date(), pool_id=pool_id)
     return submit_request(
         session,
+        pool_id=pool_id,
         data=data,
         now=now,
         rules=pool_rules(instance_path),
@@ -382,6 +387,7 @@ def status_token_for(idempotency_key: str, secret: str) -> str:
 def submit_request(
     session: Session,
     *,
+    pool_id: int,
     data: Mapping[str, Any],
     now: datetime,
     rules: RuleSet,
@@ -399,12 +405,12 @@ def submit_request(
         earlier = _by_key(session, idempotency_key)
         if earlier is not None:
             return earlier, _repeat_token(earlier, idempotency_key, secret)
-    valid = validate(session, data, now=now)
+    valid = validate(session, data, now=now, pool_id=pool_id)
     facts = IntakeFacts(valid.institution_type, valid.appointment_type, valid.topic, valid.start, valid.end)
     decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
     token = status_token_for(idempotency_key, secret) if idempotency_key and secret else new_token()
     try:
-        request = _store(session, valid, decision, token=token, key=idempotency_key, now=now)
+        request = _store(session, pool_id, valid, decision, token=token, key=idempotency_key, now=now)
         _queue_intake_mail(session, request, valid, token=token, base_url=base_url, now=now)
         session.commit()
     except IntegrityError:
@@ -429,12 +435,13 @@ def _repeat_token(request: InterpretingRequest, key: str, secret: str | None) ->
     return token if token_hash(token) == request.status_token_hash else None
 
 
-def _institution(session: Session, valid: RequestData) -> Institution:
+def _institution(session: Session, pool_id: int, valid: RequestData) -> Institution:
     """Find the institution by its identity or add it, so repeat requesters stay one row.
 
     Two first requests of one institution at once take one row too: the unique identity decides.
     """
     statement = select(Institution).where(
+        Institution.pool_id == pool_id,
         Institution.name == valid.institution_name,
         Institution.type == valid.institution_type,
         Institution.email == valid.contact_email,
@@ -443,16 +450,27 @@ def _institution(session: Session, valid: RequestData) -> Institution:
         session,
         lambda: session.exec(statement).first(),
         lambda: Institution(
-            name=valid.institution_name, type=valid.institution_type, email=valid.contact_email
+            pool_id=pool_id,
+            name=valid.institution_name,
+            type=valid.institution_type,
+            email=valid.contact_email,
         ),
     )
 
 
 def _store(
-    session: Session, valid: RequestData, decision: Decision, *, token: str, key: str | None, now: datetime
+    session: Session,
+    pool_id: int,
+    valid: RequestData,
+    decision: Decision,
+    *,
+    token: str,
+    key: str | None,
+    now: datetime,
 ) -> InterpretingRequest:
-    institution = _institution(session, valid)
+    institution = _institution(session, pool_id, valid)
     request = InterpretingRequest(
+        pool_id=pool_id,
         institution_id=institution.id,  # type: ignore[arg-type]
         contact_name=valid.contact_name,
         contact_email=valid.contact_email,
@@ -570,8 +588,8 @@ def is_cancellable(request: InterpretingRequest) -> bool:
 
 def status_view(session: Session, request: InterpretingRequest, *, now: datetime) -> dict[str, Any]:
     """Return what the requester may see of its request: no other person's data but the interpreter's first name."""
-    language = session.get(Language, request.language_code)
-    municipality = session.get(Municipality, request.municipality_id)
+    language = session.get(Language, (request.pool_id, request.language_code))
+    municipality = session.get(Municipality, (request.pool_id, request.municipality_id))
     shown = request.status in (RequestStatus.CONFIRMED, RequestStatus.COMPLETED, RequestStatus.SETTLED)
     volunteer = confirmed_volunteer(session, request) if shown else None
     return {
@@ -722,14 +740,14 @@ class ReviewItem:
     municipality: str
 
 
-def review_queue(session: Session) -> list[ReviewItem]:
+def review_queue(session: Session, *, pool_id: int) -> list[ReviewItem]:
     """Return the requests in review, urgent ones first, then by appointment."""
     statement = (
         select(InterpretingRequest, Institution, Language.name_de, Municipality.name)
         .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
-        .join(Language, col(Language.code) == InterpretingRequest.language_code)
-        .join(Municipality, col(Municipality.id) == InterpretingRequest.municipality_id)
-        .where(InterpretingRequest.status == RequestStatus.REVIEW)
+        .join(Language, request_language_join())
+        .join(Municipality, request_municipality_join())
+        .where(InterpretingRequest.pool_id == pool_id, InterpretingRequest.status == RequestStatus.REVIEW)
         .order_by(
             col(InterpretingRequest.urgent).desc(),
             col(InterpretingRequest.start),

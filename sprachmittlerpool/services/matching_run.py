@@ -68,16 +68,20 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M")
 
 
-def build_instance_data(session: Session, *, now: datetime) -> dict[str, Any]:
-    """Return the instance (format sprachmittlerpool-matching/1) for the open future requests and active volunteers."""
+def build_instance_data(session: Session, *, pool_id: int, now: datetime) -> dict[str, Any]:
+    """Return the instance (format sprachmittlerpool-matching/1) of a pool's open future requests and active volunteers."""
     requests = session.exec(
         select(InterpretingRequest)
-        .where(InterpretingRequest.status == RequestStatus.OPEN, InterpretingRequest.start > now)
+        .where(
+            InterpretingRequest.pool_id == pool_id,
+            InterpretingRequest.status == RequestStatus.OPEN,
+            InterpretingRequest.start > now,
+        )
         .order_by(col(InterpretingRequest.start), col(InterpretingRequest.id))
     ).all()
     volunteers = session.exec(
         select(Volunteer)
-        .where(col(Volunteer.active), col(Volunteer.anonymised_at).is_(None))
+        .where(Volunteer.pool_id == pool_id, col(Volunteer.active), col(Volunteer.anonymised_at).is_(None))
         .order_by(col(Volunteer.id))
     ).all()
     volunteer_ids = [v.id for v in volunteers]
@@ -86,7 +90,9 @@ def build_instance_data(session: Session, *, now: datetime) -> dict[str, Any]:
         "format": "sprachmittlerpool-matching/1",
         "municipalities": [
             {"id": m.id, "name": m.name, "lat": m.lat, "lon": m.lon}
-            for m in session.exec(select(Municipality).order_by(col(Municipality.id))).all()
+            for m in session.exec(
+                select(Municipality).where(Municipality.pool_id == pool_id).order_by(col(Municipality.id))
+            ).all()
         ],
         "volunteers": _volunteers_data(session, volunteers, volunteer_ids, now=now, week_start=week_start),
         "requests": _requests_data(session, requests, set(volunteer_ids)),
@@ -218,9 +224,9 @@ def _requests_data(
     ]
 
 
-def build_instance(session: Session, *, now: datetime) -> matching.Instance:
+def build_instance(session: Session, *, pool_id: int, now: datetime) -> matching.Instance:
     """Return the engine's instance for the pool as it is now."""
-    return matching.parse_instance(build_instance_data(session, now=now))
+    return matching.parse_instance(build_instance_data(session, pool_id=pool_id, now=now))
 
 
 def solve_validated(
@@ -244,6 +250,7 @@ def solve_validated(
 def run_matching(
     session: Session,
     *,
+    pool_id: int,
     now: datetime,
     actor_id: int | None = None,
     time_limit_s: float = 10.0,
@@ -253,7 +260,7 @@ def run_matching(
     say = progress or (lambda _message: None)
     started = clock.monotonic()
     say("Instanz wird aus der Datenbank aufgebaut …")
-    instance = build_instance(session, now=now)
+    instance = build_instance(session, pool_id=pool_id, now=now)
     session.commit()  # end the read transaction: the solve must hold no database lock
     say(f"{len(instance.requests)} offene Anfragen, {len(instance.volunteers)} aktive Sprachmittelnde.")
     say(f"Zuteilung wird berechnet (höchstens {time_limit_s:g} s) …")
@@ -270,7 +277,7 @@ def run_matching(
     }
     data["recent_assignments"] = {v.id: v.recent_assignments for v in instance.volunteers}
     data["computed_at"] = _stamp(now)
-    run = MatchingRun(created_at=now, created_by_id=actor_id, result=data)
+    run = MatchingRun(pool_id=pool_id, created_at=now, created_by_id=actor_id, result=data)
     session.add(run)
     _note_unfilled_reasons(session, result)
     session.commit()
@@ -292,9 +299,15 @@ def _note_unfilled_reasons(session: Session, result: matching.Result) -> None:
         session.add(request)
 
 
-def latest_run(session: Session) -> MatchingRun | None:
-    """Return the most recent matching run, if any."""
-    return session.exec(select(MatchingRun).order_by(col(MatchingRun.id).desc()).limit(1)).first()
+def latest_run(session: Session, *, pool_id: int) -> MatchingRun | None:
+    """Return the pool's most recent matching run, if any."""
+    statement = (
+        select(MatchingRun)
+        .where(MatchingRun.pool_id == pool_id)
+        .order_by(col(MatchingRun.id).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
 
 
 def proposal_of(run: MatchingRun, request_id: int) -> dict[str, Any] | None:
@@ -353,7 +366,7 @@ class RankedCandidate:
 
 def candidates_for(session: Session, *, request: InterpretingRequest, now: datetime) -> list[RankedCandidate]:
     """Rank who may take this open request, using the same instance the optimiser sees."""
-    data = build_instance_data(session, now=now)
+    data = build_instance_data(session, pool_id=request.pool_id, now=now)
     if str(request.id) not in {r["id"] for r in data["requests"]}:
         return []
     ranked = matching.rank_candidates(matching.parse_instance(data), str(request.id))
@@ -445,6 +458,12 @@ def describe_run(session: Session, run: MatchingRun) -> RunReport:
         unplaced=unplaced,
         proven_optimal=bool(data.get("proven_optimal")),
         solve_seconds=float(data.get("solve_seconds", 0.0)),
-        languages=dict(session.exec(select(Language.code, Language.name_de)).all()),
-        municipalities=dict(session.exec(select(Municipality.id, Municipality.name)).all()),
+        languages=dict(
+            session.exec(select(Language.code, Language.name_de).where(Language.pool_id == run.pool_id)).all()
+        ),
+        municipalities=dict(
+            session.exec(
+                select(Municipality.id, Municipality.name).where(Municipality.pool_id == run.pool_id)
+            ).all()
+        ),
     )

@@ -273,8 +273,8 @@ def appointment(session: Session, request: InterpretingRequest) -> dict[str, Any
 
     Deliberately without topic, appointment type, contact person or anything about the client.
     """
-    municipality = session.get(Municipality, request.municipality_id)
-    language = session.get(Language, request.language_code)
+    municipality = session.get(Municipality, (request.pool_id, request.municipality_id))
+    language = session.get(Language, (request.pool_id, request.language_code))
     institution = session.get(Institution, request.institution_id)
     place_name = municipality.name if municipality else request.municipality_id
     return {
@@ -376,6 +376,10 @@ def _make_offer(
     volunteer = lock_volunteer(session, volunteer_id)
     if volunteer is None or not volunteer.active or volunteer.anonymised_at is not None:
         raise Conflict("volunteer_inactive", "Diese Sprachmittlerin / dieser Sprachmittler ist nicht aktiv.")
+    if volunteer.pool_id != request.pool_id:
+        raise Conflict(
+            "other_pool", "Diese Sprachmittlerin / dieser Sprachmittler gehört zu einem anderen Pool."
+        )
     if request.status not in OPEN_STATES:
         raise Conflict("request_not_open", "Die Anfrage ist nicht (mehr) offen.")
     expires_at = offer_expiry(request, now=now)
@@ -402,6 +406,7 @@ def _make_offer(
         raise Conflict("volunteer_busy", "Die Person hat zu dieser Zeit schon einen Einsatz.")
     token = new_token()
     offer = Offer(
+        pool_id=request.pool_id,
         request_id=request_id,
         volunteer_id=volunteer_id,
         status=OfferStatus.PENDING,
@@ -491,6 +496,7 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
     ):
         raise Conflict("request_closed", "Dieser Termin wird nicht mehr gebraucht.")
     assignment = Assignment(
+        pool_id=request.pool_id,
         request_id=request.id,
         offer_id=offer_id,
         volunteer_id=volunteer.id,

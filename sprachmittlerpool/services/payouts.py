@@ -73,21 +73,21 @@ def next_month(month: str) -> str:
     return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
 
 
-def _month_row(session: Session, month: str, *, lock: bool = False) -> PayoutMonth | None:
-    """Load a month's row, locked for update on PostgreSQL when booking or closing."""
-    statement = select(PayoutMonth).where(PayoutMonth.month == month)
+def _month_row(session: Session, pool_id: int, month: str, *, lock: bool = False) -> PayoutMonth | None:
+    """Load a pool's month row, locked for update on PostgreSQL when booking or closing."""
+    statement = select(PayoutMonth).where(PayoutMonth.pool_id == pool_id, PayoutMonth.month == month)
     if lock:
         statement = statement.with_for_update()
     return session.exec(statement).first()
 
 
-def _open_month_from(session: Session, month: str) -> PayoutMonth:
-    """Return the earliest open month at or after ``month``, created if it does not exist yet."""
+def _open_month_from(session: Session, pool_id: int, month: str) -> PayoutMonth:
+    """Return the pool's earliest open month at or after ``month``, created if it does not exist yet."""
     current = month
     for _ in range(1200):
-        row = _month_row(session, current, lock=True)
+        row = _month_row(session, pool_id, current, lock=True)
         if row is None:
-            row = PayoutMonth(month=current)
+            row = PayoutMonth(pool_id=pool_id, month=current)
             session.add(row)
             session.flush()
             return row
@@ -138,9 +138,10 @@ def book_allowance(
     original = next((entry for entry in entries if entry.corrects_entry_id is None), None)
     appointment_month = month_of(assignment.start)
     if original is None:
-        target = _open_month_from(session, appointment_month)
+        target = _open_month_from(session, assignment.pool_id, appointment_month)
         note = "" if target.month == appointment_month else f"Nachtrag zu {appointment_month}"
         entry = PayoutEntry(
+            pool_id=assignment.pool_id,
             payout_month_id=target.id,
             volunteer_id=assignment.volunteer_id,
             assignment_id=assignment.id,
@@ -151,7 +152,7 @@ def book_allowance(
         session.add(entry)
         action = "booked"
     elif not _is_closed(session, original.payout_month_id) and len(entries) == 1:
-        _month_row(session, month_of_id(session, original.payout_month_id), lock=True)
+        _month_row(session, assignment.pool_id, month_of_id(session, original.payout_month_id), lock=True)
         original.amount_cents = amount
         original.created_at = now
         session.add(original)
@@ -159,8 +160,9 @@ def book_allowance(
         action = "rebooked"
     else:
         original_month = month_of_id(session, original.payout_month_id)
-        target = _open_month_from(session, next_month(original_month))
+        target = _open_month_from(session, assignment.pool_id, next_month(original_month))
         entry = PayoutEntry(
+            pool_id=assignment.pool_id,
             payout_month_id=target.id,
             volunteer_id=assignment.volunteer_id,
             assignment_id=assignment.id,
@@ -212,9 +214,11 @@ class MonthSummary:
     total: Decimal
 
 
-def list_months(session: Session) -> list[MonthSummary]:
-    """Return every payout month, newest first, with its sum and counts."""
-    months = session.exec(select(PayoutMonth).order_by(col(PayoutMonth.month).desc())).all()
+def list_months(session: Session, *, pool_id: int) -> list[MonthSummary]:
+    """Return every payout month of the pool, newest first, with its sum and counts."""
+    months = session.exec(
+        select(PayoutMonth).where(PayoutMonth.pool_id == pool_id).order_by(col(PayoutMonth.month).desc())
+    ).all()
     stats = {
         month_id: (int(total or 0), int(count), int(volunteers))
         for month_id, total, count, volunteers in session.exec(
@@ -223,7 +227,9 @@ def list_months(session: Session) -> list[MonthSummary]:
                 func.sum(PayoutEntry.amount_cents),
                 func.count(),
                 func.count(func.distinct(PayoutEntry.volunteer_id)),
-            ).group_by(PayoutEntry.payout_month_id)
+            )
+            .where(PayoutEntry.pool_id == pool_id)
+            .group_by(PayoutEntry.payout_month_id)
         ).all()
     }
     summaries = []
@@ -240,7 +246,10 @@ def list_months(session: Session) -> list[MonthSummary]:
 
 
 def _year_to_date_cents(session: Session, month: str, volunteer_ids: list[int]) -> dict[int, int]:
-    """Sum each volunteer's booked allowances from January up to and including ``month``."""
+    """Sum each volunteer's booked allowances from January up to and including ``month``.
+
+    Across pools: the tax-free limit is the person's, whichever pool paid.
+    """
     if not volunteer_ids:
         return {}
     rows = session.exec(
@@ -253,31 +262,33 @@ def _year_to_date_cents(session: Session, month: str, volunteer_ids: list[int]) 
     return {volunteer_id: int(total or 0) for volunteer_id, total in rows}
 
 
-def year_spent(session: Session, year: int) -> Decimal:
-    """Return all allowances booked into the months of ``year``."""
+def year_spent(session: Session, year: int, *, pool_id: int) -> Decimal:
+    """Return all allowances booked into the pool's months of ``year``."""
     total = session.exec(
         select(func.coalesce(func.sum(PayoutEntry.amount_cents), 0))
         .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+        .where(PayoutMonth.pool_id == pool_id)
         .where(col(PayoutMonth.month) >= f"{year:04d}-01", col(PayoutMonth.month) <= f"{year:04d}-12")
     ).one()
     return from_cents(int(total))
 
 
-def year_budget(session: Session, year: int) -> BudgetStatus:
-    """Return the year's spending against the state budget."""
-    return budget_status(year_spent(session, year))
+def year_budget(session: Session, year: int, *, pool_id: int) -> BudgetStatus:
+    """Return the pool's spending in a year against the state budget."""
+    return budget_status(year_spent(session, year, pool_id=pool_id))
 
 
 def build_payout_list(
     session: Session,
     month: str,
     *,
+    pool_id: int,
     pool_name: str = DEFAULT_POOL_NAME,
     iban_key: str | bytes | None = None,
 ) -> pl.PayoutList:
-    """Build a month's list from its entries; with ``iban_key`` plain IBANs are filled in (SEPA only)."""
+    """Build a pool's month list from its entries; with ``iban_key`` plain IBANs are filled in (SEPA only)."""
     parse_month(month)
-    row = _month_row(session, month)
+    row = _month_row(session, pool_id, month)
     entries: list[tuple[PayoutEntry, Assignment, str]] = []
     if row is not None:
         entries = [
@@ -372,14 +383,20 @@ def limit_of(month: str) -> Decimal:
 
 
 def close_month(
-    session: Session, month: str, *, user_id: int | None, actor: str, pool_name: str = DEFAULT_POOL_NAME
+    session: Session,
+    month: str,
+    *,
+    pool_id: int,
+    user_id: int | None,
+    actor: str,
+    pool_name: str = DEFAULT_POOL_NAME,
 ) -> PayoutMonth:
-    """Freeze a month: write its lines, total and checksum, and commit; MonthClosedError if closed already."""
+    """Freeze a pool's month: write its lines, total and checksum, and commit; MonthClosedError if closed."""
     parse_month(month)
     try:
-        row = _month_row(session, month, lock=True)
+        row = _month_row(session, pool_id, month, lock=True)
         if row is None:
-            row = PayoutMonth(month=month)
+            row = PayoutMonth(pool_id=pool_id, month=month)
             session.add(row)
             session.flush()
         if row.closed_at is not None:
@@ -387,10 +404,11 @@ def close_month(
         now = local_now().replace(microsecond=0)
         row.closed_at = now
         row.closed_by_id = user_id
-        payout_list = build_payout_list(session, month, pool_name=pool_name)
+        payout_list = build_payout_list(session, month, pool_id=pool_id, pool_name=pool_name)
         for line in payout_list.lines:
             session.add(
                 PayoutLine(
+                    pool_id=pool_id,
                     payout_month_id=row.id,
                     volunteer_id=int(line.volunteer_id),
                     assignments=len(line.items),
@@ -458,15 +476,18 @@ def pool_settings(config: Mapping[str, Any]) -> dict[str, str]:
     return {key: str(config.get(key) or default) for key, default in POOL_DEFAULTS.items()}
 
 
-def render_export(session: Session, month: str, fmt: str, config: Mapping[str, Any]) -> ExportFile:
+def render_export(
+    session: Session, month: str, fmt: str, config: Mapping[str, Any], *, pool_id: int
+) -> ExportFile:
     """Render a month's list in one format; only the SEPA file is built with plain IBANs."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     settings = pool_settings(config)
     if fmt == "sepa":
-        data = _sepa_file(session, month, settings, config.get("IBAN_KEY"))
+        data = _sepa_file(session, pool_id, month, settings, config.get("IBAN_KEY"))
     else:
-        data = _document(build_payout_list(session, month, pool_name=settings["POOL_NAME"]), fmt)
+        payout_list = build_payout_list(session, month, pool_id=pool_id, pool_name=settings["POOL_NAME"])
+        data = _document(payout_list, fmt)
     mimetype, extension = EXPORT_FORMATS[fmt]
     return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
 
@@ -480,11 +501,15 @@ def _document(payout_list: pl.PayoutList, fmt: str) -> bytes:
     return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
 
 
-def _sepa_file(session: Session, month: str, settings: dict[str, str], iban_key: str | None) -> bytes:
+def _sepa_file(
+    session: Session, pool_id: int, month: str, settings: dict[str, str], iban_key: str | None
+) -> bytes:
     """Build the SEPA transfer file, the one export that decrypts IBANs (tests pin this as the only caller)."""
     from sprachmittlerpool.exports.sepa import payable_lines, to_sepa
 
-    payout_list = build_payout_list(session, month, pool_name=settings["POOL_NAME"], iban_key=iban_key)
+    payout_list = build_payout_list(
+        session, month, pool_id=pool_id, pool_name=settings["POOL_NAME"], iban_key=iban_key
+    )
     if not payable_lines(payout_list):
         raise NothingToTransferError(f"nobody to pay by transfer in {month}")
     return to_sepa(

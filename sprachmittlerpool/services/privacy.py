@@ -27,6 +27,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
+    request_municipality_join,
 )
 from sprachmittlerpool.services import volunteers as volunteer_service
 from sprachmittlerpool.services.audit import record
@@ -60,8 +61,12 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     if volunteer is None:
         raise VolunteerNotFound(volunteer_id)
     data = volunteer_service.describe(session, volunteer)
-    home = session.get(Municipality, volunteer.home_id)
-    language_names = dict(session.exec(select(Language.code, Language.name_de)).all())
+    home = session.get(Municipality, (volunteer.pool_id, volunteer.home_id))
+    language_names = dict(
+        session.exec(
+            select(Language.code, Language.name_de).where(Language.pool_id == volunteer.pool_id)
+        ).all()
+    )
     data["home_name"] = home.name if home else volunteer.home_id
     data["language_names"] = [language_names.get(code, code) for code in data["languages"]]
     data["contact_route"] = volunteer.contact_route
@@ -77,7 +82,7 @@ def _assignments(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
         select(Assignment, InterpretingRequest, Institution, Municipality)
         .join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
         .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
-        .join(Municipality, col(Municipality.id) == InterpretingRequest.municipality_id)
+        .join(Municipality, request_municipality_join())
         .where(Assignment.volunteer_id == volunteer_id)
         .order_by(col(Assignment.start))
     ).all()

@@ -29,6 +29,7 @@ from sprachmittlerpool.models import (
     PayoutMonth,
     Volunteer,
     VolunteerLanguage,
+    request_language_join,
 )
 from sprachmittlerpool.services.payouts import month_of, next_month
 from sprachmittlerpool.tariff import from_cents
@@ -76,12 +77,16 @@ def default_period(today: date) -> tuple[date, date]:
     return date(today.year, 1, 1), date(today.year, 12, 31)
 
 
-def build_report(session: Session, start: date, end: date) -> Report:
-    """Compute every figure of the period from start to end (both inclusive)."""
+def build_report(session: Session, start: date, end: date, *, pool_id: int) -> Report:
+    """Compute every figure of a pool for the period from start to end (both inclusive)."""
     if end < start:
         raise ValueError("the period ends before it starts")
     lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
-    received = (col(InterpretingRequest.created_at) >= lo, col(InterpretingRequest.created_at) < hi)
+    received = (
+        InterpretingRequest.pool_id == pool_id,
+        col(InterpretingRequest.created_at) >= lo,
+        col(InterpretingRequest.created_at) < hi,
+    )
     requests = session.exec(select(func.count()).select_from(InterpretingRequest).where(*received)).one()
     statuses = dict(
         session.exec(
@@ -93,7 +98,12 @@ def build_report(session: Session, start: date, end: date) -> Report:
     assignments = session.exec(
         select(func.count())
         .select_from(Assignment)
-        .where(Assignment.status == "completed", col(Assignment.start) >= lo, col(Assignment.start) < hi)
+        .where(
+            Assignment.pool_id == pool_id,
+            Assignment.status == "completed",
+            col(Assignment.start) >= lo,
+            col(Assignment.start) < hi,
+        )
     ).one()
     return Report(
         start=start,
@@ -102,31 +112,34 @@ def build_report(session: Session, start: date, end: date) -> Report:
         assignments=int(assignments),
         placed=sum(int(statuses.get(status, 0)) for status in PLACED),
         unfilled=int(statuses.get("unfilled", 0)),
-        allowances=_allowances(session, start, end),
+        allowances=_allowances(session, start, end, pool_id),
         languages=_languages(session, received),
         per_month=_per_month(session, start, end, received),
         rejections=_rejections(session, received),
         unfilled_reasons=_unfilled(session, received),
         active_volunteers=int(
             session.exec(
-                select(func.count()).select_from(Volunteer).where(col(Volunteer.active).is_(True))
+                select(func.count())
+                .select_from(Volunteer)
+                .where(Volunteer.pool_id == pool_id, col(Volunteer.active).is_(True))
             ).one()
         ),
         languages_covered=int(
             session.exec(
                 select(func.count(func.distinct(VolunteerLanguage.language_code)))
                 .join(Volunteer, col(Volunteer.id) == VolunteerLanguage.volunteer_id)
-                .where(col(Volunteer.active).is_(True))
+                .where(Volunteer.pool_id == pool_id, col(Volunteer.active).is_(True))
             ).one()
         ),
     )
 
 
-def _allowances(session: Session, start: date, end: date) -> Decimal:
-    """Sum the entries of the payout months inside the period."""
+def _allowances(session: Session, start: date, end: date, pool_id: int) -> Decimal:
+    """Sum the entries of the pool's payout months inside the period."""
     total = session.exec(
         select(func.coalesce(func.sum(PayoutEntry.amount_cents), 0))
         .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+        .where(PayoutMonth.pool_id == pool_id)
         .where(col(PayoutMonth.month) >= month_of(start), col(PayoutMonth.month) <= month_of(end))
     ).one()
     return from_cents(int(total))
@@ -136,7 +149,7 @@ def _languages(session: Session, received: tuple) -> list[tuple[str, int]]:
     """Return the most requested languages by German name, most first."""
     rows = session.exec(
         select(Language.name_de, func.count())
-        .join(InterpretingRequest, col(InterpretingRequest.language_code) == Language.code)
+        .join(InterpretingRequest, request_language_join())
         .where(*received)
         .group_by(Language.name_de)
     ).all()

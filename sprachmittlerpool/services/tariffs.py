@@ -10,9 +10,11 @@ from sprachmittlerpool import tariff as tariffs
 from sprachmittlerpool.models import Tariff as TariffRow
 
 
-def load_tariffs(session: Session) -> list[tuple[int | None, tariffs.Tariff]]:
-    """Load every stored tariff version with its row id; Heinsberg (id None) if the table is empty."""
-    rows = session.exec(select(TariffRow).order_by(TariffRow.valid_from)).all()
+def load_tariffs(session: Session, *, pool_id: int) -> list[tuple[int | None, tariffs.Tariff]]:
+    """Load every tariff version of a pool with its row id; Heinsberg's (id None) if it has none yet."""
+    rows = session.exec(
+        select(TariffRow).where(TariffRow.pool_id == pool_id).order_by(TariffRow.valid_from)
+    ).all()
     if not rows:
         return [(None, tariffs.HEINSBERG)]
     loaded = []
@@ -22,8 +24,8 @@ def load_tariffs(session: Session) -> list[tuple[int | None, tariffs.Tariff]]:
     return loaded
 
 
-def tariff_on(session: Session, day: date) -> tuple[int | None, tariffs.Tariff]:
-    """Return the tariff version (and its row id) valid on an appointment's day."""
-    versions = load_tariffs(session)
+def tariff_on(session: Session, day: date, *, pool_id: int) -> tuple[int | None, tariffs.Tariff]:
+    """Return the pool's tariff version (and its row id) valid on an appointment's day."""
+    versions = load_tariffs(session, pool_id=pool_id)
     chosen = tariffs.tariff_for([version for _, version in versions], day)
     return next((row_id, version) for row_id, version in versions if version is chosen)

@@ -38,21 +38,28 @@ class InvalidAbsence(ValueError):
     """The absence's dates are not in order; German message."""
 
 
-def load_catalog(session: Session) -> Catalog:
-    """Return the languages and municipalities a volunteer may name."""
-    languages = {row.code: row.name_de for row in session.exec(select(Language)).all()}
-    municipalities = {row.id: row.name for row in session.exec(select(Municipality)).all()}
+def load_catalog(session: Session, *, pool_id: int) -> Catalog:
+    """Return the languages and municipalities a volunteer of the pool may name."""
+    languages = {
+        row.code: row.name_de for row in session.exec(select(Language).where(Language.pool_id == pool_id))
+    }
+    municipalities = {
+        row.id: row.name for row in session.exec(select(Municipality).where(Municipality.pool_id == pool_id))
+    }
     return Catalog(languages=languages, municipalities=municipalities)
 
 
-def existing_emails(session: Session) -> set[str]:
-    """Return every volunteer's e-mail address, lower-cased."""
-    return {email.lower() for email in session.exec(select(Volunteer.email)).all()}
+def existing_emails(session: Session, *, pool_id: int) -> set[str]:
+    """Return the e-mail address of every volunteer of the pool, lower-cased."""
+    query = select(Volunteer.email).where(Volunteer.pool_id == pool_id)
+    return {email.lower() for email in session.exec(query).all()}
 
 
-def email_taken(session: Session, email: str, *, except_id: int | None = None) -> bool:
-    """Say whether another volunteer has this address (case-insensitive)."""
-    query = select(Volunteer.id).where(func.lower(Volunteer.email) == email.lower())
+def email_taken(session: Session, email: str, *, pool_id: int, except_id: int | None = None) -> bool:
+    """Say whether another volunteer of the pool has this address (case-insensitive)."""
+    query = select(Volunteer.id).where(
+        Volunteer.pool_id == pool_id, func.lower(Volunteer.email) == email.lower()
+    )
     if except_id is not None:
         query = query.where(col(Volunteer.id) != except_id)
     return session.exec(query).first() is not None
@@ -72,12 +79,15 @@ def _set_iban(volunteer: Volunteer, iban: str | None) -> None:
     volunteer.iban_masked = mask_iban(iban)
 
 
-def _replace_languages(session: Session, volunteer_id: int, codes: list[str]) -> None:
-    for row in session.exec(select(VolunteerLanguage).where(VolunteerLanguage.volunteer_id == volunteer_id)):
+def _replace_languages(session: Session, volunteer: Volunteer, codes: list[str]) -> None:
+    query = select(VolunteerLanguage).where(VolunteerLanguage.volunteer_id == volunteer.id)
+    for row in session.exec(query):
         session.delete(row)
     session.flush()
     for code in codes:
-        session.add(VolunteerLanguage(volunteer_id=volunteer_id, language_code=code))
+        session.add(
+            VolunteerLanguage(pool_id=volunteer.pool_id, volunteer_id=volunteer.id, language_code=code)
+        )
 
 
 def _replace_availability(session: Session, volunteer_id: int, windows: list[tuple[int, time, time]]) -> None:
@@ -88,9 +98,10 @@ def _replace_availability(session: Session, volunteer_id: int, windows: list[tup
         session.add(Availability(volunteer_id=volunteer_id, weekday=weekday, start=start, end=end))
 
 
-def _add(session: Session, data: VolunteerData, *, actor: str, source: str) -> Volunteer:
+def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, source: str) -> Volunteer:
     """Add one volunteer to the caller's transaction."""
     volunteer = Volunteer(
+        pool_id=pool_id,
         name=data.name,
         email=data.email,
         phone=data.phone,
@@ -103,7 +114,7 @@ def _add(session: Session, data: VolunteerData, *, actor: str, source: str) -> V
     session.flush()
     assert volunteer.id is not None
     _set_iban(volunteer, data.iban)
-    _replace_languages(session, volunteer.id, data.languages)
+    _replace_languages(session, volunteer, data.languages)
     _replace_availability(session, volunteer.id, data.availability)
     record(
         session,
@@ -117,12 +128,12 @@ def _add(session: Session, data: VolunteerData, *, actor: str, source: str) -> V
     return volunteer
 
 
-def create_volunteer(session: Session, data: VolunteerData, *, actor: str) -> Volunteer:
-    """Add a volunteer with languages, availability and IBAN, and commit."""
-    if email_taken(session, data.email):
+def create_volunteer(session: Session, data: VolunteerData, *, pool_id: int, actor: str) -> Volunteer:
+    """Add a volunteer with languages, availability and IBAN to a pool, and commit."""
+    if email_taken(session, data.email, pool_id=pool_id):
         raise DuplicateEmail(data.email)
     try:
-        volunteer = _add(session, data, actor=actor, source="form")
+        volunteer = _add(session, data, pool_id=pool_id, actor=actor, source="form")
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -135,7 +146,9 @@ def update_volunteer(
 ) -> Volunteer:
     """Apply checked changes (languages and availability replace the old ones), and commit."""
     assert volunteer.id is not None
-    if "email" in changes and email_taken(session, changes["email"], except_id=volunteer.id):
+    if "email" in changes and email_taken(
+        session, changes["email"], pool_id=volunteer.pool_id, except_id=volunteer.id
+    ):
         raise DuplicateEmail(changes["email"])
     simple = {"name": "name", "email": "email", "phone": "phone", "gender": "gender", "home": "home_id"}
     simple |= {"max_distance_km": "max_distance_km", "max_per_week": "max_per_week", "active": "active"}
@@ -145,7 +158,7 @@ def update_volunteer(
     if "iban" in changes:
         _set_iban(volunteer, changes["iban"])
     if "languages" in changes:
-        _replace_languages(session, volunteer.id, changes["languages"])
+        _replace_languages(session, volunteer, changes["languages"])
     if "availability" in changes:
         _replace_availability(session, volunteer.id, changes["availability"])
     session.add(volunteer)
@@ -200,16 +213,21 @@ def delete_absence(session: Session, absence: Absence, *, actor: str) -> None:
 
 
 def import_volunteers(
-    session: Session, records: list[VolunteerData], *, actor: str, progress: Progress | None = None
+    session: Session,
+    records: list[VolunteerData],
+    *,
+    pool_id: int,
+    actor: str,
+    progress: Progress | None = None,
 ) -> int:
-    """Add all checked rows in one transaction (all or nothing), and commit."""
-    taken = existing_emails(session)
+    """Add all checked rows to a pool in one transaction (all or nothing), and commit."""
+    taken = existing_emails(session, pool_id=pool_id)
     clashes = [data.email for data in records if data.email in taken]
     if clashes:
         raise DuplicateEmail(", ".join(clashes))
     try:
         for index, data in enumerate(records):
-            _add(session, data, actor=actor, source="import")
+            _add(session, data, pool_id=pool_id, actor=actor, source="import")
             if progress is not None:
                 progress(index + 1, len(records))
         record(
@@ -248,9 +266,13 @@ def absences_of(session: Session, volunteer_id: int) -> list[Absence]:
     return list(session.exec(query).all())
 
 
-def list_volunteers(session: Session) -> list[Volunteer]:
-    """Return all volunteers, active first, then by name."""
-    query = select(Volunteer).order_by(col(Volunteer.active).desc(), col(Volunteer.name), col(Volunteer.id))
+def list_volunteers(session: Session, *, pool_id: int) -> list[Volunteer]:
+    """Return the pool's volunteers, active first, then by name."""
+    query = (
+        select(Volunteer)
+        .where(Volunteer.pool_id == pool_id)
+        .order_by(col(Volunteer.active).desc(), col(Volunteer.name), col(Volunteer.id))
+    )
     return list(session.exec(query).all())
 
 
@@ -282,9 +304,9 @@ def describe(session: Session, volunteer: Volunteer) -> dict[str, Any]:
     }
 
 
-def describe_all(session: Session) -> list[dict[str, Any]]:
-    """Return every volunteer as the API shows them, in list order."""
-    return [describe(session, volunteer) for volunteer in list_volunteers(session)]
+def describe_all(session: Session, *, pool_id: int) -> list[dict[str, Any]]:
+    """Return every volunteer of the pool as the API shows them, in list order."""
+    return [describe(session, volunteer) for volunteer in list_volunteers(session, pool_id=pool_id)]
 
 
 def today() -> date:

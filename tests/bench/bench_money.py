@@ -36,6 +36,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.security import token_hash
 from sprachmittlerpool.services import payouts, reports
 from sprachmittlerpool.tariff import HEINSBERG, allowance, to_cents
+from tests.factories import FIRST_POOL
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
@@ -57,25 +58,31 @@ def main(argv: list[str] | None = None) -> int:
         print("Lege Datenbank an (Migrationen) …", flush=True)
         migrate.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
-            reference_data.load(session)
+            reference_data.load(session, pool_id=FIRST_POOL)
             session.commit()
             print(f"Erzeuge {args.volunteers} Sprachmittelnde und {args.assignments} Einsätze …", flush=True)
             results["fill_s"] = _timed(lambda: _fill(session, args.volunteers, args.assignments, key))
             print("Buche Aufwandsentschädigungen …", flush=True)
             results["book_all_s"] = _timed(lambda: _book_all(session))
-            results["month_entries"] = len(payouts.build_payout_list(session, MONTH).lines)
-            results["build_month_list_s"] = _best(lambda: payouts.build_payout_list(session, MONTH))
+            results["month_entries"] = len(
+                payouts.build_payout_list(session, MONTH, pool_id=FIRST_POOL).lines
+            )
+            results["build_month_list_s"] = _best(
+                lambda: payouts.build_payout_list(session, MONTH, pool_id=FIRST_POOL)
+            )
             for fmt in ("csv", "xlsx", "pdf", "sepa"):
                 print(f"Export {fmt} …", flush=True)
                 results[f"export_{fmt}_s"] = _best(
-                    lambda fmt=fmt: payouts.render_export(session, MONTH, fmt, config)
+                    lambda fmt=fmt: payouts.render_export(session, MONTH, fmt, config, pool_id=FIRST_POOL)
                 )
             print("Jahreskennzahlen …", flush=True)
             results["year_report_s"] = _best(
-                lambda: reports.build_report(session, date(YEAR, 1, 1), date(YEAR, 12, 31))
+                lambda: reports.build_report(
+                    session, date(YEAR, 1, 1), date(YEAR, 12, 31), pool_id=FIRST_POOL
+                )
             )
             results["close_month_s"] = _timed(
-                lambda: payouts.close_month(session, MONTH, user_id=None, actor="bench")
+                lambda: payouts.close_month(session, MONTH, pool_id=FIRST_POOL, user_id=None, actor="bench")
             )
         engine.dispose()
     _print(results)
@@ -105,12 +112,22 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
     languages = [code for code in session.exec(select(Language.code)).all()][:30]
     institutions = []
     for i in range(40):
-        row = Institution(name=f"Einrichtung {i:02d} Übergangsheim", type="kita", email=f"e{i}@amt.example")
+        row = Institution(
+            pool_id=FIRST_POOL,
+            name=f"Einrichtung {i:02d} Übergangsheim",
+            type="kita",
+            email=f"e{i}@amt.example",
+        )
         session.add(row)
         institutions.append(row)
     volunteers = []
     for i in range(volunteer_count):
-        row = Volunteer(name=f"Sprachmittlerin {i:03d} Çelik", email=f"v{i}@example.org", home_id="heinsberg")
+        row = Volunteer(
+            pool_id=FIRST_POOL,
+            name=f"Sprachmittlerin {i:03d} Çelik",
+            email=f"v{i}@example.org",
+            home_id="heinsberg",
+        )
         session.add(row)
         volunteers.append(row)
     session.flush()

@@ -43,6 +43,7 @@ from sprachmittlerpool import migrate, reference_data
 from sprachmittlerpool.db import make_engine
 from sprachmittlerpool.ibans import new_key
 from sprachmittlerpool.models import local_now
+from tests.factories import FIRST_POOL
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"  # loopback only, by design
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(url)
     migrate.upgrade(engine)
     with Session(engine) as session:
-        reference_data.load(session)
+        reference_data.load(session, pool_id=FIRST_POOL)
         session.commit()
 
     answered_201 = 0

@@ -27,6 +27,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.services import assignments, offers
 from tests.coordination.helpers import now, open_request
+from tests.factories import FIRST_POOL
 
 ROUNDS = int(os.environ.get("CONCURRENCY_ROUNDS", "100"))
 
@@ -193,6 +194,7 @@ def test_backstop_refuses_a_second_accepted_offer(app, factories):
         # the same through the ORM, with a brand-new row
         session.add(
             Offer(
+                pool_id=FIRST_POOL,
                 request_id=request.id,
                 volunteer_id=_first.id,
                 status=OfferStatus.ACCEPTED,
@@ -211,6 +213,7 @@ def test_backstop_refuses_an_overlapping_assignment(app, factories):
     )
     with app.app_context(), new_session(write=True) as session:
         offer = Offer(
+            pool_id=FIRST_POOL,
             request_id=overlapping.id,
             volunteer_id=volunteer.id,
             status=OfferStatus.ACCEPTED,
@@ -221,6 +224,7 @@ def test_backstop_refuses_an_overlapping_assignment(app, factories):
         session.commit()
         session.add(
             Assignment(
+                pool_id=FIRST_POOL,
                 request_id=overlapping.id,
                 offer_id=offer.id,
                 volunteer_id=volunteer.id,

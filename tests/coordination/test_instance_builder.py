@@ -16,10 +16,12 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.services.matching_run import build_instance, build_instance_data, run_matching
+from tests.factories import FIRST_POOL
 
 
 def _offer(db, request, volunteer, status: str) -> Offer:
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer.id,
         status=status,
@@ -52,7 +54,7 @@ def test_rows_become_a_valid_instance_with_languages_availability_and_absences(d
         language_code="ar", municipality_id="erkelenz", urgent=True, gender_required="f"
     )
 
-    data = build_instance_data(db, now=local_now())
+    data = build_instance_data(db, pool_id=FIRST_POOL, now=local_now())
 
     instance = matching.parse_instance(data)
     entry = _by_id(data["volunteers"], volunteer.id)
@@ -87,7 +89,7 @@ def test_only_open_future_requests_and_active_volunteers_are_matched(db, factori
     factories.RequestFactory(status=RequestStatus.OFFERED)
     factories.RequestFactory(start=local_now() - timedelta(days=1), end=local_now() - timedelta(hours=23))
 
-    instance = build_instance(db, now=local_now())
+    instance = build_instance(db, pool_id=FIRST_POOL, now=local_now())
 
     assert [r.id for r in instance.requests] == [str(open_request.id)]
     assert [v.id for v in instance.volunteers] == [str(active.id)]
@@ -105,13 +107,19 @@ def test_confirmed_assignments_and_pending_offers_hold_time_cancelled_ones_do_no
     offer = _offer(db, held, volunteer, OfferStatus.ACCEPTED)
     db.add(
         Assignment(
-            request_id=held.id, offer_id=offer.id, volunteer_id=volunteer.id, start=held.start, end=held.end
+            pool_id=FIRST_POOL,
+            request_id=held.id,
+            offer_id=offer.id,
+            volunteer_id=volunteer.id,
+            start=held.start,
+            end=held.end,
         )
     )
     _offer(db, offered, volunteer, OfferStatus.PENDING)
     gone = _offer(db, cancelled, volunteer, OfferStatus.WITHDRAWN)
     db.add(
         Assignment(
+            pool_id=FIRST_POOL,
             request_id=cancelled.id,
             offer_id=gone.id,
             volunteer_id=volunteer.id,
@@ -122,7 +130,9 @@ def test_confirmed_assignments_and_pending_offers_hold_time_cancelled_ones_do_no
     )
     db.commit()
 
-    booked = _by_id(build_instance_data(db, now=local_now())["volunteers"], volunteer.id)["booked"]
+    booked = _by_id(build_instance_data(db, pool_id=FIRST_POOL, now=local_now())["volunteers"], volunteer.id)[
+        "booked"
+    ]
 
     assert booked == [
         {
@@ -155,6 +165,7 @@ def test_preferred_volunteer_excluded_after_decline_and_recent_assignments(db, f
         offer = _offer(db, past, busy, OfferStatus.ACCEPTED)
         db.add(
             Assignment(
+                pool_id=FIRST_POOL,
                 request_id=past.id,
                 offer_id=offer.id,
                 volunteer_id=busy.id,
@@ -165,7 +176,7 @@ def test_preferred_volunteer_excluded_after_decline_and_recent_assignments(db, f
         )
     db.commit()
 
-    instance = build_instance(db, now=local_now())
+    instance = build_instance(db, pool_id=FIRST_POOL, now=local_now())
 
     wanted = instance.request_by_id[str(request.id)]
     assert wanted.preferred_volunteers == (str(known.id),)
@@ -180,7 +191,7 @@ def test_small_pool_is_solved_validated_and_kept_with_reasons(db, factories):
     placed = factories.RequestFactory(municipality_id="heinsberg")
     nobody = factories.RequestFactory(language_code="ti")
 
-    run = run_matching(db, now=local_now(), time_limit_s=5)
+    run = run_matching(db, pool_id=FIRST_POOL, now=local_now(), time_limit_s=5)
 
     stored = db.get(MatchingRun, run.id)
     assert stored.result["assignments"] == [

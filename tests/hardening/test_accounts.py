@@ -14,6 +14,7 @@ from sprachmittlerpool.db import make_engine, new_session
 from sprachmittlerpool.models import ApiToken, User
 from sprachmittlerpool.security import verify_password
 from tests.conftest import PG_URL, _truncate_all, make_test_config
+from tests.factories import FIRST_POOL
 
 PASSWORD = "ein-sehr-langes-passwort"
 
@@ -76,7 +77,7 @@ def seeded_password(template: str, folder: Path) -> tuple[str, str]:
     app = create_app(make_test_config(url, folder))
     with app.app_context():
         with new_session(write=True) as session:
-            reference_data.load(session)
+            reference_data.load(session, pool_id=FIRST_POOL)
             session.commit()
         demo.seed(months=0)
         shown = demo.demo_login_path().read_text().split()[1]

@@ -40,6 +40,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.services import assignments, offers
 from tests.conftest import PG_URL
+from tests.factories import FIRST_POOL
 from tests.hardening.locks import wait_for_lock_waiter
 from tests.intake.conftest import payload
 from tests.notifications.conftest import sink_on
@@ -118,7 +119,7 @@ def fragile_app(app_config: dict[str, object]) -> Iterator[tuple[Flask, Outage]]
         app_config["DATABASE_URL"] = url
     app = create_app(app_config)
     with app.app_context(), new_session(write=True) as session:
-        reference_data.load(session)
+        reference_data.load(session, pool_id=FIRST_POOL)
         session.commit()
     if admin is not None:
         outage = _postgres_outage(admin, name)

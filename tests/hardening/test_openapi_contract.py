@@ -32,6 +32,7 @@ from sprachmittlerpool.models import ApiToken, Assignment, InterpretingRequest, 
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
 from tests import factories as factories_module
+from tests.factories import FIRST_POOL
 from tests.payouts import helpers
 
 BEARER_TOKEN = "schemathesis-koordination-token"
@@ -99,6 +100,7 @@ def _assignment(db: Session, volunteer_id: int, institution_id: int, *, status: 
     """Add a past request with an accepted offer and an assignment in the given state."""
     start = (local_now() - timedelta(days=2)).replace(second=0, microsecond=0)
     request = InterpretingRequest(
+        pool_id=FIRST_POOL,
         institution_id=institution_id,
         contact_name="Frau Schneider",
         contact_email="leitung@kita.example",
@@ -114,6 +116,7 @@ def _assignment(db: Session, volunteer_id: int, institution_id: int, *, status: 
     db.add(request)
     db.flush()
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer_id,
         status="accepted",
@@ -123,6 +126,7 @@ def _assignment(db: Session, volunteer_id: int, institution_id: int, *, status: 
     db.add(offer)
     db.flush()
     assignment = Assignment(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         offer_id=offer.id,
         volunteer_id=volunteer_id,

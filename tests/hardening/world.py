@@ -36,7 +36,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import token_hash
 from sprachmittlerpool.tariff import HEINSBERG, tariff_to_dict
-from tests.factories import RequestFactory, VolunteerFactory, bind
+from tests.factories import FIRST_POOL, RequestFactory, VolunteerFactory, bind
 from tests.payouts import helpers
 
 BEARER_TOKEN = "world-bearer-token-of-the-coordination"
@@ -98,7 +98,9 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
         start=local_now().date() + timedelta(days=60),
         end=local_now().date() + timedelta(days=61),
     )
-    run = MatchingRun(created_by_id=coordinator.id, result={"assignments": [], "unassigned": []})
+    run = MatchingRun(
+        pool_id=FIRST_POOL, created_by_id=coordinator.id, result={"assignments": [], "unassigned": []}
+    )
     mail = OutboxMail(
         dedupe_key="world-mail",
         message_id="<world@localhost>",
@@ -130,6 +132,7 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
 
 def _offer(db: Session, request_id: int, volunteer_id: int, token: str, status: str) -> Offer:
     row = Offer(
+        pool_id=FIRST_POOL,
         request_id=request_id,
         volunteer_id=volunteer_id,
         status=status,
@@ -144,7 +147,10 @@ def _offer(db: Session, request_id: int, volunteer_id: int, token: str, status: 
 def _bookkeeping(db: Session, coordinator: User, volunteer_id: int, completed: Any) -> None:
     """Add the rows no route creates directly: tokens, audit, payouts, jobs, closures, lease, tariff."""
     month = PayoutMonth(
-        month=completed.start.strftime("%Y-%m"), closed_at=local_now(), closed_by_id=coordinator.id
+        pool_id=FIRST_POOL,
+        month=completed.start.strftime("%Y-%m"),
+        closed_at=local_now(),
+        closed_by_id=coordinator.id,
     )
     db.add(month)
     db.flush()
@@ -154,12 +160,14 @@ def _bookkeeping(db: Session, coordinator: User, volunteer_id: int, completed: A
             LoginFailure(key="world@example.org"),
             AuditEvent(actor="test", entity="world", entity_id="1", action="seeded"),
             PayoutEntry(
+                pool_id=FIRST_POOL,
                 payout_month_id=month.id,
                 volunteer_id=volunteer_id,
                 assignment_id=completed.id,
                 amount_cents=3400,
             ),
             PayoutLine(
+                pool_id=FIRST_POOL,
                 payout_month_id=month.id,
                 volunteer_id=volunteer_id,
                 assignments=1,
@@ -168,8 +176,13 @@ def _bookkeeping(db: Session, coordinator: User, volunteer_id: int, completed: A
             ),
             JobRun(job="world", period="2020-01-01"),
             SchedulerLease(name="world", holder="test", expires_at=local_now()),
-            PoolClosure(day=date(2020, 12, 24), note="Heiligabend"),
-            Tariff(name="Kreis Heinsberg", valid_from=date(2020, 1, 1), scheme=tariff_to_dict(HEINSBERG)),
+            PoolClosure(pool_id=FIRST_POOL, day=date(2020, 12, 24), note="Heiligabend"),
+            Tariff(
+                pool_id=FIRST_POOL,
+                name="Kreis Heinsberg",
+                valid_from=date(2020, 1, 1),
+                scheme=tariff_to_dict(HEINSBERG),
+            ),
         ]
     )
 

@@ -18,6 +18,7 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.security import new_token, token_hash
+from tests.factories import FIRST_POOL
 from tests.intake.conftest import count, fresh, mails
 
 
@@ -35,6 +36,7 @@ def requested(factories):
 
 def _offer(db, request, volunteer, status=OfferStatus.PENDING) -> Offer:
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer.id,
         status=status,
@@ -150,7 +152,12 @@ def test_cancelling_a_confirmed_request_goes_through_the_assignment_and_tells_bo
 def _confirm(db, row, volunteer) -> Assignment:
     offer = _offer(db, row, volunteer, status=OfferStatus.ACCEPTED)
     assignment = Assignment(
-        request_id=row.id, offer_id=offer.id, volunteer_id=volunteer.id, start=row.start, end=row.end
+        pool_id=FIRST_POOL,
+        request_id=row.id,
+        offer_id=offer.id,
+        volunteer_id=volunteer.id,
+        start=row.start,
+        end=row.end,
     )
     db.add(assignment)
     db.commit()

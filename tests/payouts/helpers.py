@@ -15,11 +15,14 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 from sprachmittlerpool.security import new_token, token_hash
+from tests.factories import FIRST_POOL
 
 
 def institution(session: Session, name: str = "Städtische Kita Regenbogen") -> Institution:
     """Add an institution."""
-    row = Institution(name=name, type="kita", email=f"{secrets.token_hex(4)}@kita.example")
+    row = Institution(
+        pool_id=FIRST_POOL, name=name, type="kita", email=f"{secrets.token_hex(4)}@kita.example"
+    )
     session.add(row)
     session.flush()
     return row
@@ -27,7 +30,13 @@ def institution(session: Session, name: str = "Städtische Kita Regenbogen") -> 
 
 def volunteer(session: Session, name: str = "Olena Kowalenko", **fields: object) -> Volunteer:
     """Add a volunteer."""
-    row = Volunteer(name=name, email=f"{secrets.token_hex(5)}@example.org", home_id="heinsberg", **fields)
+    row = Volunteer(
+        pool_id=FIRST_POOL,
+        name=name,
+        email=f"{secrets.token_hex(5)}@example.org",
+        home_id="heinsberg",
+        **fields,
+    )
     session.add(row)
     session.flush()
     return row
@@ -47,6 +56,7 @@ def completed(
     """Add a request, an accepted offer and a completed assignment with the given allowance."""
     end = start + timedelta(minutes=minutes)
     request = InterpretingRequest(
+        pool_id=FIRST_POOL,
         institution_id=institution_id,
         contact_name="Frau Schneider",
         contact_email="leitung@kita.example",
@@ -63,6 +73,7 @@ def completed(
     session.add(request)
     session.flush()
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer_id,
         status="accepted",
@@ -72,6 +83,7 @@ def completed(
     session.add(offer)
     session.flush()
     assignment = Assignment(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         offer_id=offer.id,
         volunteer_id=volunteer_id,

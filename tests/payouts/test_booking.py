@@ -10,6 +10,7 @@ from sqlmodel import select
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import PayoutEntry, PayoutLine, PayoutMonth
 from sprachmittlerpool.services import payouts
+from tests.factories import FIRST_POOL
 from tests.payouts import helpers
 
 NOW = datetime(2025, 3, 5, 12, 0)
@@ -54,7 +55,7 @@ def test_closed_month_gets_a_correction_in_the_next_open_month(session) -> None:
     assignment = helpers.completed(session, vol.id, inst.id, datetime(2025, 2, 10, 9), 2500)
     original = payouts.book_allowance(session, assignment, now=NOW)
     session.commit()
-    payouts.close_month(session, "2025-02", user_id=None, actor="test")
+    payouts.close_month(session, "2025-02", pool_id=FIRST_POOL, user_id=None, actor="test")
     closed = session.exec(select(PayoutMonth).where(PayoutMonth.month == "2025-02")).one()
     assert closed.total_cents == 2500 and closed.checksum
     lines_before = session.exec(select(PayoutLine)).all()
@@ -68,9 +69,9 @@ def test_closed_month_gets_a_correction_in_the_next_open_month(session) -> None:
     assert correction.note == f"Korrektur zu 2025-02/a{assignment.id}"
     assert payouts.month_of_id(session, correction.payout_month_id) == "2025-03"
 
-    feb = payouts.build_payout_list(session, "2025-02")
+    feb = payouts.build_payout_list(session, "2025-02", pool_id=FIRST_POOL)
     assert feb.closed and feb.total == closed.total_cents / 100
-    mar = payouts.build_payout_list(session, "2025-03")
+    mar = payouts.build_payout_list(session, "2025-03", pool_id=FIRST_POOL)
     (item,) = mar.lines[0].items
     assert item.corrects == f"2025-02/a{assignment.id}"
     assert str(item.amount) == "-10.00"
@@ -78,12 +79,12 @@ def test_closed_month_gets_a_correction_in_the_next_open_month(session) -> None:
     assert session.exec(select(PayoutLine)).all() == lines_before
 
     with pytest.raises(payouts.MonthClosedError):
-        payouts.close_month(session, "2025-02", user_id=None, actor="test")
+        payouts.close_month(session, "2025-02", pool_id=FIRST_POOL, user_id=None, actor="test")
 
 
 def test_first_booking_after_close_goes_to_the_next_open_month(session) -> None:
-    payouts.close_month(session, "2025-02", user_id=None, actor="test")
-    payouts.close_month(session, "2025-03", user_id=None, actor="test")
+    payouts.close_month(session, "2025-02", pool_id=FIRST_POOL, user_id=None, actor="test")
+    payouts.close_month(session, "2025-03", pool_id=FIRST_POOL, user_id=None, actor="test")
     vol = helpers.volunteer(session)
     inst = helpers.institution(session)
     assignment = helpers.completed(session, vol.id, inst.id, datetime(2025, 2, 10, 9), 2500)

@@ -22,6 +22,7 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 from sprachmittlerpool.services import payouts
+from tests.factories import FIRST_POOL
 from tests.payouts import helpers
 
 
@@ -56,13 +57,13 @@ def test_list_total_is_the_sum_of_its_lines_and_survives_closing(session, amount
         assignment = helpers.completed(session, vols[who].id, inst.id, datetime(2025, 6, day, 9), cents)
         payouts.book_allowance(session, assignment, now=datetime(2025, 6, 28))
     session.commit()
-    payout_list = payouts.build_payout_list(session, "2025-06")
+    payout_list = payouts.build_payout_list(session, "2025-06", pool_id=FIRST_POOL)
     expected = sum((Decimal(c) / 100 for _, c in amounts), Decimal("0"))
     assert payout_list.total == expected
     assert payout_list.total == sum((line.amount for line in payout_list.lines), Decimal("0"))
-    row = payouts.close_month(session, "2025-06", user_id=None, actor="test")
+    row = payouts.close_month(session, "2025-06", pool_id=FIRST_POOL, user_id=None, actor="test")
     assert row.total_cents == sum(c for _, c in amounts)
-    assert payouts.build_payout_list(session, "2025-06").total == expected
+    assert payouts.build_payout_list(session, "2025-06", pool_id=FIRST_POOL).total == expected
     _clear(session)
     session.exec(delete(Volunteer))
     session.exec(delete(Institution))
@@ -92,7 +93,7 @@ def test_year_to_date_and_limit_warnings(session, year, ytd_cents, warning) -> N
     current = helpers.completed(session, vol.id, inst.id, datetime(year, 5, 15, 9), 2500)
     payouts.book_allowance(session, current, now=datetime(year, 5, 20))
     session.commit()
-    (line,) = payouts.build_payout_list(session, f"{year}-05").lines
+    (line,) = payouts.build_payout_list(session, f"{year}-05", pool_id=FIRST_POOL).lines
     assert line.year_to_date == Decimal(ytd_cents) / 100
     assert line.limit_warning == warning
 
@@ -104,11 +105,13 @@ def test_regenerated_exports_are_byte_identical(app, session) -> None:
         assignment = helpers.completed(session, vol.id, inst.id, datetime(2025, 7, day, 9), 2500 + day)
         payouts.book_allowance(session, assignment, now=datetime(2025, 7, 28))
     session.commit()
-    payouts.close_month(session, "2025-07", user_id=None, actor="test")
+    payouts.close_month(session, "2025-07", pool_id=FIRST_POOL, user_id=None, actor="test")
     for fmt in ("csv", "xlsx", "pdf"):
-        first = payouts.render_export(session, "2025-07", fmt, app.config)
-        second = payouts.render_export(session, "2025-07", fmt, app.config)
+        first = payouts.render_export(session, "2025-07", fmt, app.config, pool_id=FIRST_POOL)
+        second = payouts.render_export(session, "2025-07", fmt, app.config, pool_id=FIRST_POOL)
         assert first.data == second.data, fmt
-    csv_text = payouts.render_export(session, "2025-07", "csv", app.config).data.decode("utf-8-sig")
+    csv_text = payouts.render_export(session, "2025-07", "csv", app.config, pool_id=FIRST_POOL).data.decode(
+        "utf-8-sig"
+    )
     assert "Zoë =SUMME(A1)" in csv_text
     assert ";'@Amt;" in csv_text

@@ -30,6 +30,7 @@ from sprachmittlerpool.services.privacy import (
     months_before,
 )
 from tests.conftest import TEST_IBAN_KEY
+from tests.factories import FIRST_POOL
 from tests.volunteers.conftest import IBAN_DIGITS, TEST_IBAN
 
 
@@ -37,6 +38,7 @@ def _assign(
     db, request: InterpretingRequest, volunteer: Volunteer, *, cents: int | None = 3450
 ) -> Assignment:
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer.id,
         status="accepted",
@@ -46,6 +48,7 @@ def _assign(
     db.add(offer)
     db.flush()
     assignment = Assignment(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         offer_id=offer.id,
         volunteer_id=volunteer.id,
@@ -62,11 +65,12 @@ def _assign(
 def _pay(db, assignment: Assignment, *, month: str, closed_at: datetime | None) -> None:
     payout = db.exec(select(PayoutMonth).where(PayoutMonth.month == month)).first()
     if payout is None:
-        payout = PayoutMonth(month=month, closed_at=closed_at)
+        payout = PayoutMonth(pool_id=FIRST_POOL, month=month, closed_at=closed_at)
         db.add(payout)
         db.flush()
     db.add(
         PayoutEntry(
+            pool_id=FIRST_POOL,
             payout_month_id=payout.id,
             volunteer_id=assignment.volunteer_id,
             assignment_id=assignment.id,
@@ -215,6 +219,7 @@ REASON = "Ich kenne die Familie Yılmaz privat und bin selbst in Behandlung."
 
 def _declined(db, request: InterpretingRequest, volunteer: Volunteer, reason: str = REASON) -> Offer:
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer.id,
         status="declined",

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 from sprachmittlerpool import migrate
 from sprachmittlerpool.db import make_engine
 from sprachmittlerpool.models import Assignment, Offer
+from tests.factories import FIRST_POOL
 
 
 def test_migrations_match_the_models(database_url: str) -> None:
@@ -40,6 +41,7 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
 
 def _offer(db, request, volunteer, status: str, token: str) -> Offer:
     offer = Offer(
+        pool_id=FIRST_POOL,
         request_id=request.id,
         volunteer_id=volunteer.id,
         status=status,
@@ -66,12 +68,12 @@ def test_overlapping_assignments_of_one_volunteer_are_refused_by_the_database(db
     overlapping = factories.RequestFactory(
         start=early.start.replace(minute=30), end=early.end.replace(minute=30)
     )
-    db.add(Assignment(request_id=early.id, offer_id=_offer(db, early, volunteer, "accepted", "c" * 64).id,
+    db.add(Assignment(pool_id=FIRST_POOL, request_id=early.id, offer_id=_offer(db, early, volunteer, "accepted", "c" * 64).id,
                       volunteer_id=volunteer.id, start=early.start, end=early.end))  # fmt: skip
     db.commit()
     offer = _offer(db, overlapping, volunteer, "accepted", "d" * 64)
 
-    db.add(Assignment(request_id=overlapping.id, offer_id=offer.id, volunteer_id=volunteer.id,
+    db.add(Assignment(pool_id=FIRST_POOL, request_id=overlapping.id, offer_id=offer.id, volunteer_id=volunteer.id,
                       start=overlapping.start, end=overlapping.end))  # fmt: skip
     with pytest.raises(IntegrityError):
         db.commit()
