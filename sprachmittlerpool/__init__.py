@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from sprachmittlerpool.payouts import bp as payouts_bp
     from sprachmittlerpool.public import bp as public_bp
     from sprachmittlerpool.reports import bp as reports_bp
+    from sprachmittlerpool.settings import bp as settings_bp
     from sprachmittlerpool.volunteer import bp as volunteer_bp
 
     for blueprint in (
@@ -66,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
         volunteer_bp,
         payouts_bp,
         reports_bp,
+        settings_bp,
         devmail_bp,
         api_bp,
     ):

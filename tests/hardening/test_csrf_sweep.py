@@ -23,6 +23,13 @@ from sprachmittlerpool.models import Absence, User
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD, make_test_config
 from tests.hardening import world as world_module
 
+
+@pytest.fixture
+def coordinator_role() -> str:
+    """Sweep as an admin: an admin reaches every page, the settings included."""
+    return "admin"
+
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The public JSON intake: institutions' systems call it without cookies and it acts on no one's authority
 # (anyone may submit a request, rate-limited per IP), so a forged cross-site call gains nothing.

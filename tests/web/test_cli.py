@@ -21,8 +21,7 @@ def test_users_create_reads_the_password_from_stdin(app, db) -> None:
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "created")).first() is not None
 
 
-def test_an_admin_account_has_exactly_a_coordinators_rights(app, db) -> None:
-    """operations.md offers `--role admin`; until a district asks for more, it grants nothing extra."""
+def test_an_admin_does_the_pools_work_and_also_its_settings_a_coordinator_only_the_work(app, db) -> None:
     runner = app.test_cli_runner()
     for email, role in (("chefin@kreis.example", "admin"), ("kim@kreis.example", "coordinator")):
         created = runner.invoke(
@@ -35,10 +34,12 @@ def test_an_admin_account_has_exactly_a_coordinators_rights(app, db) -> None:
         client = app.test_client()
         client.post("/anmelden", data={"email": email, "password": "ein-sehr-langes-passwort"})
         pages[email] = [
-            client.get(path).status_code for path in ("/koordination/", "/auszahlungen", "/berichte")
+            client.get(path).status_code
+            for path in ("/koordination/", "/auszahlungen", "/berichte", "/einstellungen/")
         ]
 
-    assert pages["chefin@kreis.example"] == pages["kim@kreis.example"] == [200, 200, 200]
+    assert pages["chefin@kreis.example"] == [200, 200, 200, 200]
+    assert pages["kim@kreis.example"] == [200, 200, 200, 403]
 
 
 def test_users_create_refuses_a_short_password_and_a_duplicate(app, coordinator) -> None:

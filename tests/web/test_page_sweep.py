@@ -22,7 +22,14 @@ from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
 from tests.coordination.helpers import now, open_request
 
+
 # Attributes through which a page makes the browser fetch something (links and forms only navigate).
+@pytest.fixture
+def coordinator_role() -> str:
+    """Sweep as an admin: an admin reaches every page, the settings included."""
+    return "admin"
+
+
 RESOURCE_ATTRIBUTES = {
     "script": "src",
     "img": "src",
