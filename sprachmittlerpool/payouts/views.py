@@ -108,7 +108,7 @@ def download(month: str, ext: str):
     except payouts.NothingToTransferError:
         flash("Niemand in diesem Monat hat eine IBAN hinterlegt: keine SEPA-Datei.", "error")
         return redirect(url_for("payouts.month_detail", month=month))
-    response = Response(export.data, mimetype=export.mimetype)
+    response = Response(export.data, content_type=export.mimetype)  # as is: it names its charset
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

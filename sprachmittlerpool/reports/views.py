@@ -80,9 +80,9 @@ def _svg(svg: str) -> Markup:
     return Markup(svg)  # noqa: S704 - built by charts.py from escaped text only
 
 
-def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
-    """Wrap a file as a download that is not cached."""
-    response = Response(data, mimetype=mimetype)
+def _attachment(data: bytes, content_type: str, filename: str) -> Response:
+    """Wrap a file as a download that is not cached; the content type is sent as given (one charset)."""
+    response = Response(data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
