@@ -20,7 +20,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from sprachmittlerpool.exports.formatting import money_de, money_plain
-from sprachmittlerpool.exports.safe_cells import neutralise
+from sprachmittlerpool.exports.safe_cells import neutralise, set_text
 from sprachmittlerpool.models import (
     Assignment,
     InterpretingRequest,
@@ -221,11 +221,13 @@ def to_xlsx(report: Report) -> bytes:
     sheet = workbook.active
     sheet.title = "Bericht"
     sheet.append(["Bereich", "Kennzahl", "Wert"])
-    for section, label, value in rows(report):
-        cell_value: object = neutralise(value)
+    for number, (section, label, value) in enumerate(rows(report), start=2):
+        set_text(sheet.cell(number, 1), section)
+        set_text(sheet.cell(number, 2), label)
         if value.isdigit():
-            cell_value = int(value)
-        sheet.append([neutralise(section), neutralise(label), cell_value])
+            sheet.cell(number, 3, int(value))
+        else:
+            set_text(sheet.cell(number, 3), value)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 44
     moment = datetime.combine(report.start, time())

@@ -111,17 +111,6 @@ def test_formula_in_a_name_is_neutralised_in_csv() -> None:
     assert ";=" not in text and ";@" not in text
 
 
-def test_formula_in_a_name_is_neutralised_in_xlsx() -> None:
-    pl = payout_list(line("v1", INJECTION, item(institution="+49 2452")))
-
-    workbook = openpyxl.load_workbook(io.BytesIO(to_xlsx(pl)))
-    cells = [cell for row in workbook[SHEET_TITLE].iter_rows() for cell in row if cell.value is not None]
-
-    assert "'" + INJECTION in [cell.value for cell in cells]
-    assert "'+49 2452" in [cell.value for cell in cells]
-    assert all(cell.data_type != "f" for cell in cells)
-
-
 def test_xlsx_holds_money_as_numbers_with_a_euro_format_and_the_total() -> None:
     pl = payout_list(line("v1", "Olena K.", item("a1", "25.00"), item("a2", "35.50")))
 
