@@ -330,7 +330,7 @@ class Tariff(SQLModel, table=True):
 
 
 class PayoutMonth(SQLModel, table=True):
-    """A month's payout list; closed means frozen."""
+    """A month's payout list; closed means frozen: its files are made from the snapshot written at closing."""
 
     __tablename__ = "payout_month"
 
@@ -340,6 +340,7 @@ class PayoutMonth(SQLModel, table=True):
     closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     total_cents: int | None = None
     checksum: str | None = Field(default=None, max_length=64)
+    pool_name: str | None = Field(default=None, max_length=200)  # as it stood at closing
 
 
 class PayoutEntry(SQLModel, table=True):
@@ -384,6 +385,44 @@ class PayoutLine(SQLModel, table=True):
     assignments: int
     amount_cents: int
     year_to_date_cents: int
+    # The volunteer as paid at closing: a later change of name or account changes no closed file.
+    name: str = Field(default="", max_length=200)
+    iban_encrypted: str | None = Field(default=None, max_length=400)  # the volunteer's ciphertext, copied
+    iban_masked: str | None = Field(default=None, max_length=60)
+
+
+class PayoutLineItem(SQLModel, table=True):
+    """One entry of a closed month as its files show it, frozen at closing (institution, date, amount …)."""
+
+    __tablename__ = "payout_line_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payout_month_id: int = Field(foreign_key="payout_month.id", index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id")
+    entry_id: int = Field(foreign_key="payout_entry.id", unique=True)
+    assignment_ref: str = Field(max_length=20)  # "a17"
+    day: date
+    institution: str = Field(max_length=200)
+    duration_minutes: int
+    outcome: str = Field(max_length=20)
+    amount_cents: int
+    corrects: str | None = Field(default=None, max_length=40)  # "2025-02/a17"
+    note: str = Field(default="", max_length=500)
+
+
+class SepaFile(SQLModel, table=True):
+    """A SEPA transfer file handed out; its row number makes the file's MsgId and PmtInfId unique."""
+
+    __tablename__ = "sepa_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    payout_month_id: int = Field(foreign_key="payout_month.id", index=True)
+    message_id: str | None = Field(default=None, max_length=35, unique=True)  # set right after the insert
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    created_by: str = Field(default="", max_length=60)
+    transactions: int = 0
+    total_cents: int = 0
+    execution_date: date | None = None
 
 
 class User(SQLModel, table=True):

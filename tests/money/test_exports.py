@@ -2,8 +2,9 @@
 
 import hashlib
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import openpyxl
 from hypothesis import given, settings
@@ -25,8 +26,10 @@ def sepa(pl: PayoutList) -> bytes:
         debtor_name="Kreis Heinsberg",
         debtor_iban="DE02370502990000684712",
         debtor_bic="COLSDE33",
-        execution_date=date(2025, 4, 5),
-        message_id="SMP-2025-03",
+        execution_date=date(2025, 4, 7),
+        message_id="SMP-20250404-101500-1",
+        payment_id="SMP-2025-03-1",
+        created_at=datetime(2025, 4, 4, 10, 15, tzinfo=ZoneInfo("Europe/Berlin")),
     )
 
 

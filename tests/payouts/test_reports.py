@@ -84,4 +84,5 @@ def test_cli_report_and_payout_export(app, year_2025, tmp_path) -> None:
     result = runner.invoke(
         args=["payouts", "export", "2025-02", "--format", "sepa", "--out", str(tmp_path / "x.xml")]
     )
-    assert result.exit_code != 0 and "IBAN" in result.output
+    assert result.exit_code != 0 and "noch nicht abgeschlossen" in result.output
+    assert not (tmp_path / "x.xml").exists()
