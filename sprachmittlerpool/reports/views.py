@@ -55,7 +55,9 @@ def page():
         "unfilled": _svg(bar_chart_svg("Nicht besetzt nach Grund", report.unfilled_reasons, unit="Anfragen")),
     }
     query = {"from": start.isoformat(), "to": end.isoformat()}
-    return render_template("reports/page.html", report=report, charts=charts, query=query, money=money_de)
+    return render_template(
+        "reports/page.html", report=report, charts=charts, query=query, money=money_de, month_de=month_de
+    )
 
 
 @bp.get("/berichte.csv")

@@ -1,7 +1,8 @@
 """The committee's figures for any period: counts, placement, money, languages, reasons.
 
 Requests count by the day they were received; assignments by their appointment day;
-allowances by the payout months that fall into the period. The placement rate is the
+allowances by the payout months that fall into the period — a closed month with its frozen
+total, an open month with what is booked so far, labelled "vorläufig" everywhere it is shown. The placement rate is the
 share of requests placed among those the pool tried to place (placed + unfilled), so
 rejected, withdrawn and still open requests do not distort it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from sprachmittlerpool.exports.formatting import money_de, money_plain
+from sprachmittlerpool.exports.formatting import money_de, money_plain, month_de
 from sprachmittlerpool.exports.safe_cells import neutralise, set_text
 from sprachmittlerpool.models import (
     Assignment,
@@ -42,6 +44,21 @@ UNFILLED_DE = {
     "late": "zu kurzfristig",
 }
 TOP_LANGUAGES = 10
+MONEY_TEXT = re.compile(r"^-?\d+,\d{2}$")  # how rows() writes an amount: the workbook stores a number
+
+
+@dataclass(frozen=True)
+class MonthAllowances:
+    """One payout month of the period: its sum, and whether it is closed (final) or open (provisional)."""
+
+    month: str
+    amount: Decimal
+    closed: bool
+
+    @property
+    def label(self) -> str:
+        """Name the month with its state, e.g. 'März 2025 (vorläufig)'."""
+        return f"{month_de(self.month)} ({'abgeschlossen' if self.closed else 'vorläufig'})"
 
 
 @dataclass(frozen=True)
@@ -54,13 +71,33 @@ class Report:
     assignments: int
     placed: int
     unfilled: int
-    allowances: Decimal
+    allowance_months: list[MonthAllowances]
     languages: list[tuple[str, int]]
     per_month: list[tuple[str, int]]
     rejections: list[tuple[str, int]]
     unfilled_reasons: list[tuple[str, int]]
     active_volunteers: int
     languages_covered: int
+
+    @property
+    def allowances(self) -> Decimal:
+        """Return all allowances of the period, closed and open months together."""
+        return self.allowances_closed + self.allowances_open
+
+    @property
+    def allowances_closed(self) -> Decimal:
+        """Return the allowances of the closed (final) months."""
+        return sum((m.amount for m in self.allowance_months if m.closed), Decimal("0.00"))
+
+    @property
+    def allowances_open(self) -> Decimal:
+        """Return the allowances of the open months: provisional, they may still change."""
+        return sum((m.amount for m in self.allowance_months if not m.closed), Decimal("0.00"))
+
+    @property
+    def provisional(self) -> bool:
+        """Tell whether any month of the period is still open."""
+        return any(not m.closed for m in self.allowance_months)
 
     @property
     def placement_rate(self) -> Decimal | None:
@@ -102,7 +139,7 @@ def build_report(session: Session, start: date, end: date) -> Report:
         assignments=int(assignments),
         placed=sum(int(statuses.get(status, 0)) for status in PLACED),
         unfilled=int(statuses.get("unfilled", 0)),
-        allowances=_allowances(session, start, end),
+        allowance_months=_allowance_months(session, start, end),
         languages=_languages(session, received),
         per_month=_per_month(session, start, end, received),
         rejections=_rejections(session, received),
@@ -122,14 +159,27 @@ def build_report(session: Session, start: date, end: date) -> Report:
     )
 
 
-def _allowances(session: Session, start: date, end: date) -> Decimal:
-    """Sum the entries of the payout months inside the period."""
-    total = session.exec(
-        select(func.coalesce(func.sum(PayoutEntry.amount_cents), 0))
-        .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+def _allowance_months(session: Session, start: date, end: date) -> list[MonthAllowances]:
+    """Return each payout month inside the period: closed with its frozen total, open with its entries."""
+    booked = dict(
+        session.exec(
+            select(PayoutEntry.payout_month_id, func.sum(PayoutEntry.amount_cents)).group_by(
+                PayoutEntry.payout_month_id
+            )
+        ).all()
+    )
+    months = session.exec(
+        select(PayoutMonth)
         .where(col(PayoutMonth.month) >= month_of(start), col(PayoutMonth.month) <= month_of(end))
-    ).one()
-    return from_cents(int(total))
+        .order_by(col(PayoutMonth.month))
+    ).all()
+    result = []
+    for row in months:
+        closed = row.closed_at is not None
+        cents = row.total_cents if closed and row.total_cents is not None else int(booked.get(row.id) or 0)
+        if cents or closed:
+            result.append(MonthAllowances(row.month, from_cents(cents), closed))
+    return result
 
 
 def _languages(session: Session, received: tuple) -> list[tuple[str, int]]:
@@ -191,15 +241,36 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
         ("Kennzahlen", "Anfragen", str(report.requests)),
         ("Kennzahlen", "Einsätze", str(report.assignments)),
         ("Kennzahlen", "Vermittlungsquote (%)", "–" if rate is None else str(rate).replace(".", ",")),
-        ("Kennzahlen", "Ausgezahlte Aufwandsentschädigungen (EUR)", money_plain(report.allowances)),
+        *_allowance_rows(report),
         ("Kennzahlen", "Aktive Sprachmittelnde", str(report.active_volunteers)),
         ("Kennzahlen", "Abgedeckte Sprachen", str(report.languages_covered)),
+    ]
+    out += [
+        ("Aufwandsentschädigungen je Monat", m.label, money_plain(m.amount)) for m in report.allowance_months
     ]
     out += [("Meistgefragte Sprachen", name, str(count)) for name, count in report.languages]
     out += [("Anfragen je Monat", month, str(count)) for month, count in report.per_month]
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
     return out
+
+
+def _allowance_rows(report: Report) -> list[tuple[str, str, str]]:
+    """Give the allowances of closed and of open (provisional) months apart, and their sum."""
+    total = "Aufwandsentschädigungen gesamt" + (", vorläufig" if report.provisional else "") + " (EUR)"
+    return [
+        (
+            "Kennzahlen",
+            "Aufwandsentschädigungen abgeschlossener Monate (EUR)",
+            money_plain(report.allowances_closed),
+        ),
+        (
+            "Kennzahlen",
+            "Aufwandsentschädigungen offener Monate, vorläufig (EUR)",
+            money_plain(report.allowances_open),
+        ),
+        ("Kennzahlen", total, money_plain(report.allowances)),
+    ]
 
 
 def to_csv(report: Report) -> bytes:
@@ -226,6 +297,8 @@ def to_xlsx(report: Report) -> bytes:
         set_text(sheet.cell(number, 2), label)
         if value.isdigit():
             sheet.cell(number, 3, int(value))
+        elif MONEY_TEXT.match(value):
+            sheet.cell(number, 3, Decimal(value.replace(",", "."))).number_format = '#,##0.00 "€"'
         else:
             set_text(sheet.cell(number, 3), value)
     sheet.column_dimensions["A"].width = 28
@@ -248,5 +321,8 @@ def to_text(report: Report) -> str:
             lines.append(f"\n{current}" if section else current)
             section = current
         lines.append(f"  {label}: {value}")
-    lines.append(f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}")
+    total = f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}"
+    if report.provisional:
+        total += f" (davon vorläufig, Monate noch offen: {money_de(report.allowances_open)})"
+    lines.append(total)
     return "\n".join(lines) + "\n"
