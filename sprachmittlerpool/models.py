@@ -386,7 +386,7 @@ class PayoutLine(SQLModel, table=True):
     amount_cents: int
     year_to_date_cents: int
     # The volunteer as paid at closing: a later change of name or account changes no closed file.
-    name: str = Field(default="", max_length=200)
+    name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     iban_encrypted: str | None = Field(default=None, max_length=400)  # the volunteer's ciphertext, copied
     iban_masked: str | None = Field(default=None, max_length=60)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:29:25.358688
+Create Date: 2026-12-03 13:00:28.093977
 """
 
 from collections.abc import Sequence
@@ -274,7 +274,7 @@ def upgrade() -> None:
     sa.Column('assignments', sa.Integer(), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=False),
     sa.Column('year_to_date_cents', sa.Integer(), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), server_default='', nullable=False),
     sa.Column('iban_encrypted', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
     sa.Column('iban_masked', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
     sa.ForeignKeyConstraint(['payout_month_id'], ['payout_month.id'], ),
