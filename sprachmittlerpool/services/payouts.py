@@ -3,10 +3,12 @@
 An assignment's allowance becomes a PayoutEntry in the month of its appointment. If that
 month is already closed, the entry goes to the earliest open month after it, and a changed
 amount is booked as the difference, naming the entry it corrects. Closing a month writes
-its PayoutLine rows, total and checksum; after that nothing writes into it.
+its snapshot (PayoutLine per volunteer with name and IBAN ciphertext, PayoutLineItem per entry),
+total and checksum; after that nothing writes into it, and its files are made from the snapshot.
 
-``book_allowance`` joins the caller's transaction (the completion service commits it);
-``close_month`` owns its own.
+A SEPA file is made only from a closed month, and each one is a new payment order numbered by a
+SepaFile row. ``book_allowance`` joins the caller's transaction (the completion service commits
+it); ``close_month`` and ``create_sepa_file`` own theirs.
 """
 
 from __future__ import annotations
