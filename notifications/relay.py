@@ -216,6 +216,8 @@ def build_message(row: OutboxMail) -> Message:
     )
     message.msgId = row.message_id
     for attachment in row.attachments:
+        # Flask-Mail builds MIMEBase(*content_type.split("/")), so parameters after the subtype
+        # ("text/calendar; method=REQUEST; charset=UTF-8") reach the part's header as written.
         message.attach(
             attachment["filename"], attachment["content_type"], attachment["content"].encode("utf-8")
         )

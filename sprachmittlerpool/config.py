@@ -35,6 +35,13 @@ class DefaultConfig:
     # CAs. Verification and the hostname check stay on either way.
     MAIL_CA_FILE: str | None = None
     POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
+    # The pool's identity as others see it: the address calendar entries name as organizer (None: the
+    # address of MAIL_DEFAULT_SENDER), and the account SEPA transfers are paid from (no default: a SEPA
+    # export without it stops and says what to set).
+    POOL_CONTACT_EMAIL: str | None = None
+    POOL_IBAN: str | None = None
+    POOL_BIC: str | None = None
+    SEPA_EXECUTION_DAYS = 2  # bank working days (TARGET2) between making a SEPA file and its execution
     TIMEZONE = "Europe/Berlin"
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -174,6 +181,7 @@ def _validate_counts(config: dict[str, Any]) -> None:
         ("OFFER_VALID_HOURS", 1),
         ("OFFER_CUTOFF_HOURS", 0),
         ("UNFILLED_WARN_DAYS", 1),
+        ("SEPA_EXECUTION_DAYS", 0),
     )
     for key, low in counts:
         value = config.get(key)

@@ -15,10 +15,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from flask import current_app
+from schwifty import IBAN
 from sqlmodel import Session, select
 
 from sprachmittlerpool import reference_data, security
 from sprachmittlerpool.db import write_session
+from sprachmittlerpool.ibans import encrypt_iban, mask_iban, parse_key
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -48,6 +50,8 @@ LANGUAGE_WEIGHTS = {
     "ro": 3, "bg": 3, "pl": 2, "sq": 2, "so": 2, "am": 2, "sr": 2, "hr": 1, "bs": 1, "mk": 1,
     "el": 1, "it": 1, "es": 1, "pt": 1, "fr": 2, "en": 2, "hy": 1, "ka": 1, "ur": 1, "vi": 1,
 }  # fmt: skip
+
+DEMO_BANK_CODE = "31251220"  # Kreissparkasse Heinsberg; the account numbers are made up
 
 FIRST_NAMES = [
     "Olena", "Iryna", "Oksana", "Natalia", "Swetlana", "Dmytro", "Andrij", "Tetiana", "Ahmad", "Fatima",
@@ -174,6 +178,7 @@ def _volunteers(session: Session, rng: random.Random, pool_id: int) -> list[Volu
         )
         session.add(volunteer)
         session.flush()
+        _give_iban(volunteer, index)
         languages = {codes[index % len(codes)]} | set(
             rng.choices(codes, weights=weights, k=rng.choice([0, 1, 1]))
         )
@@ -187,6 +192,16 @@ def _volunteers(session: Session, rng: random.Random, pool_id: int) -> list[Volu
                                      end=time(min(start + rng.choice([4, 5, 6]), 19))))  # fmt: skip
         volunteers.append(volunteer)
     return volunteers
+
+
+def _give_iban(volunteer: Volunteer, index: int) -> None:
+    """Give most demo volunteers a (made-up, valid) account at a Heinsberg bank; every tenth has none."""
+    if index % 10 == 9:
+        return
+    iban = str(IBAN.generate("DE", bank_code=DEMO_BANK_CODE, account_code=f"{7_000_000 + index:010d}"))
+    key = parse_key(current_app.config["IBAN_KEY"])
+    volunteer.iban_encrypted = encrypt_iban(iban, key=key, row_id=str(volunteer.id))
+    volunteer.iban_masked = mask_iban(iban)
 
 
 _MALE = {"Dmytro", "Andrij", "Ahmad", "Yusuf", "Omar", "Reza", "Hamid", "Mehmet", "Kemal", "Yonas", "Abdi",

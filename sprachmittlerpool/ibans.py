@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import re
 import secrets
 
 from cryptography.exceptions import InvalidTag
@@ -19,6 +20,8 @@ from schwifty.exceptions import (
 )
 
 KEY_BYTES = 32  # AES-256
+# ISO 9362: bank (4 letters), country (2 letters), location (2), optional branch (3).
+_BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 NONCE_BYTES = 12  # 96 bits, the size GCM is designed for
 CIPHERTEXT_PREFIX = "v1:"
 
@@ -45,6 +48,11 @@ class DecryptionError(ValueError):
 def validate_iban(text: str) -> str:
     """Check mod-97 and the country's length and structure; return the compact electronic form."""
     return _parse(text).compact
+
+
+def is_bic(text: str) -> bool:
+    """Tell whether ``text`` (compact, upper case) has the form of a BIC."""
+    return bool(_BIC.match(text))
 
 
 def bic_for(iban: str) -> str | None:

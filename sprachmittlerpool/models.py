@@ -455,7 +455,7 @@ class Tariff(SQLModel, table=True):
 
 
 class PayoutMonth(SQLModel, table=True):
-    """A month's payout list; closed means frozen."""
+    """A month's payout list; closed means frozen: its files are made from the snapshot written at closing."""
 
     __tablename__ = "payout_month"
     __table_args__ = (
@@ -470,6 +470,7 @@ class PayoutMonth(SQLModel, table=True):
     closed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     total_cents: int | None = None
     checksum: str | None = Field(default=None, max_length=64)
+    pool_name: str | None = Field(default=None, max_length=200)  # as it stood at closing
 
 
 class PayoutEntry(SQLModel, table=True):
@@ -521,6 +522,51 @@ class PayoutLine(SQLModel, table=True):
     assignments: int
     amount_cents: int
     year_to_date_cents: int
+    # The volunteer as paid at closing: a later change of name or account changes no closed file.
+    name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    iban_encrypted: str | None = Field(default=None, max_length=400)  # the volunteer's ciphertext, copied
+    iban_masked: str | None = Field(default=None, max_length=60)
+
+
+class PayoutLineItem(SQLModel, table=True):
+    """One entry of a closed month as its files show it, frozen at closing (institution, date, amount …)."""
+
+    __tablename__ = "payout_line_item"
+    __table_args__ = (
+        _pool_fk(["payout_month_id"], "payout_month", ["id"], "payout_line_item_month_in_pool"),
+        _pool_fk(["entry_id"], "payout_entry", ["id"], "payout_line_item_entry_in_pool"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    payout_month_id: int = Field(index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id")
+    entry_id: int = Field(unique=True)
+    assignment_ref: str = Field(max_length=20)  # "a17"
+    day: date
+    institution: str = Field(max_length=200)
+    duration_minutes: int
+    outcome: str = Field(max_length=20)
+    amount_cents: int
+    corrects: str | None = Field(default=None, max_length=40)  # "2025-02/a17"
+    note: str = Field(default="", max_length=500)
+
+
+class SepaFile(SQLModel, table=True):
+    """A SEPA transfer file handed out; its row number makes the file's MsgId and PmtInfId unique."""
+
+    __tablename__ = "sepa_file"
+    __table_args__ = (_pool_fk(["payout_month_id"], "payout_month", ["id"], "sepa_file_month_in_pool"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    payout_month_id: int = Field(index=True)
+    message_id: str | None = Field(default=None, max_length=35, unique=True)  # set right after the insert
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    created_by: str = Field(default="", max_length=60)
+    transactions: int = 0
+    total_cents: int = 0
+    execution_date: date | None = None
 
 
 class User(SQLModel, table=True):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-# § 3 Nr. 26a EStG, as data: (first year, limit in €). The law raised the limit
-# to 720 € in 2013, to 840 € in 2021 and to 960 € in 2026.
+# § 3 Nr. 26a EStG, as data: (first year, limit in €). The law brought the limit in 2007 with 500 €
+# and raised it to 720 € in 2013, to 840 € in 2021 and to 960 € in 2026.
 EHRENAMTSPAUSCHALE: tuple[tuple[int, Decimal], ...] = (
+    (2007, Decimal("500.00")),
     (2013, Decimal("720.00")),
     (2021, Decimal("840.00")),
     (2026, Decimal("960.00")),

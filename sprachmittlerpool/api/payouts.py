@@ -1,10 +1,10 @@
-"""Payout lists over the API: read a month, close it."""
+"""Payout lists over the API: read a month, close it, make its SEPA file."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, jsonify
+from flask import Response, current_app, g, jsonify
 
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, coordinator_required
@@ -23,7 +23,7 @@ def _month(month: str) -> str:
 
 
 def _payload(month: str) -> dict[str, Any]:
-    """Return the month's list in api.md's shape, volunteer ids as integers."""
+    """Return the month's list in api.md's shape, volunteer ids as integers, with warnings in German."""
     db = get_session()
     payout_list = payouts.build_payout_list(
         db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
@@ -31,6 +31,8 @@ def _payload(month: str) -> dict[str, Any]:
     data = to_api_dict(payout_list)
     for volunteer in data["volunteers"]:
         volunteer["volunteer"] = int(volunteer["volunteer"])
+    warning = payouts.iban_warning(payout_list)
+    data["warnings"] = [warning] if warning else []
     return data
 
 
@@ -58,7 +60,29 @@ def close_payout_month(month: str):
         )
     except payouts.MonthClosedError:
         raise ApiError(409, "month_closed", f"Der Monat {month} ist bereits abgeschlossen.") from None
+    except payouts.MonthNotClosableError as error:
+        raise ApiError(409, "month_too_early", str(error)) from None
     return jsonify(_payload(month))
+
+
+@bp.post("/payouts/<month>/sepa")
+@coordinator_required
+def payout_month_sepa(month: str):
+    """Make a new SEPA transfer file (pain.001.001.09) of a closed month; 409 with a German reason if not."""
+    month = _month(month)
+    try:
+        export = payouts.create_sepa_file(
+            get_session(),
+            month,
+            current_app.config,
+            pool_id=g.api_user.pool_id,
+            actor=f"user:{g.api_user.id}",
+        )
+    except payouts.SepaRefusedError as error:
+        raise ApiError(409, "sepa_refused", str(error)) from None
+    response = Response(export.data, content_type=export.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
 
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "104.00"}
@@ -83,6 +107,11 @@ PAYOUT_LIST = {
             },
         },
         "total": MONEY,
+        "warnings": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Hinweise vor dem Abschluss, z. B. Sprachmittelnde ohne IBAN",
+        },
     },
 }
 _MONTH_PARAM = [{"name": "month", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -108,6 +137,20 @@ spec.add_paths(
                 "security": spec.BEARER,
                 "responses": {
                     "200": {"description": "Abgeschlossene Liste", **_LIST_RESPONSE},
+                    **spec.error_responses(401, 403, 404, 409),
+                },
+            }
+        },
+        "/api/v1/payouts/{month}/sepa": {
+            "post": {
+                "summary": "SEPA-Überweisung (pain.001.001.09) eines abgeschlossenen Monats erstellen",
+                "parameters": _MONTH_PARAM,
+                "security": spec.BEARER,
+                "responses": {
+                    "200": {
+                        "description": "Neue SEPA-Datei (eigener Zahlungsauftrag)",
+                        "content": {"application/xml": {"schema": {"type": "string"}}},
+                    },
                     **spec.error_responses(401, 403, 404, 409),
                 },
             }

@@ -56,6 +56,11 @@ def date_de(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+def date_long_de(day: date) -> str:
+    """Format a date for reading, e.g. '3. März 2026'."""
+    return f"{day.day}. {MONTHS_DE[day.month - 1]} {day.year}"
+
+
 def datetime_de(moment: datetime) -> str:
     """Format a wall-clock time the German way, e.g. '01.04.2025 10:30'."""
     return moment.strftime("%d.%m.%Y %H:%M")

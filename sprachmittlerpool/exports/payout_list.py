@@ -32,6 +32,7 @@ class PayoutLine:
     limit_warning: str | None = None  # "80" or "100" (percent of the tax-free limit reached)
     iban: str | None = None  # plain, and only filled in for the SEPA export
     bic: str | None = None
+    iban_masked: str | None = None  # for pages: "DE89 **** **** **** **30 00"; None without an IBAN
 
     @property
     def amount(self) -> Decimal:

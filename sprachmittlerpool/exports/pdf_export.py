@@ -1,9 +1,16 @@
-"""The payout list as a printable A4 PDF for the treasury, byte-identical for identical input."""
+"""The payout list as a printable A4 PDF for the treasury.
+
+A closed month's PDF is byte-identical whenever it is made (its creation date is the closing
+time); an open month's is dated when it is made. Long names and institutions wrap inside their
+columns, and a volunteer's block that runs over a page starts the next page with the name and id.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 
@@ -23,9 +30,13 @@ from sprachmittlerpool.exports.payout_list import PayoutItem, PayoutLine, Payout
 FONT = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+BERLIN = ZoneInfo("Europe/Berlin")
+LANGUAGE = "de-DE"
 ROW = 6.0
+LINE = 4.0  # height of one wrapped line inside a table row
 COLUMNS = (("Datum", 22.0), ("Einsatz", 20.0), ("Einrichtung", 52.0), ("Dauer", 16.0))
 COLUMNS += (("Ergebnis", 40.0), ("Betrag", 30.0))
+RIGHT_ALIGNED = ("Dauer", "Betrag")
 
 
 class _PayoutPdf(FPDF):
@@ -34,10 +45,18 @@ class _PayoutPdf(FPDF):
     def __init__(self, digest: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.digest = digest
+        self.continuing: PayoutLine | None = None  # the volunteer whose block is being printed
         for style, filename in FONT_FILES.items():
             self.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
         self.set_auto_page_break(auto=True, margin=20)
         self.set_margins(15, 15, 15)
+
+    def header(self) -> None:
+        """On a page that continues a volunteer's block, name the volunteer again and repeat the columns."""
+        if self.continuing is None:
+            return
+        _name(self, self.continuing, suffix=" (Fortsetzung)")
+        _header_row(self)
 
     def footer(self) -> None:
         """Print the page number and the checksum on every page."""
@@ -50,8 +69,10 @@ class _PayoutPdf(FPDF):
 def to_pdf(payout_list: PayoutList) -> bytes:
     """Render the payout list as PDF bytes."""
     pdf = _PayoutPdf(content_digest(payout_list))
-    pdf.set_creation_date(_fixed_moment(payout_list))
+    pdf.set_creation_date(created_at(payout_list))
+    pdf.set_lang(LANGUAGE)
     pdf.set_title(f"Auszahlungsliste {payout_list.month}")
+    pdf.set_subject(f"Aufwandsentschädigung – {payout_list.pool_name}")
     pdf.set_creator("Sprachmittlerpool")
     pdf.add_page()
     _heading(pdf, payout_list)
@@ -61,37 +82,48 @@ def to_pdf(payout_list: PayoutList) -> bytes:
     return bytes(pdf.output())
 
 
-def _fixed_moment(payout_list: PayoutList) -> datetime:
-    """Stamp the file with the month's first day instead of the time of rendering."""
-    return datetime(payout_list.year, int(payout_list.month[5:7]), 1, tzinfo=UTC)
+def created_at(payout_list: PayoutList) -> datetime:
+    """Date a closed list by its closing (so it stays byte-identical), an open one by now."""
+    if payout_list.closed and payout_list.closed_at is not None:
+        return payout_list.closed_at.replace(microsecond=0, tzinfo=BERLIN)
+    return datetime.now(BERLIN).replace(microsecond=0)
 
 
-def _fit(pdf: FPDF, value: str, width: float) -> str:
-    """Shorten text with an ellipsis so it stays inside its column."""
-    if pdf.get_string_width(value) <= width - 2:
-        return value
-    while value and pdf.get_string_width(value + "…") > width - 2:
-        value = value[:-1]
-    return value + "…"
-
-
-def _heading(pdf: FPDF, payout_list: PayoutList) -> None:
+def _heading(pdf: _PayoutPdf, payout_list: PayoutList) -> None:
     """Print title, pool and whether the month is closed."""
     pdf.set_font(FONT, style="B", size=15)
-    pdf.cell(0, 9, f"Auszahlungsliste {month_de(payout_list.month)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, 9, f"Auszahlungsliste {month_de(payout_list.month)}", align="L", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font(FONT, size=10)
-    pdf.cell(0, ROW, f"Aufwandsentschädigung – {payout_list.pool_name}", new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, ROW, f"Stand: {status_de(payout_list)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0, ROW, f"Aufwandsentschädigung – {payout_list.pool_name}", align="L", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.multi_cell(0, ROW, f"Stand: {status_de(payout_list)}", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 
-def _volunteer(pdf: FPDF, line: PayoutLine) -> None:
+def _name(pdf: _PayoutPdf, line: PayoutLine, suffix: str = "") -> None:
+    """Print a volunteer's name and id as a heading that wraps when long."""
+    pdf.set_font(FONT, style="B", size=11)
+    pdf.multi_cell(
+        0, 6, f"{line.name} ({line.volunteer_id}){suffix}", align="L", new_x="LMARGIN", new_y="NEXT"
+    )
+
+
+def _volunteer(pdf: _PayoutPdf, line: PayoutLine) -> None:
     """Print one volunteer's items, sum and year-to-date total."""
     pdf.set_font(FONT, style="B", size=11)
-    pdf.cell(0, 7, _fit(pdf, f"{line.name} ({line.volunteer_id})", 180), new_x="LMARGIN", new_y="NEXT")
+    heading = len(pdf.multi_cell(0, 6, f"{line.name} ({line.volunteer_id})", dry_run=True, output="LINES"))
+    if pdf.get_y() + heading * 6 + 3 * ROW > pdf.page_break_trigger:
+        pdf.add_page()  # no heading alone at the foot of a page
+    _name(pdf, line)
     _header_row(pdf)
+    pdf.continuing = line
     for item in line.sorted_items():
         _item_row(pdf, item)
+    _ensure_room(pdf, ROW + 5)
+    pdf.continuing = None
     pdf.set_font(FONT, style="B", size=9)
     pdf.cell(150, ROW, "Summe", border="T")
     pdf.cell(30, ROW, money_de(line.amount), border="T", align="R", new_x="LMARGIN", new_y="NEXT")
@@ -99,7 +131,7 @@ def _volunteer(pdf: FPDF, line: PayoutLine) -> None:
     note = f"Summe seit Jahresbeginn: {money_de(line.year_to_date)}"
     if line.limit_warning:
         note += f" – Achtung: {warning_de(line.limit_warning)}"
-    pdf.cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5, note, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
 
@@ -107,30 +139,56 @@ def _header_row(pdf: FPDF) -> None:
     """Print the column headings of an items table."""
     pdf.set_font(FONT, style="B", size=8)
     for title, width in COLUMNS:
-        pdf.cell(width, ROW, title, border="B", align="R" if title in ("Dauer", "Betrag") else "L")
+        pdf.cell(width, ROW, title, border="B", align="R" if title in RIGHT_ALIGNED else "L")
     pdf.ln(ROW)
 
 
-def _item_row(pdf: FPDF, item: PayoutItem) -> None:
-    """Print one assignment, with a second line for a correction or a remark."""
+def _ensure_room(pdf: FPDF, height: float) -> None:
+    """Start a new page when ``height`` no longer fits on this one (the header then names the volunteer)."""
+    if pdf.get_y() + height > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
+    """Print one assignment with wrapping columns, then a wrapped line for a correction or a remark."""
     pdf.set_font(FONT, size=8)
     values = (date_de(item.date), item.assignment_id, item.institution, f"{item.duration_minutes} Min.")
     values += (outcome_de(item.outcome), money_de(item.amount))
-    for (title, width), value in zip(COLUMNS, values, strict=True):
-        pdf.cell(width, ROW, _fit(pdf, value, width), align="R" if title in ("Dauer", "Betrag") else "L")
-    pdf.ln(ROW)
     remark = " · ".join(
         part for part in (f"Korrektur zu {item.corrects}" if item.corrects else "", item.note) if part
     )
+    height = max(
+        ROW,
+        LINE * max(_line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
+    )
+    _ensure_room(pdf, height)
+    _wrapped_row(pdf, values, height)
     if remark:
         pdf.set_font(FONT, style="I", size=7)
-        pdf.cell(22, 4, "")
-        pdf.cell(158, 4, _fit(pdf, remark, 158), new_x="LMARGIN", new_y="NEXT")
+        _ensure_room(pdf, LINE * _line_count(pdf, remark, 158))
+        pdf.set_x(pdf.l_margin + 22)
+        pdf.multi_cell(158, LINE, remark, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _line_count(pdf: FPDF, value: str, width: float) -> int:
+    """Count the lines ``value`` takes in a column of ``width``."""
+    return len(pdf.multi_cell(width, LINE, value, dry_run=True, output="LINES")) or 1
+
+
+def _wrapped_row(pdf: FPDF, values: Sequence[str], height: float) -> None:
+    """Print the cells of one row side by side, each wrapping inside its column."""
+    top, x = pdf.get_y(), pdf.l_margin
+    for (title, width), value in zip(COLUMNS, values, strict=True):
+        pdf.set_xy(x, top)
+        pdf.multi_cell(width, LINE, value, align="R" if title in RIGHT_ALIGNED else "L")
+        x += width
+    pdf.set_xy(pdf.l_margin, top + height)
 
 
 def _grand_total(pdf: FPDF, payout_list: PayoutList) -> None:
     """Print the sum of all volunteers."""
     pdf.ln(2)
+    _ensure_room(pdf, 8)
     pdf.set_font(FONT, style="B", size=11)
     pdf.cell(150, 8, f"Gesamtsumme ({len(payout_list.lines)} Sprachmittelnde)", border="T")
     pdf.cell(30, 8, money_de(payout_list.total), border="T", align="R", new_x="LMARGIN", new_y="NEXT")

@@ -1,9 +1,10 @@
 """The payout list as a SEPA credit transfer (pain.001.001.09) for the district's bank.
 
-Only volunteers with an IBAN and a positive sum are paid. Text is reduced to the
-SEPA Latin character set (umlauts transliterated: ä → ae), which is the only place
-where names are changed. The output is deterministic: the creation time comes from
-the month's closing time, or the execution date, never from the clock.
+Only volunteers with an IBAN and a positive sum are paid. Text is transliterated into the
+SEPA Latin character set — German umlauts as ae/oe/ue/ss, every other script through anyascii
+("Олена Коваль" → "Olena Koval") — which is the only place where names are changed. Every file
+is a payment order of its own: the caller passes a unique message and payment id, the real
+creation time (with its UTC offset) and a bank working day to execute on.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
+
+from anyascii import anyascii
 
 from sprachmittlerpool.exports.formatting import cents
 from sprachmittlerpool.exports.payout_list import PayoutLine, PayoutList
-from sprachmittlerpool.ibans import validate_iban
+from sprachmittlerpool.ibans import is_bic, validate_iban
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 REMITTANCE = "Aufwandsentschädigung Sprachmittlung {month}"
@@ -29,14 +32,25 @@ _TRANSLITERATION = str.maketrans(
 )
 _TRANSLITERATION.update(str.maketrans({"&": "+", "_": "-", "\t": " ", "\n": " ", "\r": " "}))
 _NOT_SEPA = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
-_BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 
 
 def sepa_text(value: str, limit: int = MAX_NAME) -> str:
-    """Reduce text to the SEPA Latin set: transliterate umlauts, drop accents, remove the rest."""
+    """Reduce text to the SEPA Latin set: umlauts as ae/oe/ue, other scripts transliterated, the rest removed."""
     decomposed = unicodedata.normalize("NFKD", value.translate(_TRANSLITERATION))
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(_NOT_SEPA.sub("", stripped).split())[:limit]
+    latin = "".join(_latin(char) for char in decomposed if not unicodedata.combining(char))
+    return " ".join(_NOT_SEPA.sub("", latin).split())[:limit].strip()
+
+
+def _latin(char: str) -> str:
+    """Transliterate a letter, digit, space or dash of any script; drop symbols such as emoji.
+
+    Signs that only mark softness (ь → ') leave no apostrophe behind.
+    """
+    if char.isascii():
+        return char
+    if unicodedata.category(char)[0] not in "LNZ" and unicodedata.category(char) != "Pd":
+        return ""
+    return anyascii(char).replace("'", "").replace('"', "")
 
 
 def payable_lines(payout_list: PayoutList) -> tuple[PayoutLine, ...]:
@@ -52,9 +66,14 @@ def to_sepa(
     debtor_bic: str | None,
     execution_date: date,
     message_id: str,
+    payment_id: str,
+    created_at: datetime,
 ) -> bytes:
     """Render a pain.001.001.09 credit transfer paying each volunteer's month sum."""
     _check_id(message_id)
+    _check_id(payment_id)
+    if created_at.utcoffset() is None:
+        raise ValueError("created_at must carry its UTC offset")
     lines = payable_lines(payout_list)
     if not lines:
         raise ValueError("no volunteer with an IBAN and a positive sum: nothing to transfer")
@@ -64,11 +83,11 @@ def to_sepa(
     initiation = _sub(document, "CstmrCdtTrfInitn")
     header = _sub(initiation, "GrpHdr")
     _sub(header, "MsgId", message_id)
-    _sub(header, "CreDtTm", _created(payout_list, execution_date).strftime("%Y-%m-%dT%H:%M:%S"))
+    _sub(header, "CreDtTm", created_at.replace(microsecond=0).isoformat())
     _sub(header, "NbOfTxs", str(len(lines)))
     _sub(header, "CtrlSum", str(total))
     _sub(_sub(header, "InitgPty"), "Nm", sepa_text(debtor_name))
-    payment = _payment_info(initiation, message_id, len(lines), total, execution_date)
+    payment = _payment_info(initiation, payment_id, len(lines), total, execution_date)
     _debtor(payment, debtor_name, debtor_iban, debtor_bic)
     for line in lines:
         _transaction(payment, line, payout_list.month)
@@ -76,25 +95,26 @@ def to_sepa(
     return ET.tostring(document, encoding="UTF-8", xml_declaration=True)
 
 
-def _check_id(message_id: str) -> None:
-    """Refuse a message id the bank would reject: 1–35 characters of the SEPA set."""
-    if not message_id or len(message_id) > MAX_ID or _NOT_SEPA.search(message_id) or " " in message_id:
-        raise ValueError("message_id must be 1-35 SEPA characters without spaces")
-
-
-def _created(payout_list: PayoutList, execution_date: date) -> datetime:
-    """Take the closing time as creation time, so a regenerated file is identical."""
-    if payout_list.closed_at is not None:
-        return payout_list.closed_at.replace(microsecond=0, tzinfo=None)
-    return datetime.combine(execution_date, time())
+def _check_id(identifier: str) -> None:
+    """Refuse an id the bank would reject: 1–35 SEPA characters, no spaces, no leading, trailing or double '/'."""
+    if (
+        not identifier
+        or len(identifier) > MAX_ID
+        or _NOT_SEPA.search(identifier)
+        or " " in identifier
+        or identifier.startswith("/")
+        or identifier.endswith("/")
+        or "//" in identifier
+    ):
+        raise ValueError(f"message_id/payment_id must be 1-35 SEPA characters without spaces: {identifier!r}")
 
 
 def _payment_info(
-    parent: ET.Element, message_id: str, count: int, total: Decimal, execution_date: date
+    parent: ET.Element, payment_id: str, count: int, total: Decimal, execution_date: date
 ) -> ET.Element:
     """Add the one payment block: SEPA service level, batch booking, execution date."""
     payment = _sub(parent, "PmtInf")
-    _sub(payment, "PmtInfId", message_id)
+    _sub(payment, "PmtInfId", payment_id)
     _sub(payment, "PmtMtd", "TRF")
     _sub(payment, "BtchBookg", "true")
     _sub(payment, "NbOfTxs", str(count))
@@ -133,7 +153,7 @@ def _transaction(payment: ET.Element, line: PayoutLine, month: str) -> None:
 def _checked_bic(bic: str) -> str:
     """Normalise a BIC and refuse one that cannot be valid."""
     compact = "".join(bic.split()).upper()
-    if not _BIC.match(compact):
+    if not is_bic(compact):
         raise ValueError(f"invalid BIC {bic!r}")
     return compact
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -20,7 +22,7 @@ from openpyxl.writer.excel import ExcelWriter
 from sprachmittlerpool.exports.csv_export import content_digest
 from sprachmittlerpool.exports.formatting import month_de, outcome_de, status_de, warning_de
 from sprachmittlerpool.exports.payout_list import PayoutLine, PayoutList
-from sprachmittlerpool.exports.safe_cells import neutralise
+from sprachmittlerpool.exports.safe_cells import set_text
 
 SHEET_TITLE = "Auszahlungsliste"
 # The quotes keep the euro sign a literal in every spreadsheet program; shows "1.234,50 €".
@@ -59,42 +61,60 @@ def to_xlsx(payout_list: PayoutList) -> bytes:
 
 def _fill(sheet: Worksheet, payout_list: PayoutList) -> None:
     """Write title, header, rows per volunteer, grand total and checksum."""
-    sheet.append([f"Auszahlungsliste {month_de(payout_list.month)}"])
-    sheet.append([neutralise(payout_list.pool_name), status_de(payout_list)])
-    sheet.append(list(HEADER))
+    _write(sheet, 1, [f"Auszahlungsliste {month_de(payout_list.month)}"])
+    _write(sheet, 2, [payout_list.pool_name, status_de(payout_list)])
+    _write(sheet, 3, HEADER)
     for cell in sheet[3]:
         cell.font = Font(bold=True)
+    row = 3
     for line in payout_list.sorted_lines():
-        _append_line(sheet, line)
-    total = sheet.max_row + 1
-    sheet.cell(total, 1, "Gesamtsumme").font = Font(bold=True)
+        row = _append_line(sheet, row, line)
+    total = row + 1
+    _write(sheet, total, ["Gesamtsumme"])[0].font = Font(bold=True)
     _money(sheet, total, AMOUNT_COLUMN, payout_list.total).font = Font(bold=True)
-    sheet.cell(total + 2, 1, "Prüfsumme (SHA-256 der CSV-Fassung)")
-    sheet.cell(total + 2, 2, content_digest(payout_list))
+    _write(sheet, total + 2, ["Prüfsumme (SHA-256 der CSV-Fassung)", content_digest(payout_list)])
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[sheet.cell(3, index).column_letter].width = width
     sheet.freeze_panes = "A4"
 
 
-def _append_line(sheet: Worksheet, line: PayoutLine) -> None:
-    """Write a volunteer's items and sum row."""
-    who = [neutralise(line.volunteer_id), neutralise(line.name)]
+def _append_line(sheet: Worksheet, row: int, line: PayoutLine) -> int:
+    """Write a volunteer's items and sum row after ``row``; return the last row written."""
+    who = [_id(line.volunteer_id), line.name]
     for item in line.sorted_items():
-        texts = [neutralise(item.assignment_id), neutralise(item.institution), item.duration_minutes]
-        sheet.append([*who, item.date, *texts, neutralise(outcome_de(item.outcome))])
-        row = sheet.max_row
+        row += 1
+        _write(sheet, row, [*who, item.date, item.assignment_id, item.institution, item.duration_minutes])
+        _write(sheet, row, [outcome_de(item.outcome)], column=7)
         sheet.cell(row, 3).number_format = DATE_FORMAT
         _money(sheet, row, AMOUNT_COLUMN, item.amount)
-        sheet.cell(row, 9, neutralise(item.corrects or ""))
-        sheet.cell(row, 10, neutralise(item.note))
-    sheet.append([*who, None, None, "Summe"])
-    row = sheet.max_row
+        _write(sheet, row, [item.corrects or "", item.note], column=9)
+    row += 1
+    _write(sheet, row, [*who, None, None, "Summe"])
     _money(sheet, row, AMOUNT_COLUMN, line.amount).font = Font(bold=True)
     _money(sheet, row, YEAR_TO_DATE_COLUMN, line.year_to_date)
-    sheet.cell(row, 12, warning_de(line.limit_warning))
+    _write(sheet, row, [warning_de(line.limit_warning)], column=12)
+    return row
 
 
-def _money(sheet: Worksheet, row: int, column: int, amount: Decimal):  # noqa: ANN202 - openpyxl cell
+def _id(volunteer_id: str) -> int | str:
+    """Return a volunteer id as the number it is, so the column sorts and filters as numbers."""
+    return int(volunteer_id) if volunteer_id.isdigit() else volunteer_id
+
+
+def _write(sheet: Worksheet, row: int, values: Sequence[object], *, column: int = 1) -> list[Cell]:
+    """Write values from ``column`` on: text as safe string cells, numbers and dates as they are."""
+    cells = []
+    for offset, value in enumerate(values):
+        cell = sheet.cell(row, column + offset)
+        if isinstance(value, str):
+            set_text(cell, value)
+        elif value is not None:
+            cell.value = value
+        cells.append(cell)
+    return cells
+
+
+def _money(sheet: Worksheet, row: int, column: int, amount: Decimal) -> Cell:
     """Write an exact amount as a number with the euro format."""
     cell = sheet.cell(row, column, amount)
     cell.number_format = MONEY_FORMAT

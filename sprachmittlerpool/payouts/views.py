@@ -1,4 +1,4 @@
-"""Coordinators' payout pages: months, one month's list, closing, downloads."""
+"""Coordinators' payout pages: months, one month's list, closing, downloads, SEPA files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import payouts
 from sprachmittlerpool.tax_limits import limit_for_year
 
-DOWNLOAD_FORMATS = {"csv": "csv", "xlsx": "xlsx", "pdf": "pdf", "xml": "sepa"}
+DOWNLOAD_FORMATS = {"csv": "csv", "xlsx": "xlsx", "pdf": "pdf"}
 
 
 @bp.before_request
@@ -54,21 +54,20 @@ def month_detail(month: str):
         db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
     )
     year = payout_list.year
-    sepa_count = sum(1 for line in payout_list.lines if payouts.has_iban(db, int(line.volunteer_id)))
     return render_template(
         "payouts/month.html",
         payout_list=payout_list,
         limit=limit_for_year(year),
         budget=payouts.year_budget(db, year, pool_id=current_pool_id(db)),
-        masked=payouts.masked_ibans(db, [int(line.volunteer_id) for line in payout_list.lines]),
-        sepa_count=sepa_count,
+        sepa_count=sum(1 for line in payout_list.lines if line.iban_masked and line.amount > 0),
+        iban_warning=payouts.iban_warning(payout_list),
         hundred=Decimal(100),
     )
 
 
 @bp.get("/auszahlungen/<month>/abschliessen")
 def confirm_close(month: str):
-    """Ask for confirmation before a month is frozen for good."""
+    """Ask for confirmation before a month is frozen for good, warning of volunteers without an IBAN."""
     month = _month_or_404(month)
     db = get_session()
     payout_list = payouts.build_payout_list(
@@ -77,12 +76,19 @@ def confirm_close(month: str):
     if payout_list.closed:
         flash(f"Der Monat {month} ist bereits abgeschlossen.", "error")
         return redirect(url_for("payouts.month_detail", month=month))
-    return render_template("payouts/confirm_close.html", payout_list=payout_list)
+    try:
+        payouts.check_closable(month, local_now().date())
+    except payouts.MonthNotClosableError as error:
+        flash(str(error), "error")
+        return redirect(url_for("payouts.month_detail", month=month))
+    return render_template(
+        "payouts/confirm_close.html", payout_list=payout_list, iban_warning=payouts.iban_warning(payout_list)
+    )
 
 
 @bp.post("/auszahlungen/<month>/abschliessen")
 def close(month: str):
-    """Close the month: write its lines, total and checksum; a second close changes nothing."""
+    """Close the month: write its snapshot, total and checksum; a second close changes nothing."""
     month = _month_or_404(month)
     db = get_session()
     try:
@@ -97,24 +103,45 @@ def close(month: str):
     except payouts.MonthClosedError:
         flash(f"Der Monat {month} ist bereits abgeschlossen; nichts wurde geändert.", "error")
         return redirect(url_for("payouts.month_detail", month=month)), 409
+    except payouts.MonthNotClosableError as error:
+        flash(str(error), "error")
+        return redirect(url_for("payouts.month_detail", month=month))
     flash(f"Der Monat {month} ist abgeschlossen. Spätere Änderungen werden als Korrektur gebucht.", "success")
     return redirect(url_for("payouts.month_detail", month=month))
 
 
 @bp.get("/payouts/<month>.<ext>")
 def download(month: str, ext: str):
-    """Send a month's list as CSV, XLSX, PDF or SEPA XML (only SEPA decrypts IBANs)."""
+    """Send a month's list as CSV, XLSX or PDF (never with IBANs)."""
     month = _month_or_404(month)
     fmt = DOWNLOAD_FORMATS.get(ext)
     if fmt is None:
         abort(404)
     db = get_session()
+    return _attachment(payouts.render_export(db, month, fmt, current_app.config, pool_id=current_pool_id(db)))
+
+
+@bp.post("/payouts/<month>/sepa")
+def sepa(month: str):
+    """Make a new SEPA transfer file of a closed month (each one a payment order with its own number)."""
+    month = _month_or_404(month)
     try:
-        export = payouts.render_export(db, month, fmt, current_app.config, pool_id=current_pool_id(db))
-    except payouts.NothingToTransferError:
-        flash("Niemand in diesem Monat hat eine IBAN hinterlegt: keine SEPA-Datei.", "error")
+        export = payouts.create_sepa_file(
+            get_session(),
+            month,
+            current_app.config,
+            pool_id=current_user.pool_id,
+            actor=f"user:{current_user.id}",
+        )
+    except payouts.SepaRefusedError as error:
+        flash(str(error), "error")
         return redirect(url_for("payouts.month_detail", month=month))
-    response = Response(export.data, mimetype=export.mimetype)
+    return _attachment(export)
+
+
+def _attachment(export: payouts.ExportFile) -> Response:
+    """Send a file as a download that is not cached; its content type is sent as given (one charset)."""
+    response = Response(export.data, content_type=export.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -56,7 +56,9 @@ def page():
         "unfilled": _svg(bar_chart_svg("Nicht besetzt nach Grund", report.unfilled_reasons, unit="Anfragen")),
     }
     query = {"from": start.isoformat(), "to": end.isoformat()}
-    return render_template("reports/page.html", report=report, charts=charts, query=query, money=money_de)
+    return render_template(
+        "reports/page.html", report=report, charts=charts, query=query, money=money_de, month_de=month_de
+    )
 
 
 @bp.get("/berichte.csv")
@@ -85,9 +87,9 @@ def _svg(svg: str) -> Markup:
     return Markup(svg)  # noqa: S704 - built by charts.py from escaped text only
 
 
-def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
-    """Wrap a file as a download that is not cached."""
-    response = Response(data, mimetype=mimetype)
+def _attachment(data: bytes, content_type: str, filename: str) -> Response:
+    """Wrap a file as a download that is not cached; the content type is sent as given (one charset)."""
+    response = Response(data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response

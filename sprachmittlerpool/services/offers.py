@@ -13,9 +13,11 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
 from flask import current_app
@@ -317,20 +319,33 @@ def calendar_attachment(
 ) -> Attachment:
     """Render the assignment's calendar entry (or its cancellation) for the volunteer."""
     details = appointment(session, request)
+    volunteer = session.get(Volunteer, assignment.volunteer_id)
+    assert volunteer is not None
     content = ics.assignment_calendar(
         assignment,
         summary=f"Sprachmittlung {details['language']} – {details['institution']}",
         location=details["place"],
-        organizer_email=_sender_address(),
+        organizer=pool_contact(current_app.config),
+        attendee=ics.Party(volunteer.name, volunteer.email),
+        domain=installation_domain(current_app.config),
         now=now,
         cancel=cancel,
     )
     return ics.attachment(content, cancel=cancel)
 
 
-def _sender_address() -> str:
-    sender = str(current_app.config.get("MAIL_DEFAULT_SENDER", "sprachmittlerpool@localhost"))
-    return sender.rpartition("<")[2].rstrip(">").strip() or "sprachmittlerpool@localhost"
+def pool_contact(config: Mapping[str, Any]) -> ics.Party:
+    """Return the pool's name and contact address (POOL_CONTACT_EMAIL, else the sender's address)."""
+    address = str(config.get("POOL_CONTACT_EMAIL") or "")
+    if not address:
+        sender = str(config.get("MAIL_DEFAULT_SENDER") or "")
+        address = parseaddr(sender)[1] or "sprachmittlerpool@localhost"
+    return ics.Party(str(config["POOL_NAME"]), address)
+
+
+def installation_domain(config: Mapping[str, Any]) -> str:
+    """Return the host of BASE_URL: what makes this installation's calendar UIDs its own."""
+    return urlsplit(str(config["BASE_URL"])).hostname or "localhost"
 
 
 # --- the verbs -----------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 An assignment's allowance becomes a PayoutEntry in the month of its appointment. If that
 month is already closed, the entry goes to the earliest open month after it, and a changed
 amount is booked as the difference, naming the entry it corrects. Closing a month writes
-its PayoutLine rows, total and checksum; after that nothing writes into it.
+its snapshot (PayoutLine per volunteer with name and IBAN ciphertext, PayoutLineItem per entry),
+total and checksum; after that nothing writes into it, and its files are made from the snapshot.
 
-``book_allowance`` joins the caller's transaction (the completion service commits it);
-``close_month`` owns its own.
+A SEPA file is made only from a closed month, and each one is a new payment order numbered by a
+SepaFile row. ``book_allowance`` joins the caller's transaction (the completion service commits
+it); ``close_month`` and ``create_sepa_file`` own theirs.
 """
 
 from __future__ import annotations
@@ -22,24 +24,37 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from sprachmittlerpool.bank_days import bank_days_after
 from sprachmittlerpool.exports import payout_list as pl
 from sprachmittlerpool.exports.csv_export import content_digest
-from sprachmittlerpool.ibans import bic_for, decrypt_iban, parse_key
+from sprachmittlerpool.exports.formatting import date_long_de, month_de
+from sprachmittlerpool.ibans import InvalidIban, bic_for, decrypt_iban, is_bic, parse_key, validate_iban
 from sprachmittlerpool.models import (
+    BERLIN,
     Assignment,
     Institution,
     InterpretingRequest,
     PayoutEntry,
     PayoutLine,
+    PayoutLineItem,
     PayoutMonth,
+    SepaFile,
     Volunteer,
     local_now,
 )
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.tariff import from_cents
-from sprachmittlerpool.tax_limits import BudgetStatus, budget_status, limit_for_year, limit_warning
+from sprachmittlerpool.tax_limits import (
+    EHRENAMTSPAUSCHALE,
+    BudgetStatus,
+    budget_status,
+    limit_for_year,
+    limit_warning,
+)
 
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Payout months exist from the year the Ehrenamtspauschale began; the last year keeps next_month 4 digits.
+FIRST_YEAR, LAST_YEAR = EHRENAMTSPAUSCHALE[0][0], 9998
 DEFAULT_POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
 
 
@@ -47,7 +62,15 @@ class MonthClosedError(Exception):
     """The month is closed; its list cannot change."""
 
 
-class NothingToTransferError(ValueError):
+class MonthNotClosableError(ValueError):
+    """The month lies more than one month ahead; the message is a German sentence."""
+
+
+class SepaRefusedError(ValueError):
+    """No SEPA file can be made (open month, unusable paying account …); the message is a German sentence."""
+
+
+class NothingToTransferError(SepaRefusedError):
     """No volunteer of the month has an IBAN and a positive sum."""
 
 
@@ -56,9 +79,11 @@ class BookingError(Exception):
 
 
 def parse_month(text: str) -> str:
-    """Return ``text`` if it is a valid 'YYYY-MM' month, else raise ValueError."""
+    """Return ``text`` if it is a valid 'YYYY-MM' month of a year payouts can have, else raise ValueError."""
     if not isinstance(text, str) or not MONTH_RE.match(text):
         raise ValueError(f"month must look like YYYY-MM, got {text!r}")
+    if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        raise ValueError(f"month must lie in the years {FIRST_YEAR}-{LAST_YEAR}, got {text!r}")
     return text
 
 
@@ -286,78 +311,148 @@ def build_payout_list(
     pool_name: str = DEFAULT_POOL_NAME,
     iban_key: str | bytes | None = None,
 ) -> pl.PayoutList:
-    """Build a pool's month list from its entries; with ``iban_key`` plain IBANs are filled in (SEPA only)."""
+    """Build a month's list: a closed month from its snapshot, an open one from current data.
+
+    With ``iban_key`` the plain IBANs are filled in (the SEPA export only).
+    """
     parse_month(month)
+    key = parse_key(iban_key) if iban_key is not None else None
     row = _month_row(session, pool_id, month)
-    entries: list[tuple[PayoutEntry, Assignment, str]] = []
-    if row is not None:
-        entries = [
-            (entry, assignment, institution)
-            for entry, assignment, institution in session.exec(
-                select(PayoutEntry, Assignment, Institution.name)
-                .join(Assignment, col(Assignment.id) == PayoutEntry.assignment_id)
-                .join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
-                .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
-                .where(PayoutEntry.payout_month_id == row.id)
-            ).all()
-        ]
+    if row is not None and row.closed_at is not None:
+        return _frozen_list(session, row, pool_name=pool_name, key=key)
+    return _live_list(session, month, row, pool_name=pool_name, key=key)
+
+
+@dataclass(frozen=True)
+class _Payee:
+    """A volunteer as a list shows them: from the volunteer row (open month) or the snapshot (closed)."""
+
+    volunteer_id: int
+    name: str
+    year_to_date_cents: int
+    iban_encrypted: str | None
+    iban_masked: str | None
+
+
+def _entries(session: Session, row: PayoutMonth | None) -> list[tuple[PayoutEntry, Assignment, str]]:
+    """Return a month's entries with their assignments and the institutions' current names."""
+    if row is None:
+        return []
+    return [
+        (entry, assignment, institution)
+        for entry, assignment, institution in session.exec(
+            select(PayoutEntry, Assignment, Institution.name)
+            .join(Assignment, col(Assignment.id) == PayoutEntry.assignment_id)
+            .join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
+            .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
+            .where(PayoutEntry.payout_month_id == row.id)
+            .order_by(col(PayoutEntry.id))
+        ).all()
+    ]
+
+
+def _live_items(session: Session, row: PayoutMonth | None) -> list[tuple[PayoutEntry, pl.PayoutItem]]:
+    """Return each entry of an open month with the item its files show today."""
+    entries = _entries(session, row)
     originals = _original_months(session, [entry.corrects_entry_id for entry, _, _ in entries])
-    items: dict[int, list[pl.PayoutItem]] = defaultdict(list)
+    items = []
     for entry, assignment, institution in entries:
         corrects = None
         if entry.corrects_entry_id is not None:
             corrects = correction_ref(originals[entry.corrects_entry_id], assignment.id or 0)
-        items[entry.volunteer_id].append(
-            pl.PayoutItem(
-                assignment_id=f"a{assignment.id}",
-                date=assignment.start.date(),
-                institution=institution,
-                duration_minutes=assignment.duration_minutes or 0,
-                outcome=assignment.outcome or "took_place",
-                amount=from_cents(entry.amount_cents),
-                corrects=corrects,
-                note=entry.note,
-            )
+        item = pl.PayoutItem(
+            assignment_id=f"a{assignment.id}",
+            date=assignment.start.date(),
+            institution=institution,
+            duration_minutes=assignment.duration_minutes or 0,
+            outcome=assignment.outcome or "took_place",
+            amount=from_cents(entry.amount_cents),
+            corrects=corrects,
+            note=entry.note,
         )
-    volunteer_ids = sorted(items)
-    volunteers = {
-        v.id: v for v in session.exec(select(Volunteer).where(col(Volunteer.id).in_(volunteer_ids))).all()
-    }
-    frozen: dict[int, int] = {}
-    if row is not None and row.closed_at is not None:
-        frozen = {
-            line.volunteer_id: line.year_to_date_cents
-            for line in session.exec(select(PayoutLine).where(PayoutLine.payout_month_id == row.id)).all()
-        }
-    live = _year_to_date_cents(session, month, [v for v in volunteer_ids if v not in frozen])
-    key = parse_key(iban_key) if iban_key is not None else None
-    year = int(month[:4])
-    lines = []
-    for volunteer_id in volunteer_ids:
-        volunteer = volunteers[volunteer_id]
-        ytd = from_cents(frozen.get(volunteer_id, live.get(volunteer_id, 0)))
-        iban = bic = None
-        if key is not None and volunteer.iban_encrypted:
-            iban = decrypt_iban(volunteer.iban_encrypted, key=key, row_id=str(volunteer.id))
-            bic = bic_for(iban)
-        lines.append(
-            pl.PayoutLine(
-                volunteer_id=str(volunteer_id),
-                name=volunteer.name,
-                items=tuple(items[volunteer_id]),
-                year_to_date=ytd,
-                limit_warning=limit_warning(ytd, year),
-                iban=iban,
-                bic=bic,
-            )
+        items.append((entry, item))
+    return items
+
+
+def _live_list(
+    session: Session, month: str, row: PayoutMonth | None, *, pool_name: str, key: bytes | None
+) -> pl.PayoutList:
+    """Build an open month's list from the entries and the volunteers as they are now."""
+    items: dict[int, list[pl.PayoutItem]] = defaultdict(list)
+    for entry, item in _live_items(session, row):
+        items[entry.volunteer_id].append(item)
+    ids = sorted(items)
+    ytd = _year_to_date_cents(session, month, ids)
+    payees = [
+        _Payee(
+            v.id or 0,
+            v.name,
+            ytd.get(v.id or 0, 0),
+            v.iban_encrypted,
+            v.iban_masked if v.iban_encrypted else None,
         )
+        for v in session.exec(select(Volunteer).where(col(Volunteer.id).in_(ids))).all()
+    ]
     return pl.PayoutList(
         month=month,
-        closed=row is not None and row.closed_at is not None,
-        closed_at=row.closed_at if row is not None else None,
+        closed=False,
+        closed_at=None,
         pool_name=pool_name,
-        lines=tuple(lines),
+        lines=tuple(_line(payee, items[payee.volunteer_id], month, key) for payee in payees),
     )
+
+
+def _frozen_list(session: Session, row: PayoutMonth, *, pool_name: str, key: bytes | None) -> pl.PayoutList:
+    """Build a closed month's list from the snapshot its closing wrote, never from current data."""
+    items: dict[int, list[pl.PayoutItem]] = defaultdict(list)
+    for frozen in session.exec(select(PayoutLineItem).where(PayoutLineItem.payout_month_id == row.id)).all():
+        items[frozen.volunteer_id].append(
+            pl.PayoutItem(
+                assignment_id=frozen.assignment_ref,
+                date=frozen.day,
+                institution=frozen.institution,
+                duration_minutes=frozen.duration_minutes,
+                outcome=frozen.outcome,
+                amount=from_cents(frozen.amount_cents),
+                corrects=frozen.corrects,
+                note=frozen.note,
+            )
+        )
+    payees = [
+        _Payee(line.volunteer_id, line.name, line.year_to_date_cents, line.iban_encrypted, line.iban_masked)
+        for line in session.exec(select(PayoutLine).where(PayoutLine.payout_month_id == row.id)).all()
+    ]
+    return pl.PayoutList(
+        month=row.month,
+        closed=True,
+        closed_at=row.closed_at,
+        pool_name=row.pool_name or pool_name,
+        lines=tuple(_line(payee, items[payee.volunteer_id], row.month, key) for payee in payees),
+    )
+
+
+def _line(payee: _Payee, items: list[pl.PayoutItem], month: str, key: bytes | None) -> pl.PayoutLine:
+    """Make one volunteer's line; the IBAN is decrypted only when a key is given (SEPA)."""
+    ytd = from_cents(payee.year_to_date_cents)
+    iban = bic = None
+    if key is not None and payee.iban_encrypted:
+        iban = _plain_iban(payee.iban_encrypted, payee.volunteer_id, key)
+        bic = bic_for(iban)
+    return pl.PayoutLine(
+        volunteer_id=str(payee.volunteer_id),
+        name=payee.name,
+        items=tuple(items),
+        year_to_date=ytd,
+        limit_warning=limit_warning(ytd, int(month[:4])),
+        iban=iban,
+        bic=bic,
+        iban_masked=payee.iban_masked,
+    )
+
+
+def _plain_iban(ciphertext: str, volunteer_id: int, key: bytes) -> str:
+    """Decrypt a volunteer's IBAN (the ciphertext is bound to the volunteer's row, snapshot or not)."""
+    return decrypt_iban(ciphertext, key=key, row_id=str(volunteer_id))
 
 
 def _original_months(session: Session, entry_ids: list[int | None]) -> dict[int, str]:
@@ -382,6 +477,21 @@ def limit_of(month: str) -> Decimal:
 # Closing
 
 
+def closable_from(month: str) -> date:
+    """Return the first day on which ``month`` may be closed: the first day of the month before it."""
+    year, number = int(month[:4]), int(month[5:])
+    return date(year - 1, 12, 1) if number == 1 else date(year, number - 1, 1)
+
+
+def check_closable(month: str, today: date) -> None:
+    """Refuse to close a month more than one month ahead of today (German message)."""
+    if today < closable_from(month):
+        raise MonthNotClosableError(
+            f"{month_de(month)} liegt mehr als einen Monat in der Zukunft und kann erst ab dem "
+            f"{date_long_de(closable_from(month))} abgeschlossen werden."
+        )
+
+
 def close_month(
     session: Session,
     month: str,
@@ -391,8 +501,13 @@ def close_month(
     actor: str,
     pool_name: str = DEFAULT_POOL_NAME,
 ) -> PayoutMonth:
-    """Freeze a pool's month: write its lines, total and checksum, and commit; MonthClosedError if closed."""
+    """Freeze a month: write its snapshot, total and checksum, and commit.
+
+    MonthClosedError if closed already, MonthNotClosableError if it lies too far ahead.
+    """
     parse_month(month)
+    now = local_now().replace(microsecond=0)
+    check_closable(month, now.date())
     try:
         row = _month_row(session, pool_id, month, lock=True)
         if row is None:
@@ -401,23 +516,14 @@ def close_month(
             session.flush()
         if row.closed_at is not None:
             raise MonthClosedError(f"{month} ist bereits abgeschlossen.")
-        now = local_now().replace(microsecond=0)
+        _write_snapshot(session, row, month, pool_name)
         row.closed_at = now
         row.closed_by_id = user_id
-        payout_list = build_payout_list(session, month, pool_id=pool_id, pool_name=pool_name)
-        for line in payout_list.lines:
-            session.add(
-                PayoutLine(
-                    pool_id=pool_id,
-                    payout_month_id=row.id,
-                    volunteer_id=int(line.volunteer_id),
-                    assignments=len(line.items),
-                    amount_cents=_cents(line.amount),
-                    year_to_date_cents=_cents(line.year_to_date),
-                )
-            )
-        row.total_cents = _cents(payout_list.total)
-        row.checksum = content_digest(payout_list)
+        row.pool_name = pool_name
+        session.flush()
+        frozen = _frozen_list(session, row, pool_name=pool_name, key=None)
+        row.total_cents = _cents(frozen.total)
+        row.checksum = content_digest(frozen)
         session.add(row)
         audit.record(
             session,
@@ -427,17 +533,74 @@ def close_month(
             action="closed",
             from_state="open",
             to_state="closed",
-            detail={
-                "total_cents": row.total_cents,
-                "lines": len(payout_list.lines),
-                "checksum": row.checksum,
-            },
+            detail={"total_cents": row.total_cents, "lines": len(frozen.lines), "checksum": row.checksum},
         )
         session.commit()
     except BaseException:
         session.rollback()
         raise
     return row
+
+
+def _write_snapshot(session: Session, row: PayoutMonth, month: str, pool_name: str) -> None:
+    """Copy what the month's files show into its snapshot: names, institutions, dates, amounts, IBANs."""
+    live = _live_list(session, month, row, pool_name=pool_name, key=None)
+    volunteers = {
+        v.id: v
+        for v in session.exec(
+            select(Volunteer).where(col(Volunteer.id).in_([int(line.volunteer_id) for line in live.lines]))
+        ).all()
+    }
+    for line in live.lines:
+        volunteer = volunteers[int(line.volunteer_id)]
+        session.add(
+            PayoutLine(
+                pool_id=row.pool_id,
+                payout_month_id=row.id,
+                volunteer_id=volunteer.id,
+                assignments=len(line.items),
+                amount_cents=_cents(line.amount),
+                year_to_date_cents=_cents(line.year_to_date),
+                name=volunteer.name,
+                iban_encrypted=volunteer.iban_encrypted,  # still bound to the volunteer's row id
+                iban_masked=volunteer.iban_masked if volunteer.iban_encrypted else None,
+            )
+        )
+    for entry, item in _live_items(session, row):
+        session.add(
+            PayoutLineItem(
+                pool_id=row.pool_id,
+                payout_month_id=row.id,
+                volunteer_id=entry.volunteer_id,
+                entry_id=entry.id,
+                assignment_ref=item.assignment_id,
+                day=item.date,
+                institution=item.institution,
+                duration_minutes=item.duration_minutes,
+                outcome=item.outcome,
+                amount_cents=entry.amount_cents,
+                corrects=item.corrects,
+                note=item.note,
+            )
+        )
+
+
+def missing_ibans(payout_list: pl.PayoutList) -> list[str]:
+    """Name the volunteers with an allowance this month but no IBAN: a transfer cannot pay them."""
+    return sorted(line.name for line in payout_list.lines if line.amount > 0 and not line.iban_masked)
+
+
+def iban_warning(payout_list: pl.PayoutList) -> str | None:
+    """Say in German, before closing, who cannot be paid by transfer for lack of an IBAN."""
+    names = missing_ibans(payout_list)
+    if not names:
+        return None
+    who = ", ".join(names)
+    return (
+        f"{len(names)} Sprachmittelnde mit Aufwandsentschädigung in {month_de(payout_list.month)} haben keine "
+        f"IBAN hinterlegt und fehlen in der SEPA-Datei: {who}. Bitte die IBAN vor dem Abschluss eintragen "
+        "oder bar bzw. anders auszahlen."
+    )
 
 
 def _cents(amount: Decimal) -> int:
@@ -454,12 +617,8 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "pdf": ("application/pdf", "pdf"),
     "sepa": ("application/xml", "xml"),
 }
-
-POOL_DEFAULTS = {
-    "POOL_NAME": DEFAULT_POOL_NAME,
-    "POOL_IBAN": "DE02370502990000684712",
-    "POOL_BIC": "COKSDE33XXX",
-}
+DOCUMENT_FORMATS = ("csv", "xlsx", "pdf")
+DEFAULT_EXECUTION_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -471,72 +630,144 @@ class ExportFile:
     filename: str
 
 
-def pool_settings(config: Mapping[str, Any]) -> dict[str, str]:
-    """Return the pool's name and the debtor account for SEPA, with the documented defaults."""
-    return {key: str(config.get(key) or default) for key, default in POOL_DEFAULTS.items()}
+@dataclass(frozen=True)
+class PoolAccount:
+    """The pool's name and the account its transfers are paid from (the SEPA debtor)."""
+
+    name: str
+    iban: str
+    bic: str | None
+
+
+def pool_settings(config: Mapping[str, Any]) -> PoolAccount:
+    """Return the pool's name and paying account; SepaRefusedError (German) when the account is unusable."""
+    name = str(config.get("POOL_NAME") or DEFAULT_POOL_NAME)
+    iban_text, bic_text = str(config.get("POOL_IBAN") or ""), str(config.get("POOL_BIC") or "")
+    if not iban_text.strip():
+        raise SepaRefusedError(
+            "Für die SEPA-Datei fehlt das Konto, von dem der Pool zahlt: bitte "
+            "SPRACHMITTLERPOOL_POOL_IBAN (und SPRACHMITTLERPOOL_POOL_BIC) setzen."
+        )
+    try:
+        iban = validate_iban(iban_text)
+    except InvalidIban as error:
+        raise SepaRefusedError(
+            f"SPRACHMITTLERPOOL_POOL_IBAN ist keine gültige IBAN ({str(error).removesuffix('.')}): bitte korrigieren."
+        ) from None
+    bic = "".join(bic_text.split()).upper() or None
+    if bic is not None and not is_bic(bic):
+        raise SepaRefusedError(
+            f"SPRACHMITTLERPOOL_POOL_BIC „{bic_text}“ ist keine gültige BIC (8 oder 11 Zeichen, z. B. "
+            "WELADED1HSB): bitte korrigieren oder leer lassen."
+        )
+    return PoolAccount(name, iban, bic)
 
 
 def render_export(
     session: Session, month: str, fmt: str, config: Mapping[str, Any], *, pool_id: int
 ) -> ExportFile:
-    """Render a month's list in one format; only the SEPA file is built with plain IBANs."""
-    if fmt not in EXPORT_FORMATS:
+    """Render a month's list for people (CSV, XLSX, PDF); it is built without IBANs."""
+    if fmt not in DOCUMENT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    settings = pool_settings(config)
-    if fmt == "sepa":
-        data = _sepa_file(session, pool_id, month, settings, config.get("IBAN_KEY"))
-    else:
-        payout_list = build_payout_list(session, month, pool_id=pool_id, pool_name=settings["POOL_NAME"])
-        data = _document(payout_list, fmt)
-    mimetype, extension = EXPORT_FORMATS[fmt]
-    return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
-
-
-def _document(payout_list: pl.PayoutList, fmt: str) -> bytes:
-    """Render the list for people (CSV, XLSX, PDF); it was built without IBANs."""
     from sprachmittlerpool.exports.csv_export import to_csv
     from sprachmittlerpool.exports.pdf_export import to_pdf
     from sprachmittlerpool.exports.xlsx_export import to_xlsx
 
-    return {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
+    payout_list = build_payout_list(
+        session, month, pool_id=pool_id, pool_name=str(config.get("POOL_NAME") or DEFAULT_POOL_NAME)
+    )
+    data = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
+    mimetype, extension = EXPORT_FORMATS[fmt]
+    return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
+
+
+def create_sepa_file(
+    session: Session,
+    month: str,
+    config: Mapping[str, Any],
+    *,
+    pool_id: int,
+    actor: str,
+    now: datetime | None = None,
+) -> ExportFile:
+    """Make a new SEPA transfer file of a closed month, numbered in the database, and commit.
+
+    Every call is a new payment order with its own MsgId and PmtInfId; SepaRefusedError (German
+    sentence) for an open month, an unusable paying account or nobody to pay.
+    """
+    parse_month(month)
+    try:
+        return _sepa_file(session, pool_id, month, config, actor=actor, now=now)
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _sepa_file(
-    session: Session, pool_id: int, month: str, settings: dict[str, str], iban_key: str | None
-) -> bytes:
+    session: Session, pool_id: int, month: str, config: Mapping[str, Any], *, actor: str, now: datetime | None
+) -> ExportFile:
     """Build the SEPA transfer file, the one export that decrypts IBANs (tests pin this as the only caller)."""
     from sprachmittlerpool.exports.sepa import payable_lines, to_sepa
 
+    row = _month_row(session, pool_id, month)
+    if row is None or row.closed_at is None:
+        raise SepaRefusedError(
+            f"{month_de(month)} ist noch nicht abgeschlossen: eine SEPA-Datei gibt es erst für einen "
+            "abgeschlossenen Monat, damit die Bank genau die endgültige Liste auszahlt."
+        )
+    account = pool_settings(config)
     payout_list = build_payout_list(
-        session, month, pool_id=pool_id, pool_name=settings["POOL_NAME"], iban_key=iban_key
+        session, month, pool_id=pool_id, pool_name=account.name, iban_key=config.get("IBAN_KEY")
     )
-    if not payable_lines(payout_list):
-        raise NothingToTransferError(f"nobody to pay by transfer in {month}")
-    return to_sepa(
+    lines = payable_lines(payout_list)
+    if not lines:
+        raise NothingToTransferError(
+            f"In {month_de(month)} hat niemand mit einem Betrag über 0 € eine IBAN hinterlegt: keine SEPA-Datei."
+        )
+    created = (now or datetime.now(BERLIN)).astimezone(BERLIN).replace(microsecond=0)
+    file_row = SepaFile(
+        pool_id=pool_id,
+        payout_month_id=row.id or 0,
+        created_at=created.replace(tzinfo=None),
+        created_by=actor[:60],
+        transactions=len(lines),
+        total_cents=sum(_cents(line.amount) for line in lines),
+        execution_date=bank_days_after(created.date(), execution_days(config)),
+    )
+    session.add(file_row)
+    session.flush()
+    file_row.message_id = f"SMP-{created:%Y%m%d-%H%M%S}-{file_row.id}"
+    data = to_sepa(
         payout_list,
-        debtor_name=settings["POOL_NAME"],
-        debtor_iban=settings["POOL_IBAN"],
-        debtor_bic=settings["POOL_BIC"],
-        execution_date=execution_date(month),
-        message_id=f"SMP-{month}",
+        debtor_name=account.name,
+        debtor_iban=account.iban,
+        debtor_bic=account.bic,
+        execution_date=file_row.execution_date or created.date(),
+        message_id=file_row.message_id,
+        payment_id=f"SMP-{month}-{file_row.id}",
+        created_at=created,
     )
+    audit.record(
+        session,
+        actor=actor,
+        entity="payout_month",
+        entity_id=month,
+        action="sepa_file",
+        detail={
+            "message_id": file_row.message_id,
+            "transactions": len(lines),
+            "total_cents": file_row.total_cents,
+        },
+    )
+    session.commit()
+    return ExportFile(data, EXPORT_FORMATS["sepa"][0], f"sepa-{month}-{file_row.id}.xml")
 
 
-def execution_date(month: str) -> date:
-    """Pay on the first day of the following month, so a regenerated file is identical."""
-    following = next_month(month)
-    return date(int(following[:4]), int(following[5:]), 1)
-
-
-def has_iban(session: Session, volunteer_id: int) -> bool:
-    """Tell whether a volunteer gave an IBAN."""
-    volunteer = session.get(Volunteer, volunteer_id)
-    return volunteer is not None and bool(volunteer.iban_encrypted)
-
-
-def masked_ibans(session: Session, volunteer_ids: list[int]) -> dict[str, str]:
-    """Return the masked IBANs of volunteers (by id as text), never the digits."""
-    if not volunteer_ids:
-        return {}
-    rows = session.exec(select(Volunteer).where(col(Volunteer.id).in_(volunteer_ids))).all()
-    return {str(v.id): v.iban_masked or "" for v in rows if v.iban_encrypted}
+def execution_days(config: Mapping[str, Any]) -> int:
+    """Return how many bank working days after the export the transfer is to be executed (setting)."""
+    value = config.get("SEPA_EXECUTION_DAYS", DEFAULT_EXECUTION_DAYS)
+    return (
+        value
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else DEFAULT_EXECUTION_DAYS
+    )

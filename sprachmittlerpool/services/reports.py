@@ -1,7 +1,8 @@
 """The committee's figures for any period: counts, placement, money, languages, reasons.
 
 Requests count by the day they were received; assignments by their appointment day;
-allowances by the payout months that fall into the period. The placement rate is the
+allowances by the payout months that fall into the period — a closed month with its frozen
+total, an open month with what is booked so far, labelled "vorläufig" everywhere it is shown. The placement rate is the
 share of requests placed among those the pool tried to place (placed + unfilled), so
 rejected, withdrawn and still open requests do not distort it.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -19,8 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from sprachmittlerpool.exports.formatting import money_de, money_plain
-from sprachmittlerpool.exports.safe_cells import neutralise
+from sprachmittlerpool.exports.formatting import money_de, money_plain, month_de
+from sprachmittlerpool.exports.safe_cells import neutralise, set_text
 from sprachmittlerpool.models import (
     Assignment,
     InterpretingRequest,
@@ -43,6 +45,21 @@ UNFILLED_DE = {
     "late": "zu kurzfristig",
 }
 TOP_LANGUAGES = 10
+MONEY_TEXT = re.compile(r"^-?\d+,\d{2}$")  # how rows() writes an amount: the workbook stores a number
+
+
+@dataclass(frozen=True)
+class MonthAllowances:
+    """One payout month of the period: its sum, and whether it is closed (final) or open (provisional)."""
+
+    month: str
+    amount: Decimal
+    closed: bool
+
+    @property
+    def label(self) -> str:
+        """Name the month with its state, e.g. 'März 2025 (vorläufig)'."""
+        return f"{month_de(self.month)} ({'abgeschlossen' if self.closed else 'vorläufig'})"
 
 
 @dataclass(frozen=True)
@@ -55,13 +72,33 @@ class Report:
     assignments: int
     placed: int
     unfilled: int
-    allowances: Decimal
+    allowance_months: list[MonthAllowances]
     languages: list[tuple[str, int]]
     per_month: list[tuple[str, int]]
     rejections: list[tuple[str, int]]
     unfilled_reasons: list[tuple[str, int]]
     active_volunteers: int
     languages_covered: int
+
+    @property
+    def allowances(self) -> Decimal:
+        """Return all allowances of the period, closed and open months together."""
+        return self.allowances_closed + self.allowances_open
+
+    @property
+    def allowances_closed(self) -> Decimal:
+        """Return the allowances of the closed (final) months."""
+        return sum((m.amount for m in self.allowance_months if m.closed), Decimal("0.00"))
+
+    @property
+    def allowances_open(self) -> Decimal:
+        """Return the allowances of the open months: provisional, they may still change."""
+        return sum((m.amount for m in self.allowance_months if not m.closed), Decimal("0.00"))
+
+    @property
+    def provisional(self) -> bool:
+        """Tell whether any month of the period is still open."""
+        return any(not m.closed for m in self.allowance_months)
 
     @property
     def placement_rate(self) -> Decimal | None:
@@ -78,7 +115,7 @@ def default_period(today: date) -> tuple[date, date]:
 
 
 def build_report(session: Session, start: date, end: date, *, pool_id: int) -> Report:
-    """Compute every figure of a pool for the period from start to end (both inclusive)."""
+    """Compute every figure of the period from start to end (both inclusive)."""
     if end < start:
         raise ValueError("the period ends before it starts")
     lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
@@ -112,7 +149,7 @@ def build_report(session: Session, start: date, end: date, *, pool_id: int) -> R
         assignments=int(assignments),
         placed=sum(int(statuses.get(status, 0)) for status in PLACED),
         unfilled=int(statuses.get("unfilled", 0)),
-        allowances=_allowances(session, start, end, pool_id),
+        allowance_months=_allowance_months(session, start, end, pool_id),
         languages=_languages(session, received),
         per_month=_per_month(session, start, end, received),
         rejections=_rejections(session, received),
@@ -134,15 +171,28 @@ def build_report(session: Session, start: date, end: date, *, pool_id: int) -> R
     )
 
 
-def _allowances(session: Session, start: date, end: date, pool_id: int) -> Decimal:
-    """Sum the entries of the pool's payout months inside the period."""
-    total = session.exec(
-        select(func.coalesce(func.sum(PayoutEntry.amount_cents), 0))
-        .join(PayoutMonth, col(PayoutMonth.id) == PayoutEntry.payout_month_id)
+def _allowance_months(session: Session, start: date, end: date, pool_id: int) -> list[MonthAllowances]:
+    """Return each payout month inside the period: closed with its frozen total, open with its entries."""
+    booked = dict(
+        session.exec(
+            select(PayoutEntry.payout_month_id, func.sum(PayoutEntry.amount_cents))
+            .where(PayoutEntry.pool_id == pool_id)
+            .group_by(PayoutEntry.payout_month_id)
+        ).all()
+    )
+    months = session.exec(
+        select(PayoutMonth)
         .where(PayoutMonth.pool_id == pool_id)
         .where(col(PayoutMonth.month) >= month_of(start), col(PayoutMonth.month) <= month_of(end))
-    ).one()
-    return from_cents(int(total))
+        .order_by(col(PayoutMonth.month))
+    ).all()
+    result = []
+    for row in months:
+        closed = row.closed_at is not None
+        cents = row.total_cents if closed and row.total_cents is not None else int(booked.get(row.id) or 0)
+        if cents or closed:
+            result.append(MonthAllowances(row.month, from_cents(cents), closed))
+    return result
 
 
 def _languages(session: Session, received: tuple) -> list[tuple[str, int]]:
@@ -204,15 +254,36 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
         ("Kennzahlen", "Anfragen", str(report.requests)),
         ("Kennzahlen", "Einsätze", str(report.assignments)),
         ("Kennzahlen", "Vermittlungsquote (%)", "–" if rate is None else str(rate).replace(".", ",")),
-        ("Kennzahlen", "Ausgezahlte Aufwandsentschädigungen (EUR)", money_plain(report.allowances)),
+        *_allowance_rows(report),
         ("Kennzahlen", "Aktive Sprachmittelnde", str(report.active_volunteers)),
         ("Kennzahlen", "Abgedeckte Sprachen", str(report.languages_covered)),
+    ]
+    out += [
+        ("Aufwandsentschädigungen je Monat", m.label, money_plain(m.amount)) for m in report.allowance_months
     ]
     out += [("Meistgefragte Sprachen", name, str(count)) for name, count in report.languages]
     out += [("Anfragen je Monat", month, str(count)) for month, count in report.per_month]
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
     return out
+
+
+def _allowance_rows(report: Report) -> list[tuple[str, str, str]]:
+    """Give the allowances of closed and of open (provisional) months apart, and their sum."""
+    total = "Aufwandsentschädigungen gesamt" + (", vorläufig" if report.provisional else "") + " (EUR)"
+    return [
+        (
+            "Kennzahlen",
+            "Aufwandsentschädigungen abgeschlossener Monate (EUR)",
+            money_plain(report.allowances_closed),
+        ),
+        (
+            "Kennzahlen",
+            "Aufwandsentschädigungen offener Monate, vorläufig (EUR)",
+            money_plain(report.allowances_open),
+        ),
+        ("Kennzahlen", total, money_plain(report.allowances)),
+    ]
 
 
 def to_csv(report: Report) -> bytes:
@@ -234,11 +305,15 @@ def to_xlsx(report: Report) -> bytes:
     sheet = workbook.active
     sheet.title = "Bericht"
     sheet.append(["Bereich", "Kennzahl", "Wert"])
-    for section, label, value in rows(report):
-        cell_value: object = neutralise(value)
+    for number, (section, label, value) in enumerate(rows(report), start=2):
+        set_text(sheet.cell(number, 1), section)
+        set_text(sheet.cell(number, 2), label)
         if value.isdigit():
-            cell_value = int(value)
-        sheet.append([neutralise(section), neutralise(label), cell_value])
+            sheet.cell(number, 3, int(value))
+        elif MONEY_TEXT.match(value):
+            sheet.cell(number, 3, Decimal(value.replace(",", "."))).number_format = '#,##0.00 "€"'
+        else:
+            set_text(sheet.cell(number, 3), value)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 44
     moment = datetime.combine(report.start, time())
@@ -259,5 +334,8 @@ def to_text(report: Report) -> str:
             lines.append(f"\n{current}" if section else current)
             section = current
         lines.append(f"  {label}: {value}")
-    lines.append(f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}")
+    total = f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}"
+    if report.provisional:
+        total += f" (davon vorläufig, Monate noch offen: {money_de(report.allowances_open)})"
+    lines.append(total)
     return "\n".join(lines) + "\n"

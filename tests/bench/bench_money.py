@@ -51,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--volunteers", type=int, default=180)
     args = parser.parse_args(argv)
     key = new_key()
-    config = {"IBAN_KEY": key, **payouts.POOL_DEFAULTS}
+    config = {
+        "IBAN_KEY": key,
+        "POOL_NAME": "Bench-Pool",
+        "POOL_IBAN": "DE02370502990000684712",
+        "POOL_BIC": "",
+    }
     results: dict[str, Any] = {"assignments": args.assignments, "volunteers": args.volunteers, "month": MONTH}
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'bench.sqlite'}")
@@ -70,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             results["build_month_list_s"] = _best(
                 lambda: payouts.build_payout_list(session, MONTH, pool_id=FIRST_POOL)
             )
-            for fmt in ("csv", "xlsx", "pdf", "sepa"):
+            for fmt in ("csv", "xlsx", "pdf"):
                 print(f"Export {fmt} …", flush=True)
                 results[f"export_{fmt}_s"] = _best(
                     lambda fmt=fmt: payouts.render_export(session, MONTH, fmt, config, pool_id=FIRST_POOL)
@@ -83,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             results["close_month_s"] = _timed(
                 lambda: payouts.close_month(session, MONTH, pool_id=FIRST_POOL, user_id=None, actor="bench")
+            )
+            print("Export sepa (abgeschlossener Monat) …", flush=True)
+            results["export_sepa_s"] = _best(
+                lambda: payouts.create_sepa_file(session, MONTH, config, pool_id=FIRST_POOL, actor="bench")
             )
         engine.dispose()
     _print(results)
@@ -109,7 +118,9 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
     """Insert volunteers (two thirds with an encrypted IBAN), institutions and a year of completed assignments."""
     rng = random.Random(SEED)
     raw_key = parse_key(key)
-    languages = [code for code in session.exec(select(Language.code)).all()][:30]
+    languages = [
+        code for code in session.exec(select(Language.code).where(Language.pool_id == FIRST_POOL)).all()
+    ][:30]
     institutions = []
     for i in range(40):
         row = Institution(

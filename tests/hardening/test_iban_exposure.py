@@ -32,7 +32,7 @@ NAME = "Anna Müller"
 PACKAGE = Path(sprachmittlerpool.__file__).parent
 
 # Where plain IBANs may appear: decrypted while building the list, and asked for only by the SEPA export.
-DECRYPTION_SITES = {("services/payouts.py", "<module>"), ("services/payouts.py", "build_payout_list")}
+DECRYPTION_SITES = {("services/payouts.py", "<module>"), ("services/payouts.py", "_plain_iban")}
 IBAN_KEY_CALLERS = {("services/payouts.py", "_sepa_file")}
 
 
@@ -83,7 +83,8 @@ def test_a_payout_month_outside_the_sepa_file_shows_the_iban_masked_or_not_at_al
 
 
 def test_the_sepa_file_carries_the_plain_iban(coordinator_client, march) -> None:
-    xml = coordinator_client.get("/payouts/2025-03.xml").get_data(as_text=True)
+    assert coordinator_client.post("/auszahlungen/2025-03/abschliessen").status_code == 302
+    xml = coordinator_client.post("/payouts/2025-03/sepa").get_data(as_text=True)
 
     assert f"<IBAN>{IBAN}</IBAN>" in xml
 

@@ -1,8 +1,9 @@
 """The SEPA credit transfer (pain.001.001.09) made from a payout list."""
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -21,8 +22,10 @@ def render(pl: PayoutList) -> bytes:
         debtor_name="Kreis Heinsberg – Kämmerei",
         debtor_iban="DE02 3705 0299 0000 6847 12",
         debtor_bic="COLSDE33",
-        execution_date=date(2025, 4, 5),
-        message_id="SMP-2025-03",
+        execution_date=date(2025, 4, 7),
+        message_id="SMP-20250404-101500-1",
+        payment_id="SMP-2025-03-1",
+        created_at=datetime(2025, 4, 4, 10, 15, tzinfo=ZoneInfo("Europe/Berlin")),
     )
 
 
@@ -49,7 +52,7 @@ def test_only_volunteers_with_an_iban_and_a_positive_sum_are_paid() -> None:
     assert texts(root, "p:CstmrCdtTrfInitn/p:GrpHdr/p:CtrlSum") == ["70.50"]
     assert texts(root, ".//p:PmtInf/p:CtrlSum") == ["70.50"]
     assert texts(root, ".//p:DbtrAcct/p:Id/p:IBAN") == ["DE02370502990000684712"]
-    assert texts(root, ".//p:Dbtr/p:Nm") == ["Kreis Heinsberg Kaemmerei"]
+    assert texts(root, ".//p:Dbtr/p:Nm") == ["Kreis Heinsberg - Kaemmerei"]
     assert set(texts(root, ".//p:RmtInf/p:Ustrd")) == {"Aufwandsentschaedigung Sprachmittlung 2025-03"}
 
 
@@ -76,15 +79,20 @@ def test_transaction_count_and_control_sum_match_the_payable_lines(pl: PayoutLis
         ("Jürgen Weiß-Özdemir", "Juergen Weiss-Oezdemir"),
         ("Zoë & François", "Zoe + Francois"),
         ("<script>alert(1)</script>", "scriptalert(1)/script"),
-        ("Ольга", ""),
+        ("Ольга", "Olga"),
+        ("Олена Коваль", "Olena Koval"),
+        ("Γιώργος Καρράς", "Giorgos Karras"),
+        ("Łukasz Żółć 🙂", "Lukasz Zolc"),
+        ("محمد", "mhmd"),
+        ("O'Brien", "O'Brien"),
     ],
 )
 def test_text_is_reduced_to_the_sepa_latin_set(text: str, expected: str) -> None:
     assert sepa_text(text) == expected
 
 
-def test_a_name_without_any_latin_character_falls_back_to_the_volunteer_id() -> None:
-    pl = payout_list(line("v7", "Ольга", iban=VALID_IBANS[0]))
+def test_a_name_without_any_printable_character_falls_back_to_the_volunteer_id() -> None:
+    pl = payout_list(line("v7", "\u200b", iban=VALID_IBANS[0]))
 
     root = fromstring(render(pl))
 
@@ -98,6 +106,8 @@ def test_an_overlong_message_id_is_refused() -> None:
             debtor_name="Kreis",
             debtor_iban=VALID_IBANS[1],
             debtor_bic=None,
-            execution_date=date(2025, 4, 5),
+            execution_date=date(2025, 4, 7),
             message_id="X" * 36,
+            payment_id="P-1",
+            created_at=datetime(2025, 4, 4, 10, 15, tzinfo=ZoneInfo("Europe/Berlin")),
         )

@@ -18,6 +18,7 @@ from sprachmittlerpool.models import (
     Offer,
     PayoutEntry,
     PayoutLine,
+    PayoutLineItem,
     PayoutMonth,
     Volunteer,
 )
@@ -37,7 +38,15 @@ def session(app):
 
 def _clear(session) -> None:
     """Remove the rows one example made, so the next starts empty (audit rows stay: the trail is append-only)."""
-    for model in (PayoutLine, PayoutEntry, PayoutMonth, Assignment, Offer, InterpretingRequest):
+    for model in (
+        PayoutLineItem,
+        PayoutLine,
+        PayoutEntry,
+        PayoutMonth,
+        Assignment,
+        Offer,
+        InterpretingRequest,
+    ):
         session.exec(delete(model))
     session.commit()
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import datetime
 
+import openpyxl
 import pytest
 
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import InterpretingRequest
 from sprachmittlerpool.services import payouts
+from tests.factories import FIRST_POOL
 from tests.payouts import helpers
 
 
@@ -63,7 +67,7 @@ def test_report_exports_and_login(client, coordinator_client, year_2025) -> None
     assert csv.mimetype == "text/csv"
     text = csv.data.decode("utf-8-sig")
     assert "Kennzahlen;Anfragen;4" in text and "Kennzahlen;Einsätze;2" in text
-    assert "Ausgezahlte Aufwandsentschädigungen (EUR);60,00" in text
+    assert "Aufwandsentschädigungen gesamt, vorläufig (EUR);60,00" in text
     xlsx = coordinator_client.get("/berichte.xlsx?from=2025-01-01&to=2025-12-31")
     assert xlsx.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert xlsx.data[:2] == b"PK"
@@ -84,4 +88,31 @@ def test_cli_report_and_payout_export(app, year_2025, tmp_path) -> None:
     result = runner.invoke(
         args=["payouts", "export", "2025-02", "--format", "sepa", "--out", str(tmp_path / "x.xml")]
     )
-    assert result.exit_code != 0 and "IBAN" in result.output
+    assert result.exit_code != 0 and "noch nicht abgeschlossen" in result.output
+    assert not (tmp_path / "x.xml").exists()
+
+
+def test_the_year_report_separates_closed_months_from_provisional_open_ones(
+    app, coordinator_client, year_2025
+) -> None:
+    with app.app_context(), new_session(write=True) as s:
+        payouts.close_month(s, "2025-02", pool_id=FIRST_POOL, user_id=None, actor="test")
+    query = "from=2025-01-01&to=2025-12-31"
+
+    html = coordinator_client.get(f"/berichte?{query}").get_data(as_text=True)
+    csv = coordinator_client.get(f"/berichte.csv?{query}").data.decode("utf-8-sig")
+    workbook = openpyxl.load_workbook(io.BytesIO(coordinator_client.get(f"/berichte.xlsx?{query}").data))
+    xlsx = "\n".join(
+        ";".join("" if cell is None else str(cell) for cell in row)
+        for row in workbook.active.iter_rows(values_only=True)
+    )
+    text = app.test_cli_runner().invoke(args=["report", "--year", "2025"]).output
+
+    assert "Februar 2025" in html and "März 2025" in html
+    assert re.search(r"März 2025\s*</th>\s*<td[^>]*>\s*<span[^>]*>\s*vorläufig", html), html
+    assert "Aufwandsentschädigungen je Monat;Februar 2025 (abgeschlossen);25,00" in csv
+    assert "Aufwandsentschädigungen je Monat;März 2025 (vorläufig);35,00" in csv
+    assert "Aufwandsentschädigungen abgeschlossener Monate (EUR);25,00" in csv
+    assert "Aufwandsentschädigungen offener Monate, vorläufig (EUR);35,00" in csv
+    assert "März 2025 (vorläufig);35" in xlsx and "Februar 2025 (abgeschlossen);25" in xlsx
+    assert "März 2025 (vorläufig)" in text and "vorläufig" in text.split("Summe")[-1]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:57:25.283975
+Create Date: 2026-12-03 13:59:30.440173
 """
 
 from collections.abc import Sequence
@@ -241,6 +241,7 @@ def upgrade() -> None:
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.Column('total_cents', sa.Integer(), nullable=True),
     sa.Column('checksum', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('pool_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.ForeignKeyConstraint(['closed_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -361,6 +362,9 @@ def upgrade() -> None:
     sa.Column('assignments', sa.Integer(), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=False),
     sa.Column('year_to_date_cents', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), server_default='', nullable=False),
+    sa.Column('iban_encrypted', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
+    sa.Column('iban_masked', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
     sa.ForeignKeyConstraint(['pool_id', 'payout_month_id'], ['payout_month.pool_id', 'payout_month.id'], name='payout_line_month_in_pool'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
@@ -369,6 +373,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('payout_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payout_line_pool_id'), ['pool_id'], unique=False)
+
+    op.create_table('sepa_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('payout_month_id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=35), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('transactions', sa.Integer(), nullable=False),
+    sa.Column('total_cents', sa.Integer(), nullable=False),
+    sa.Column('execution_date', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['pool_id', 'payout_month_id'], ['payout_month.pool_id', 'payout_month.id'], name='sepa_file_month_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_id')
+    )
+    with op.batch_alter_table('sepa_file', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sepa_file_payout_month_id'), ['payout_month_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sepa_file_pool_id'), ['pool_id'], unique=False)
 
     op.create_table('volunteer_language',
     sa.Column('volunteer_id', sa.Integer(), nullable=False),
@@ -472,6 +495,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_payout_entry_volunteer_id'), ['volunteer_id'], unique=False)
         batch_op.create_index('one_original_entry_per_assignment', ['assignment_id'], unique=True, sqlite_where=sa.text('corrects_entry_id IS NULL'), postgresql_where=sa.text('corrects_entry_id IS NULL'))
 
+    op.create_table('payout_line_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('payout_month_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_ref', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('institution', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('amount_cents', sa.Integer(), nullable=False),
+    sa.Column('corrects', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['pool_id', 'entry_id'], ['payout_entry.pool_id', 'payout_entry.id'], name='payout_line_item_entry_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id', 'payout_month_id'], ['payout_month.pool_id', 'payout_month.id'], name='payout_line_item_month_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('entry_id')
+    )
+    with op.batch_alter_table('payout_line_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payout_line_item_payout_month_id'), ['payout_month_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_payout_line_item_pool_id'), ['pool_id'], unique=False)
+
     # ### end Alembic commands ###
     integrity.install(op.get_bind())
 
@@ -479,6 +527,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     integrity.uninstall(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('payout_line_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payout_line_item_pool_id'))
+        batch_op.drop_index(batch_op.f('ix_payout_line_item_payout_month_id'))
+
+    op.drop_table('payout_line_item')
     with op.batch_alter_table('payout_entry', schema=None) as batch_op:
         batch_op.drop_index('one_original_entry_per_assignment', sqlite_where=sa.text('corrects_entry_id IS NULL'), postgresql_where=sa.text('corrects_entry_id IS NULL'))
         batch_op.drop_index(batch_op.f('ix_payout_entry_volunteer_id'))
@@ -501,6 +554,11 @@ def downgrade() -> None:
 
     op.drop_table('offer')
     op.drop_table('volunteer_language')
+    with op.batch_alter_table('sepa_file', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sepa_file_pool_id'))
+        batch_op.drop_index(batch_op.f('ix_sepa_file_payout_month_id'))
+
+    op.drop_table('sepa_file')
     with op.batch_alter_table('payout_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payout_line_pool_id'))
 
