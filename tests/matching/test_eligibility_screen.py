@@ -1,6 +1,5 @@
 """The topic screen: inflected and compound hints go to review with their words, look-alikes stay open."""
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -261,18 +260,15 @@ def test_working_days_match_a_day_by_day_count(start, days, holidays):
 
 
 @pytest.mark.parametrize(
-    "topic",
+    ("topic", "rules"),
     [
-        "Gespräch über das Sommerfest und die Gerichte der Weltküche. " * 170_000,
-        "a-" * 5_000_000,
-        "Gericht " * 1_250_000,
-        "\u0000\u200b\U0001f600ä" * 2_500_000,
+        ("Gespräch über das Sommerfest und die Gerichte der Weltküche. " * 170_000, set()),
+        ("a-" * 5_000_000, set()),
+        ("Gericht " * 1_250_000, {"legal.court"}),
+        ("\u0000\u200b\U0001f600ä" * 2_500_000, set()),
     ],
     ids=["sentences", "one-hyphenated-word", "repeated-trigger", "unicode-and-controls"],
 )
-def test_a_ten_megabyte_topic_is_screened_in_seconds(topic):
-    started = time.perf_counter()
-
-    screened(topic)
-
-    assert time.perf_counter() - started < 10
+def test_a_ten_megabyte_topic_is_screened_to_the_same_answer_as_a_short_one(topic, rules):
+    """A screen with backtracking would not finish on these; how long it takes is the bench's business."""
+    assert set(screened(topic)) == rules
