@@ -490,7 +490,9 @@ def _parse(data: Any) -> RuleSet:
     near = _screens(doc["rules"], lexicon)
     look_alikes = _look_alikes(doc.get("look_alikes", []), rules, lexicon)
     lexicon.compile()
-    screened = tuple(rule_id for rule_id, rule in rules.items() if rule.screen_message and rule.effect != "off")
+    screened = tuple(
+        rule_id for rule_id, rule in rules.items() if rule.screen_message and rule.effect != "off"
+    )
     return RuleSet(
         rules=MappingProxyType(rules),
         institution_rules=_type_map(

@@ -284,9 +284,7 @@ def duration_sentence(minutes: int, effect: str) -> str:
 def closure_sentence(effect: str) -> str:
     """Tell requesters what happens to a request for a day the pool is closed."""
     if effect == "reject":
-        return "An diesen Tagen ist der Sprachmittlerpool geschlossen; Termine an diesen Tagen können wir nicht annehmen."
+        return "Termine an diesen Tagen können wir nicht annehmen."
     if effect == "off":
-        return (
-            "An diesen Tagen ist das Büro des Sprachmittlerpools geschlossen; Anfragen bearbeiten wir danach."
-        )
-    return "An diesen Tagen ist der Sprachmittlerpool geschlossen; Anfragen für Termine an diesen Tagen prüfen wir einzeln."
+        return "Anfragen bearbeiten wir danach."
+    return "Anfragen für Termine an diesen Tagen prüfen wir einzeln."

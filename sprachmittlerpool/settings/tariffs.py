@@ -92,6 +92,7 @@ def _page(values: Mapping[str, str], errors: Mapping[str, str], status: int = 20
         closed=closed,
         earliest=closed + timedelta(days=1) if closed else None,
         epoch=EPOCH,
+        today=local_now().date(),
     )
     return page, status
 

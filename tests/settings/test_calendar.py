@@ -79,8 +79,8 @@ def test_a_range_and_a_single_day_are_stored_day_by_day_shown_as_periods_and_aud
     page = text_of(
         coordinator_client.get(f"/einstellungen/kalender?jahr={first.year}").get_data(as_text=True)
     )
-    assert f"{long(first)} bis {long(first + timedelta(days=9))} 10 Herbstferien" in page
-    assert f"{long(first + timedelta(days=20))} 1 Betriebsausflug des KI" in page
+    assert f"{long(first)} bis {long(first + timedelta(days=9))} · 10 Tage · Herbstferien" in page
+    assert f"{long(first + timedelta(days=20))} · 1 Tag · Betriebsausflug des KI" in page
     assert "Geschlossen:" in response.get_data(as_text=True)
     rows = audit_rows(db, "pool", "closure_added")
     assert [row.actor for row in rows] == [f"user:{coordinator.id}"] * 2

@@ -71,7 +71,7 @@ def test_a_relaxed_rule_sends_a_formerly_rejected_request_to_review_then_open_wi
     ]
     history = text_of(coordinator_client.get("/einstellungen/regeln").get_data(as_text=True))
     assert "Kim Koordination" in history
-    assert "Termine im medizinischen Bereich im Einzelfall prüfen → vermitteln (Regel gilt nicht)" in history
+    assert "Termine im medizinischen Bereich: im Einzelfall prüfen → vermitteln (Regel gilt nicht)" in history
 
 
 def test_tightening_needs_no_confirmation_and_rejects_with_a_refusing_message(client, coordinator_client, db):

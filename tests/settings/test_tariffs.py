@@ -77,7 +77,7 @@ def test_the_live_preview_shows_what_the_booking_function_pays(app, coordinator_
 
     shown = re.findall(r'data-preview="\d+">([^<]+)<', fragment)
     assert shown == ["25,00 €", "35,00 €", "40,00 €", "50,00 €", "12,50 €"]
-    assert "bisher (Kreis Heinsberg)" in fragment
+    assert "„bisher“: was die Fassung „Kreis Heinsberg“ für diesen Tag zahlt." in fragment
 
 
 def test_the_preview_equals_what_is_booked_under_the_new_version(app, coordinator_client):
