@@ -124,7 +124,10 @@ def plan(session: Session, tariff: Tariff, *, pool_id: int, today: date) -> Plan
         )
     later = [v.tariff.valid_from for v in known if v.tariff.valid_from > start]
     until = min(later) - timedelta(days=1) if later else None
-    predecessor = next((v for v in known if v is not same and v.tariff.is_valid_on(start)), None)
+    predecessor = next(
+        (v for v in known if v is not same and v.tariff.valid_from < start and v.tariff.is_valid_on(start)),
+        None,
+    )
     new = replace(tariff, valid_until=until)
     return Plan(new, same, predecessor, tuple(_recompute(session, new, pool_id=pool_id)))
 
