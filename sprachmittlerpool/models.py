@@ -226,7 +226,7 @@ class Institution(SQLModel, table=True):
     created_at: NaiveDatetime = Field(default_factory=local_now)
     verified_at: NaiveDatetime | None = None  # a coordinator confirmed it after a first contact
     blocked_at: NaiveDatetime | None = None  # its requests are refused
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
 
 
 class InterpretingRequest(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 12:25:56.735128
+Create Date: 2026-12-03 12:57:25.283975
 """
 
 from collections.abc import Sequence
@@ -117,7 +117,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('verified_at', sa.DateTime(), nullable=True),
     sa.Column('blocked_at', sa.DateTime(), nullable=True),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('pool_id', 'id', name='institution_pool_id_id'),
