@@ -15,7 +15,7 @@ from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import settings_history, tariff_versions
 from sprachmittlerpool.settings import SECTIONS, bp
-from sprachmittlerpool.tariff import EPOCH
+from sprachmittlerpool.tariff import EPOCH, Tariff
 
 SECTIONS.append(
     (
@@ -52,7 +52,9 @@ def _initial_values(pool_id: int, preset: str | None) -> dict[str, str]:
     )
 
 
-def _preview(pool_id: int, values: Mapping[str, str]) -> tuple[list[tariff_form.PreviewRow], object, object]:
+def _preview(
+    pool_id: int, values: Mapping[str, str]
+) -> tuple[list[tariff_form.PreviewRow], Tariff | None, tariff_versions.Version | None]:
     """Compute the preview of the form's version against the version in force on its first day."""
     new, errors = tariff_form.parse_form(values)
     if new is None or errors:
