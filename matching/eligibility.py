@@ -3,6 +3,7 @@
 Public API::
 
     load_rules(path: Path | None = None) -> RuleSet     # raises RuleSetError naming the problem
+    parse_rules(document: Any, source: str) -> RuleSet  # a rule-set document already read (a dict)
     decide(request: IntakeFacts, rules: RuleSet, *, today, holidays=frozenset(),
            closed_days=frozenset()) -> Decision
     working_days_between(start: date, end: date, holidays=frozenset()) -> int
@@ -28,6 +29,9 @@ from types import MappingProxyType
 from typing import Any, Final, Literal
 
 Effect = Literal["reject", "review"]
+# "off": the rule does not apply in this pool (a district brokers what the state's default refuses).
+RuleEffect = Literal["reject", "review", "off"]
+EFFECTS: Final = ("reject", "review", "off")
 Status = Literal["open", "review", "rejected"]
 
 INSTITUTION_TYPES: Final[Mapping[str, str]] = MappingProxyType(
@@ -139,12 +143,13 @@ class Settings:
 
 @dataclass(frozen=True)
 class Rule:
-    """A rule with its effect and its German messages for decisions and for screen hits."""
+    """A rule with its effect, its German title and its German messages for decisions and for screen hits."""
 
     id: str
-    effect: Effect
+    effect: RuleEffect
     message: str
     screen_message: str | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -338,9 +343,15 @@ class RuleSet:
     settings: Settings
     screen: _Screen
 
+    def applies(self, rule_id: str) -> bool:
+        """Tell whether a rule takes part in decisions (a district may switch a rule off)."""
+        return self.rules[rule_id].effect != "off"
+
     def reason(self, rule_id: str, triggers: tuple[str, ...] = ()) -> Reason:
         """Word a rule for the requester; screen hits only ever ask for review."""
         rule = self.rules[rule_id]
+        if rule.effect == "off":
+            raise ValueError(f"rule {rule_id} is off and gives no reason")
         if triggers and rule.screen_message:
             return Reason(rule_id, rule.screen_message, "review", triggers)
         return Reason(rule_id, rule.message, rule.effect, triggers)
@@ -365,12 +376,12 @@ def decide(
 ) -> Decision:
     """Decide a request: any rejecting rule rejects, any other rule sends it to review."""
     _check_facts(request)
-    by_field = _field_rules(request, rules)
+    by_field = [rule_id for rule_id in _field_rules(request, rules) if rules.applies(rule_id)]
     reasons = [rules.reason(rule_id) for rule_id in by_field]
     hits = rules.screen.hits(request.topic)
     reasons += [rules.reason(rule_id, words) for rule_id, words in hits.items() if rule_id not in by_field]
     pool = _pool_rules(request, rules.settings, today=today, holidays=holidays, closed_days=closed_days)
-    reasons += [rules.reason(rule_id) for rule_id in pool]
+    reasons += [rules.reason(rule_id) for rule_id in pool if rules.applies(rule_id)]
     return Decision(_status(reasons), tuple(reasons), urgent=any(r.rule == SHORT_NOTICE for r in reasons))
 
 
@@ -401,7 +412,9 @@ def _pool_rules(
     closed_days: frozenset[date],
 ) -> list[str]:
     found = []
-    if working_days_between(today, request.start.date(), holidays) < settings.lead_working_days:
+    # The pool's closed days are no working days for the lead time either: nobody handles requests then.
+    not_working = holidays | closed_days
+    if working_days_between(today, request.start.date(), not_working) < settings.lead_working_days:
         found.append(SHORT_NOTICE)
     if request.end - request.start > timedelta(minutes=settings.max_duration_minutes):
         found.append(TOO_LONG)
@@ -431,17 +444,26 @@ def _default_rules() -> RuleSet:
         return _parse_file(path)
 
 
-def _parse_file(path: Path) -> RuleSet:
+def read_document(path: Path) -> Any:
+    """Read a rule-set file's JSON, raising RuleSetError naming the file when it cannot be read."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise RuleSetError(f"{path}: Datei nicht lesbar ({error.strerror})") from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RuleSetError(f"{path}: kein gültiges JSON ({error})") from error
+
+
+def parse_rules(document: Any, source: str) -> RuleSet:
+    """Validate a rule-set document already read; errors name the source and the place in it."""
     try:
-        return _parse(data)
+        return _parse(document)
     except _Invalid as problem:
-        raise RuleSetError(f"{path}: {problem.where}: {problem.message}") from None
+        raise RuleSetError(f"{source}: {problem.where}: {problem.message}") from None
+
+
+def _parse_file(path: Path) -> RuleSet:
+    return parse_rules(read_document(path), str(path))
 
 
 class _Invalid(Exception):
@@ -468,7 +490,9 @@ def _parse(data: Any) -> RuleSet:
     near = _screens(doc["rules"], lexicon)
     look_alikes = _look_alikes(doc.get("look_alikes", []), rules, lexicon)
     lexicon.compile()
-    screened = tuple(rule_id for rule_id, rule in rules.items() if rule.screen_message)
+    screened = tuple(
+        rule_id for rule_id, rule in rules.items() if rule.screen_message and rule.effect != "off"
+    )
     return RuleSet(
         rules=MappingProxyType(rules),
         institution_rules=_type_map(
@@ -527,9 +551,10 @@ def _rule(rule_id: str, value: Any, settings: Settings) -> Rule:
     where = f"$.rules.{rule_id}"
     if not _RULE_ID.fullmatch(rule_id):
         raise _Invalid(where, "Regel-IDs bestehen aus Kleinbuchstaben, _ und Punkten")
-    doc = _object(value, where, required={"effect", "message"}, optional={"screen", "note"})
-    if doc["effect"] not in ("reject", "review"):
-        raise _Invalid(f"{where}.effect", "muss 'reject' oder 'review' sein")
+    doc = _object(value, where, required={"effect", "message"}, optional={"screen", "note", "title"})
+    if doc["effect"] not in EFFECTS:
+        raise _Invalid(f"{where}.effect", "muss 'reject', 'review' oder 'off' sein")
+    title = _text(doc["title"], f"{where}.title") if "title" in doc else ""
     screen = doc.get("screen")
     screen_message = None
     if screen is not None:
@@ -537,9 +562,8 @@ def _rule(rule_id: str, value: Any, settings: Settings) -> Rule:
             screen, f"{where}.screen", required={"message"}, optional={*_VOCABULARY_KEYS, "near"}
         )
         screen_message = _message(screen["message"], f"{where}.screen.message", settings)
-    return Rule(
-        rule_id, doc["effect"], _message(doc["message"], f"{where}.message", settings), screen_message
-    )
+    message = _message(doc["message"], f"{where}.message", settings)
+    return Rule(rule_id, doc["effect"], message, screen_message, title)
 
 
 def _message(value: Any, where: str, settings: Settings) -> str:

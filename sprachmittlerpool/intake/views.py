@@ -11,7 +11,7 @@ from sprachmittlerpool.intake.forms import RequestForm
 from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import InterpretingRequest, local_now
 from sprachmittlerpool.pools import current_pool_id
-from sprachmittlerpool.services import intake
+from sprachmittlerpool.services import closures, intake, pool_rules
 
 RECEIPT = "intake_receipt"
 
@@ -23,7 +23,7 @@ def new_request() -> str | Response | tuple[str, int]:
     form = RequestForm()
     form.fill_choices(get_session())
     if not form.validate_on_submit():  # GET, or no valid CSRF token
-        return render_template("intake/form.html", form=form), 400 if form.is_submitted() else 200
+        return _form_page(form, 400 if form.is_submitted() else 200)
     if form.is_bot():
         session.pop(RECEIPT, None)
         return redirect(url_for("intake.receipt"))
@@ -36,9 +36,18 @@ def new_request() -> str | Response | tuple[str, int]:
         _, token = intake.submit(get_session(), data=data, idempotency_key=key, **_settings())
     except intake.InvalidRequest as exc:
         form.show_errors(_merge(form_errors, exc.fields))
-        return render_template("intake/form.html", form=form), 422
+        return _form_page(form, 422)
     session[RECEIPT] = token
     return redirect(url_for("intake.receipt"))
+
+
+def _form_page(form: RequestForm, status: int) -> tuple[str, int]:
+    """Render the form with the pool's lead time, longest assignment and next closure days above it."""
+    db = get_session()
+    pool_id = current_pool_id(db)
+    rules = pool_rules.public_rules(db, pool_id=pool_id, instance_path=current_app.instance_path)
+    upcoming = closures.upcoming(db, pool_id=pool_id, today=local_now().date(), limit=3)
+    return render_template("intake/form.html", form=form, rules=rules, closures=upcoming), status
 
 
 def _settings() -> dict[str, str | object]:

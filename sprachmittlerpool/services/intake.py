@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import import_module
-from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -30,7 +29,6 @@ from matching.eligibility import (
     IntakeFacts,
     RuleSet,
     decide,
-    load_rules,
 )
 from notifications.compose import compose
 from notifications.outbox import enqueue
@@ -52,6 +50,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.services.pool_rules import effective_rule_set
 
 FIELDS = frozenset(
     {
@@ -325,20 +324,6 @@ def valid_idempotency_key(key: str | None) -> bool:
 
 # --- rules and calendar -------------------------------------------------------------------------
 
-_rules_cache: dict[tuple[str, float], RuleSet] = {}
-
-
-def pool_rules(instance_path: str | Path) -> RuleSet:
-    """Load the district's rule file from the instance folder if there is one, else the state's defaults."""
-    path = Path(instance_path) / "eligibility-rules.json"
-    if not path.exists():
-        return load_rules()
-    key = (str(path), path.stat().st_mtime)
-    if key not in _rules_cache:
-        _rules_cache.clear()
-        _rules_cache[key] = load_rules(path)
-    return _rules_cache[key]
-
 
 def calendar(session: Session, *, today: date, pool_id: int) -> tuple[frozenset[date], frozenset[date]]:
     """Return NRW holidays and the pool's closed days for every day a request may fall on."""
@@ -362,14 +347,14 @@ def submit(
     secret: str,
     pool_id: int,
 ) -> tuple[InterpretingRequest, str | None]:
-    """Submit with this installation's rule file, NRW holidays and the pool's closed days."""
+    """Submit with the pool's effective rules (district file and the pool's choices), NRW holidays and closed days."""
     holidays, closed_days = calendar(session, today=now.date(), pool_id=pool_id)
     return submit_request(
         session,
         pool_id=pool_id,
         data=data,
         now=now,
-        rules=pool_rules(instance_path),
+        rules=effective_rule_set(session, pool_id=pool_id, instance_path=instance_path),
         holidays=holidays,
         closed_days=closed_days,
         idempotency_key=idempotency_key,

@@ -24,3 +24,7 @@ def _admins_only() -> None:
 def index() -> str:
     """List the areas of the settings."""
     return render_template("settings/index.html", sections=SECTIONS)
+
+
+# The areas register their routes and sections on import.
+from sprachmittlerpool.settings import calendar, rules, tariffs  # noqa: E402, F401

@@ -315,6 +315,16 @@ def test_a_valid_district_file_takes_effect(tmp_path):
     assert "10 Arbeitstage" in decision.reasons[2].message
 
 
+def test_a_district_file_may_switch_a_state_rule_off(tmp_path):
+    data = _shipped()
+    data["rules"]["medical"]["effect"] = "off"
+    rules = load_rules(_write(tmp_path, data))
+
+    decision = decide(intake("Termin beim Zahnarzt", appointment_type="arzt"), rules, today=MONDAY)
+
+    assert decision.status == "open" and decision.reasons == ()
+
+
 def _drop_court(data: dict[str, Any]) -> None:
     del data["rules"]["legal.court"]
 
@@ -335,6 +345,7 @@ def _set(*keys: str, value: Any):
         (_drop_court, "$.rules: Regel fehlt: legal.court"),
         (_set("rules", "medical", "effect", value="vielleicht"), "$.rules.medical.effect"),
         (_set("rules", "medical", "message", value=""), "$.rules.medical.message"),
+        (_set("rules", "medical", "title", value=""), "$.rules.medical.title"),
         (_set("settings", "lead_working_days", value="fünf"), "$.settings.lead_working_days"),
         (_set("settings", "max_duration_minutes", value=0), "$.settings.max_duration_minutes"),
         (_set("institution_types", "krankenhaus", value="medical"), "$.institution_types.krankenhaus"),

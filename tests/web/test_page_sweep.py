@@ -165,6 +165,7 @@ def test_public_link_error_and_static_answers_carry_the_headers_and_no_foreign_r
 ) -> None:
     paths = [
         "/",
+        "/regeln",
         "/anmelden",
         "/anfrage",
         "/anfrage/eingegangen",
@@ -181,7 +182,7 @@ def test_public_link_error_and_static_answers_carry_the_headers_and_no_foreign_r
 
     statuses = [fetch(client, path).status_code for path in paths]
 
-    assert statuses == [200, 200, 200, 200, 200, 200, 200, 404, 404, 401, 404, 200, 200]
+    assert statuses == [200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 401, 404, 200, 200]
     assert sweep_problems(client, paths) == {}
 
 

@@ -16,6 +16,7 @@ from tests.conftest import make_test_config
 PUBLIC = {
     "static",
     "public.home",
+    "public.rules",
     "auth.login",
     "auth.logout",
     "intake.new_request",

@@ -1,0 +1,39 @@
+"""German words for dates, durations and amounts on pages people read ("3. März 2026", "2 Stunden 30 Minuten")."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sprachmittlerpool.exports.formatting import MONTHS_DE, money_de
+
+
+def date_long(day: date) -> str:
+    """Write a date as people read it: '3. März 2026'."""
+    return f"{day.day}. {MONTHS_DE[day.month - 1]} {day.year}"
+
+
+def period_long(first: date, last: date) -> str:
+    """Write one day or a span of days: '24. Dezember 2026' or '23. Dezember 2026 bis 2. Januar 2027'."""
+    return date_long(first) if first == last else f"{date_long(first)} bis {date_long(last)}"
+
+
+def minutes_words(minutes: int) -> str:
+    """Write a duration in hours and minutes: '45 Minuten', '1 Stunde', '3 Stunden 1 Minute'."""
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} Stunde" if hours == 1 else f"{hours} Stunden")
+    if rest or not hours:
+        parts.append(f"{rest} Minute" if rest == 1 else f"{rest} Minuten")
+    return " ".join(parts)
+
+
+def working_days_words(days: int) -> str:
+    """Write a count of working days: '1 Werktag', '5 Werktage'."""
+    return f"{days} Werktag" if days == 1 else f"{days} Werktage"
+
+
+def money(amount: Decimal) -> str:
+    """Write an amount of euros: '1.234,50 €'."""
+    return money_de(amount)
