@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     try:
         load_config(app, test_config)
+        _check_rule_file(app)
         db.init_app(app)
     except ConfigError as exc:
         raise SystemExit(f"Konfigurationsfehler: {exc}") from None
@@ -32,6 +33,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limits.init_app(app)  # after the blueprints: it wraps their public submission views
     _register_cli(app)
     return app
+
+
+def _check_rule_file(app: Flask) -> None:
+    """Refuse to start with a district rule file that cannot be used (the message names the place)."""
+    from matching.eligibility import RuleSetError
+    from sprachmittlerpool.services.pool_rules import check_district_file
+
+    try:
+        check_district_file(app.instance_path)
+    except RuleSetError as exc:
+        raise ConfigError(f"Die Regeldatei des Pools ist fehlerhaft: {exc}") from exc
 
 
 def _trust_proxies(app: Flask) -> None:

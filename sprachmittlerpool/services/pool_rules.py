@@ -23,7 +23,7 @@ from matching.effective_rules import (
     is_relaxation,
     state_document,
 )
-from matching.eligibility import EFFECTS, RuleSet, read_document
+from matching.eligibility import EFFECTS, RuleSet, parse_rules, read_document
 from sprachmittlerpool.german import minutes_words, working_days_words
 from sprachmittlerpool.models import Pool
 from sprachmittlerpool.services import audit
@@ -56,6 +56,16 @@ def base_document(instance_path: str | Path) -> dict[str, Any]:
     """Return the district's rule-set document if the instance folder holds one, else the state's."""
     path = Path(instance_path) / DISTRICT_FILE
     return read_document(path) if path.exists() else state_document()
+
+
+def check_district_file(instance_path: str | Path) -> None:
+    """Parse the district's rule file once at start, so a broken file stops the app with one sentence.
+
+    Otherwise every public page that shows the rules would fail later; RuleSetError names the problem.
+    """
+    path = Path(instance_path) / DISTRICT_FILE
+    if path.exists():
+        parse_rules(read_document(path), str(path))
 
 
 def _pool(session: Session, pool_id: int) -> Pool:

@@ -66,6 +66,28 @@ def test_bad_configuration_stops_with_one_sentence(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("content", "sentence"),
+    [
+        ("{ kein json", "kein gültiges JSON"),
+        ('{"version": 1, "rules": {}}', "settings"),
+    ],
+)
+def test_a_broken_district_rule_file_stops_the_app_with_one_sentence(
+    app_config: dict[str, object], content: str, sentence: str
+) -> None:
+    folder = Path(str(app_config["INSTANCE_PATH"]))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "eligibility-rules.json").write_text(content, encoding="utf-8")
+
+    with pytest.raises(SystemExit) as stopped:
+        create_app(app_config)
+
+    message = str(stopped.value)
+    assert message.startswith("Konfigurationsfehler: Die Regeldatei des Pools ist fehlerhaft")
+    assert sentence in message and "\n" not in message
+
+
 def test_home_page_says_what_the_pool_is_in_german(client) -> None:
     response = client.get("/")
 
