@@ -3,6 +3,8 @@
 Templates live in notifications/templates/<name>.txt and <name>.html. The first line of
 the .txt template is `Subject: …`; the rest is the plain body. HTML is autoescaped, and
 plain text carries no markup to escape; subjects lose line breaks so no header can be injected.
+Every mail is composed for a pool: its identity (passed in as data) signs the mail, fills the footer
+(_layout.html, _footer.txt) and gives the Reply-To address.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from sprachmittlerpool.identity import PoolIdentity
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -40,6 +44,7 @@ class Mail:
     body_html: str
     dedupe_key: str
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    reply_to: str = ""  # the pool's address: answers reach the KI, not the sending relay
 
 
 def compose(
@@ -47,12 +52,14 @@ def compose(
     *,
     recipient: str,
     dedupe_key: str,
+    pool: PoolIdentity,
     context: dict[str, Any],
     attachments: tuple[Attachment, ...] = (),
 ) -> Mail:
-    """Render a template pair into a Mail; the dedupe key names the logical message (one mail per key)."""
-    if "\n" in recipient or "\r" in recipient:
-        raise ValueError("recipient must be a single address")
+    """Render a template pair into a Mail of `pool`; the dedupe key names the logical message (one per key)."""
+    if any(char in address for address in (recipient, pool.reply_to) for char in "\r\n"):
+        raise ValueError("recipient and reply-to must be single addresses")
+    context = {**context, "pool": pool}
     source, _, _ = _text.loader.get_source(_text, f"{template}.txt")  # type: ignore[union-attr]
     first, _, body_source = source.partition("\n")
     if not first.startswith("Subject:"):
@@ -68,4 +75,5 @@ def compose(
         body_html=html,
         dedupe_key=dedupe_key,
         attachments=attachments,
+        reply_to=pool.reply_to,
     )

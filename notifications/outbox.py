@@ -17,16 +17,18 @@ def message_id(domain: str = "sprachmittlerpool.local") -> str:
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
-def enqueue(session: Session, mail: Mail, *, now: datetime) -> OutboxMail:
-    """Queue a mail in the caller's transaction; a second mail with the same dedupe key is not queued again,
-    even when two transactions queue it at once (the unique key decides, see find_or_insert)."""
+def enqueue(session: Session, mail: Mail, *, now: datetime, pool_id: int | None = None) -> OutboxMail:
+    """Queue a pool's mail in the caller's transaction; a second mail with the same dedupe key is not queued
+    again, even when two transactions queue it at once (the unique key decides, see find_or_insert)."""
     return find_or_insert(
         session,
         lambda: _by_key(session, mail.dedupe_key),
         lambda: OutboxMail(
+            pool_id=pool_id,
             dedupe_key=mail.dedupe_key,
             message_id=message_id(),
             recipient=mail.recipient,
+            reply_to=mail.reply_to,
             subject=mail.subject,
             body_text=mail.body_text,
             body_html=mail.body_html,

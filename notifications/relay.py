@@ -210,9 +210,13 @@ def _redact(error: str) -> str:
 
 
 def build_message(row: OutboxMail) -> Message:
-    """Build the MIME message with Flask-Mail, keeping the row's Message-ID."""
+    """Build the MIME message with Flask-Mail, keeping the row's Message-ID and its pool's Reply-To."""
     message = Message(
-        subject=row.subject, recipients=[row.recipient], body=row.body_text, html=row.body_html or None
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.body_text,
+        html=row.body_html or None,
+        reply_to=row.reply_to or None,
     )
     message.msgId = row.message_id
     for attachment in row.attachments:

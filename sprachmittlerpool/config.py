@@ -34,13 +34,6 @@ class DefaultConfig:
     # PEM file of the CA that signed the mail server's certificate (an internal relay); added to the system
     # CAs. Verification and the hostname check stay on either way.
     MAIL_CA_FILE: str | None = None
-    POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
-    # The pool's identity as others see it: the address calendar entries name as organizer (None: the
-    # address of MAIL_DEFAULT_SENDER), and the account SEPA transfers are paid from (no default: a SEPA
-    # export without it stops and says what to set).
-    POOL_CONTACT_EMAIL: str | None = None
-    POOL_IBAN: str | None = None
-    POOL_BIC: str | None = None
     SEPA_EXECUTION_DAYS = 2  # bank working days (TARGET2) between making a SEPA file and its execution
     TIMEZONE = "Europe/Berlin"
     BABEL_DEFAULT_LOCALE = "de"

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 from sprachmittlerpool import reference_data, security
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.ibans import encrypt_iban, mask_iban, parse_key
+from sprachmittlerpool.identity import AccountInput
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -31,6 +32,7 @@ from sprachmittlerpool.models import (
     OfferStatus,
     Outcome,
     Pool,
+    PoolGrant,
     RequestStatus,
     Role,
     Tariff,
@@ -40,9 +42,64 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.pools import first_pool_id
+from sprachmittlerpool.services.identity import set_account
 
 DEMO_EMAIL = "koordination@demo.sprachmittlerpool.de"
 SEED = 2023
+
+# Kreis Heinsberg's pool as a district would enter it; phone, mail and account are invented for the demo.
+HEINSBERG_IDENTITY = {
+    "name": "Sprachmittlerpool Kreis Heinsberg",
+    "organisation": "Kommunales Integrationszentrum Kreis Heinsberg",
+    "postal_address": "Valkenburger Straße 45\n52525 Heinsberg",
+    "phone": "02452 13-5600",
+    "email": "sprachmittlerpool@kreis-heinsberg.example",
+    "opening_hours": "Mo–Do 9–12 Uhr und 14–16 Uhr\nFr 9–12 Uhr",
+    "impressum_md": """## Anbieter
+
+Kreis Heinsberg – Der Landrat
+Kommunales Integrationszentrum
+Valkenburger Straße 45
+52525 Heinsberg
+
+Der Kreis Heinsberg ist eine Körperschaft des öffentlichen Rechts. Er wird vertreten durch den Landrat.
+
+## Kontakt
+
+Telefon: 02452 13-5600
+E-Mail: [sprachmittlerpool@kreis-heinsberg.example](mailto:sprachmittlerpool@kreis-heinsberg.example)
+
+## Verantwortlich für den Inhalt
+
+Leitung des Kommunalen Integrationszentrums, Anschrift wie oben.
+
+## Aufsichtsbehörde
+
+Bezirksregierung Köln, Zeughausstraße 2–10, 50667 Köln
+""",
+    "privacy_md": """## Wer Ihre Daten verarbeitet
+
+Verantwortlich ist der Kreis Heinsberg – Der Landrat, Kommunales Integrationszentrum, Valkenburger Straße 45, 52525 Heinsberg. Die behördliche Datenschutzbeauftragte erreichen Sie unter [datenschutz@kreis-heinsberg.example](mailto:datenschutz@kreis-heinsberg.example).
+
+## Welche Daten wir verarbeiten und wozu
+
+- **Anfragen von Einrichtungen:** Name der Einrichtung, Ansprechperson, E-Mail-Adresse, Telefon (freiwillig), Termin, Ort und Sprache. Wir brauchen sie, um eine Sprachmittlung zu vermitteln und Sie über den Stand zu informieren. Namen der Familien erfragen wir nicht.
+- **Ehrenamtliche Sprachmittlerinnen und Sprachmittler:** Name, Kontakt, Sprachen, Verfügbarkeit und – für die Aufwandsentschädigung – die IBAN, die verschlüsselt gespeichert wird.
+
+Rechtsgrundlage ist Art. 6 Abs. 1 lit. e DSGVO in Verbindung mit § 3 DSG NRW.
+
+## Wie lange wir Daten speichern
+
+Anfragen und Einsätze werden 24 Monate nach dem Termin anonymisiert; Abrechnungsdaten bewahren wir so lange auf, wie es das Haushaltsrecht verlangt.
+
+## Ihre Rechte
+
+Sie haben das Recht auf Auskunft, Berichtigung, Löschung, Einschränkung der Verarbeitung und Widerspruch. Beschweren können Sie sich bei der Landesbeauftragten für Datenschutz und Informationsfreiheit NRW.
+""",
+}
+# Kreissparkasse Heinsberg's bank code with an invented account number: a valid IBAN, no real account.
+DEMO_ACCOUNT = AccountInput(holder="Kreis Heinsberg", iban="DE21312512201234567890", bic="WELADED1ERK")
+DEMO_GRANT_CENTS = 5_000_000  # 50.000,00 € a year, the grant the Heinsberg pool plans with
 
 # Demand order of the Heinsberg pool first (Ukrainian, Russian, Arabic, Persian), then the long tail.
 LANGUAGE_WEIGHTS = {
@@ -107,7 +164,7 @@ def seed(*, months: int = 4, now: datetime | None = None) -> str:
         if session.exec(select(User).where(User.email == DEMO_EMAIL)).first():
             return "Demodaten sind schon vorhanden – nichts geändert."
         pool_id = first_pool_id(session)
-        _identity(session, pool_id)
+        _identity(session, pool_id, now.year)
         reference_data.load(session, pool_id=pool_id)
         password = _demo_password()
         session.add(User(pool_id=pool_id, email=DEMO_EMAIL, name="Demo-Koordination", role=Role.COORDINATOR,
@@ -138,12 +195,17 @@ def _demo_password() -> str:
     return password
 
 
-def _identity(session: Session, pool_id: int) -> None:
-    """Name the demo pool after Kreis Heinsberg's."""
+def _identity(session: Session, pool_id: int, year: int) -> None:
+    """Give the demo pool Kreis Heinsberg's identity (invented contact data), a paying account and grants."""
     pool = session.get(Pool, pool_id)
     assert pool is not None
-    pool.name = "Sprachmittlerpool Kreis Heinsberg"
+    for field, value in HEINSBERG_IDENTITY.items():
+        setattr(pool, field, value)
+    set_account(pool, DEMO_ACCOUNT, key=parse_key(current_app.config["IBAN_KEY"]))
     session.add(pool)
+    for grant_year in (year - 1, year):
+        if session.get(PoolGrant, (pool_id, grant_year)) is None:
+            session.add(PoolGrant(pool_id=pool_id, year=grant_year, amount_cents=DEMO_GRANT_CENTS))
 
 
 def _tariff(session: Session, pool_id: int) -> None:
@@ -359,5 +421,4 @@ def _book_and_close(completed: list[Assignment], now: datetime, pool_id: int) ->
                 pool_id=pool_id,
                 user_id=None,
                 actor="seed-demo",
-                pool_name=current_app.config["POOL_NAME"],
             )

@@ -10,7 +10,7 @@ import secrets
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from schwifty import IBAN
+from schwifty import BIC, IBAN
 from schwifty.exceptions import (
     InvalidChecksumDigits,
     InvalidCountryCode,
@@ -30,6 +30,13 @@ _MESSAGES: tuple[tuple[type[SchwiftyException], str], ...] = (
     (InvalidLength, "Die IBAN ist ungültig (falsche Länge für dieses Land)."),
     (InvalidCountryCode, "Die IBAN ist ungültig (unbekannter Ländercode)."),
     (InvalidStructure, "Die IBAN ist ungültig (unzulässige Zeichen oder falscher Aufbau)."),
+)
+
+
+_BIC_MESSAGES: tuple[tuple[type[SchwiftyException], str], ...] = (
+    (InvalidLength, "Die BIC ist ungültig (sie hat 8 oder 11 Zeichen)."),
+    (InvalidCountryCode, "Die BIC ist ungültig (unbekannter Ländercode an Stelle 5 und 6)."),
+    (InvalidStructure, "Die BIC ist ungültig (unzulässige Zeichen oder falscher Aufbau)."),
 )
 
 
@@ -53,6 +60,22 @@ def validate_iban(text: str) -> str:
 def is_bic(text: str) -> bool:
     """Tell whether ``text`` (compact, upper case) has the form of a BIC."""
     return bool(_BIC.match(text))
+
+
+def in_sepa_zone(iban: str) -> bool:
+    """Tell whether a valid IBAN's country takes part in SEPA transfers."""
+    return bool(_parse(iban).in_sepa_zone)
+
+
+def validate_bic(text: str) -> str:
+    """Check a BIC's length, country and structure; return it compact and upper-case."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidIban("Bitte eine BIC angeben.")
+    try:
+        return BIC("".join(text.split())).compact
+    except SchwiftyException as error:
+        message = next((m for kind, m in _BIC_MESSAGES if isinstance(error, kind)), "Die BIC ist ungültig.")
+        raise InvalidIban(message) from None
 
 
 def bic_for(iban: str) -> str | None:

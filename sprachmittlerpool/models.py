@@ -658,6 +658,7 @@ class OutboxMail(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200, unique=True)
     message_id: str = Field(max_length=200, unique=True)
     recipient: str = Field(max_length=254)
+    reply_to: str = Field(default="", sa_column=Column(String(254), nullable=False, server_default=""))
     subject: str = Field(max_length=300)
     body_text: str
     body_html: str

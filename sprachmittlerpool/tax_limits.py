@@ -1,4 +1,4 @@
-"""The tax-free limit for volunteers (Ehrenamtspauschale) and the state's yearly budget."""
+"""The tax-free limit for volunteers (Ehrenamtspauschale) and spending against the state's yearly grant."""
 
 from __future__ import annotations
 
@@ -16,9 +16,6 @@ EHRENAMTSPAUSCHALE: tuple[tuple[int, Decimal], ...] = (
 )
 
 WARN_AT_PERCENT = Decimal(80)
-
-# The state funds pool allowances up to this sum per year and Kommunales Integrationszentrum.
-STATE_BUDGET_EUR = Decimal("50000.00")
 
 LimitWarning = Literal["80", "100"]
 
@@ -46,24 +43,30 @@ def limit_warning(year_to_date: Decimal, year: int) -> LimitWarning | None:
 
 @dataclass(frozen=True)
 class BudgetStatus:
-    """The year's spending against the state budget, for the coordinators' overview."""
+    """A year's spending against the state grant the pool recorded for it (None: no grant on record)."""
 
+    year: int
     spent: Decimal
-    budget: Decimal
+    budget: Decimal | None
 
     @property
-    def remaining(self) -> Decimal:
-        """Return what is left (negative when the budget is overspent)."""
-        return self.budget - self.spent
+    def remaining(self) -> Decimal | None:
+        """Return what is left (negative when the grant is overspent), None without a grant."""
+        return None if self.budget is None else self.budget - self.spent
 
     @property
-    def share_percent(self) -> Decimal:
-        """Return the spent share in percent, rounded half-up to two places for display."""
-        if self.budget == 0:
-            raise ValueError("the budget is zero")
+    def share_percent(self) -> Decimal | None:
+        """Return the spent share in percent, rounded half-up to two places; None without a positive grant."""
+        if not self.budget:
+            return None
         return (self.spent * 100 / self.budget).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
+    @property
+    def overspent(self) -> bool:
+        """Tell whether more was spent than the grant holds."""
+        return self.budget is not None and self.spent > self.budget
 
-def budget_status(spent: Decimal, budget: Decimal = STATE_BUDGET_EUR) -> BudgetStatus:
-    """Compare the year's spending with the budget."""
-    return BudgetStatus(spent=spent, budget=budget)
+
+def budget_status(year: int, spent: Decimal, budget: Decimal | None) -> BudgetStatus:
+    """Compare a year's spending with its grant; never assume a grant that is not on record."""
+    return BudgetStatus(year=year, spent=spent, budget=budget)

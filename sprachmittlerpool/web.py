@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, jsonify, render_template, request, session
+from flask import Flask, Response, g, jsonify, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from sprachmittlerpool import logsafe
+from sprachmittlerpool import links, logsafe
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
+from sprachmittlerpool.identity import PoolIdentity, neutral_identity
 from sprachmittlerpool.models import User, local_now
-from sprachmittlerpool.pools import use_pool
+from sprachmittlerpool.pools import NoPoolError, current_pool_id, use_pool
+from sprachmittlerpool.services import identity
 from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
 
 CSP = (
@@ -93,7 +96,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Bitte melden Sie sich an, um diese Seite zu sehen."
     login_manager.session_protection = "strong"
-    app.jinja_env.globals["pool_name"] = app.config["POOL_NAME"]
+    app.context_processor(_pool_identity)
     app.jinja_env.globals["cutoff_hours"] = cutoff_hours
     app.jinja_env.filters["status_de"] = status_de
 
@@ -122,6 +125,26 @@ def _enforce_session_timeouts() -> None:
     if started is None or local_now() - datetime.fromisoformat(started) > limit:
         logout_user()
         session.clear()
+
+
+def current_identity() -> PoolIdentity:
+    """Return this request's pool identity (read once per request); a neutral one if the database fails."""
+    if "pool_identity" not in g:
+        try:
+            session = get_session()
+            g.pool_identity = identity.identity_of(
+                session, pool_id=current_pool_id(session), base_url=links.base_url()
+            )
+        except (SQLAlchemyError, NoPoolError):
+            # The error page of a database outage must still render: it gets a neutral name, not a 500.
+            return neutral_identity(links.base_url())
+    return g.pool_identity
+
+
+def _pool_identity() -> dict[str, object]:
+    """Offer every template the pool's name and contact, read from the pool row."""
+    pool = current_identity()
+    return {"pool": pool, "pool_name": pool.name}
 
 
 def _choose_pool() -> None:

@@ -94,8 +94,6 @@ def make_test_config(database_url: str, tmp_path: Path, **overrides: object) -> 
         "IBAN_KEY": TEST_IBAN_KEY,
         "SCHEDULER": False,
         "BASE_URL": "http://localhost",
-        "POOL_IBAN": "DE02 3705 0299 0000 6847 12",  # the account SEPA files pay from
-        "POOL_BIC": "COKSDE33XXX",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
     }

@@ -25,9 +25,7 @@ def _month(month: str) -> str:
 def _payload(month: str) -> dict[str, Any]:
     """Return the month's list in api.md's shape, volunteer ids as integers, with warnings in German."""
     db = get_session()
-    payout_list = payouts.build_payout_list(
-        db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
-    )
+    payout_list = payouts.build_payout_list(db, month, pool_id=current_pool_id(db))
     data = to_api_dict(payout_list)
     for volunteer in data["volunteers"]:
         volunteer["volunteer"] = int(volunteer["volunteer"])
@@ -56,7 +54,6 @@ def close_payout_month(month: str):
             pool_id=user.pool_id,
             user_id=user.id,
             actor=f"user:{user.id}",
-            pool_name=current_app.config["POOL_NAME"],
         )
     except payouts.MonthClosedError:
         raise ApiError(409, "month_closed", f"Der Monat {month} ist bereits abgeschlossen.") from None

@@ -36,9 +36,7 @@ def close(month: str, yes: bool) -> None:
     session = new_session(write=True)
     try:
         pool_id = current_pool_id(session)
-        payout_list = payouts.build_payout_list(
-            session, month, pool_id=pool_id, pool_name=current_app.config["POOL_NAME"]
-        )
+        payout_list = payouts.build_payout_list(session, month, pool_id=pool_id)
         session.rollback()  # end the reading transaction before the prompt
         warning = payouts.iban_warning(payout_list)
         if warning:
@@ -53,7 +51,6 @@ def close(month: str, yes: bool) -> None:
                 pool_id=pool_id,
                 user_id=None,
                 actor="cli",
-                pool_name=current_app.config["POOL_NAME"],
             )
         except (payouts.MonthClosedError, payouts.MonthNotClosableError) as error:
             raise click.ClickException(str(error)) from None

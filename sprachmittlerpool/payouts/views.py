@@ -50,9 +50,7 @@ def month_detail(month: str):
     """Show one month's list per volunteer with year-to-date totals against the tax-free limit."""
     month = _month_or_404(month)
     db = get_session()
-    payout_list = payouts.build_payout_list(
-        db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
-    )
+    payout_list = payouts.build_payout_list(db, month, pool_id=current_pool_id(db))
     year = payout_list.year
     return render_template(
         "payouts/month.html",
@@ -70,9 +68,7 @@ def confirm_close(month: str):
     """Ask for confirmation before a month is frozen for good, warning of volunteers without an IBAN."""
     month = _month_or_404(month)
     db = get_session()
-    payout_list = payouts.build_payout_list(
-        db, month, pool_id=current_pool_id(db), pool_name=current_app.config["POOL_NAME"]
-    )
+    payout_list = payouts.build_payout_list(db, month, pool_id=current_pool_id(db))
     if payout_list.closed:
         flash(f"Der Monat {month} ist bereits abgeschlossen.", "error")
         return redirect(url_for("payouts.month_detail", month=month))
@@ -98,7 +94,6 @@ def close(month: str):
             pool_id=current_user.pool_id,
             user_id=current_user.id,
             actor=f"user:{current_user.id}",
-            pool_name=current_app.config["POOL_NAME"],
         )
     except payouts.MonthClosedError:
         flash(f"Der Monat {month} ist bereits abgeschlossen; nichts wurde geändert.", "error")

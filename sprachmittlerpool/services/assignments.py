@@ -25,6 +25,7 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.offers import (
     OPEN_STATES,
     Conflict,
@@ -33,7 +34,6 @@ from sprachmittlerpool.services.offers import (
     fresh,
     lock_request,
     lock_volunteer,
-    queue_mail,
     retrying,
     set_request_status,
     set_status,
@@ -96,6 +96,7 @@ def _tell_volunteer_cancelled(
     queue_mail(
         session,
         "assignment_cancelled",
+        pool_id=request.pool_id,
         recipient=volunteer.email,
         dedupe_key=f"assignment_cancelled:{assignment.id}",
         context={
@@ -150,6 +151,7 @@ def withdraw_acceptance(
         queue_mail(
             session,
             "assignment_withdrawn_institution",
+            pool_id=request.pool_id,
             recipient=request.contact_email,
             dedupe_key=f"assignment_withdrawn_institution:{assignment.id}",
             context=appointment(session, request),

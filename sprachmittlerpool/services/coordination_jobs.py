@@ -23,12 +23,12 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 from sprachmittlerpool.services import offers
+from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.offers import (
     OPEN_STATES,
     appointment,
     fresh,
     lock_request,
-    queue_mail,
     set_request_status,
 )
 
@@ -70,6 +70,7 @@ def send_reminders(session: Session, *, now: datetime) -> str:
         queue_mail(
             session,
             "reminder",
+            pool_id=request.pool_id,
             recipient=volunteer.email,
             dedupe_key=f"reminder:{assignment.id}",
             context={**appointment(session, request), "first_name": volunteer.first_name},
@@ -104,6 +105,7 @@ def warn_unfilled(session: Session, *, now: datetime) -> str:
         queue_mail(
             session,
             "unfilled_warning",
+            pool_id=request.pool_id,
             recipient=request.contact_email,
             dedupe_key=f"unfilled_warning:{request.id}",
             context=appointment(session, request),
@@ -132,6 +134,7 @@ def _mark_unfilled(session: Session, request_id: int, *, now: datetime) -> int:
     queue_mail(
         session,
         "unfilled",
+        pool_id=request.pool_id,
         recipient=request.contact_email,
         dedupe_key=f"unfilled:{request_id}",
         context={
@@ -159,6 +162,7 @@ def ask_completion(session: Session, *, now: datetime) -> str:
         queue_mail(
             session,
             "completion_request",
+            pool_id=request.pool_id,
             recipient=request.contact_email,
             dedupe_key=f"completion_request:{assignment.id}",
             context={

@@ -30,8 +30,6 @@ from matching.eligibility import (
     RuleSet,
     decide,
 )
-from notifications.compose import compose
-from notifications.outbox import enqueue
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import find_or_insert
 from sprachmittlerpool.models import (
@@ -50,6 +48,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set
 
 FIELDS = frozenset(
@@ -523,26 +522,30 @@ def _queue_intake_mail(
     if request.status == RequestStatus.REJECTED:
         _queue_rejected(session, request, note="", now=now)
         return
-    mail = compose(
+    queue_mail(
+        session,
         "request_received",
+        pool_id=request.pool_id,
         recipient=request.contact_email,
         dedupe_key=f"request:{request.id}:received",
         context=_mail_context(
             request, status_url=status_url(base_url, token), institution=valid.institution_name
         ),
+        now=now,
     )
-    enqueue(session, mail, now=now)
 
 
 def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str, now: datetime) -> None:
     rejecting = [r for r in request.reasons if r.get("effect") == "reject"] or list(request.reasons)
-    mail = compose(
+    queue_mail(
+        session,
         "request_rejected",
+        pool_id=request.pool_id,
         recipient=request.contact_email,
         dedupe_key=f"request:{request.id}:rejected",
         context=_mail_context(request, reasons=rejecting, note=note),
+        now=now,
     )
-    enqueue(session, mail, now=now)
 
 
 # --- lookups for the status page and the API ----------------------------------------------------
@@ -657,13 +660,15 @@ def cancel_request(
 
 
 def _queue_cancelled(session: Session, request: InterpretingRequest, *, now: datetime) -> None:
-    mail = compose(
+    queue_mail(
+        session,
         "request_cancelled",
+        pool_id=request.pool_id,
         recipient=request.contact_email,
         dedupe_key=f"request:{request.id}:cancelled",
         context=_mail_context(request),
+        now=now,
     )
-    enqueue(session, mail, now=now)
 
 
 def decide_review(
@@ -688,13 +693,15 @@ def decide_review(
         detail={"with_note": True} if note else {},
     )
     if to == RequestStatus.OPEN:
-        mail = compose(
+        queue_mail(
+            session,
             "request_accepted",
+            pool_id=request.pool_id,
             recipient=request.contact_email,
             dedupe_key=f"request:{request.id}:accepted",
             context=_mail_context(request, note=note),
+            now=now,
         )
-        enqueue(session, mail, now=now)
     else:
         _queue_rejected(session, request, note=note, now=now)
     session.commit()

@@ -25,8 +25,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, func, select
 
-from notifications.compose import Attachment, compose
-from notifications.outbox import enqueue
+from notifications.compose import Attachment
 from sprachmittlerpool import ics, links
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
@@ -44,6 +43,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.services.mail import mail_identity, queue_mail
 
 log = logging.getLogger(__name__)
 _jitter = random.SystemRandom()
@@ -291,24 +291,6 @@ def appointment(session: Session, request: InterpretingRequest) -> dict[str, Any
     }
 
 
-def queue_mail(
-    session: Session,
-    template: str,
-    *,
-    recipient: str,
-    dedupe_key: str,
-    context: dict[str, Any],
-    now: datetime,
-    attachments: tuple[Attachment, ...] = (),
-) -> None:
-    """Compose a mail and put it in the outbox of the caller's transaction."""
-    context = {"pool_name": current_app.config["POOL_NAME"], "cutoff_hours": cutoff_hours(), **context}
-    mail = compose(
-        template, recipient=recipient, dedupe_key=dedupe_key, context=context, attachments=attachments
-    )
-    enqueue(session, mail, now=now)
-
-
 def calendar_attachment(
     session: Session,
     assignment: Assignment,
@@ -325,7 +307,7 @@ def calendar_attachment(
         assignment,
         summary=f"Sprachmittlung {details['language']} – {details['institution']}",
         location=details["place"],
-        organizer=pool_contact(current_app.config),
+        organizer=pool_contact(session, pool_id=request.pool_id),
         attendee=ics.Party(volunteer.name, volunteer.email),
         domain=installation_domain(current_app.config),
         now=now,
@@ -334,13 +316,11 @@ def calendar_attachment(
     return ics.attachment(content, cancel=cancel)
 
 
-def pool_contact(config: Mapping[str, Any]) -> ics.Party:
-    """Return the pool's name and contact address (POOL_CONTACT_EMAIL, else the sender's address)."""
-    address = str(config.get("POOL_CONTACT_EMAIL") or "")
-    if not address:
-        sender = str(config.get("MAIL_DEFAULT_SENDER") or "")
-        address = parseaddr(sender)[1] or "sprachmittlerpool@localhost"
-    return ics.Party(str(config["POOL_NAME"]), address)
+def pool_contact(session: Session, *, pool_id: int) -> ics.Party:
+    """Return the pool's name and contact address for calendar entries (else the sender's address)."""
+    identity = mail_identity(session, pool_id=pool_id)
+    sender = parseaddr(str(current_app.config.get("MAIL_DEFAULT_SENDER") or ""))[1]
+    return ics.Party(identity.name, identity.email or sender or "sprachmittlerpool@localhost")
 
 
 def installation_domain(config: Mapping[str, Any]) -> str:
@@ -455,6 +435,7 @@ def _make_offer(
     queue_mail(
         session,
         "offer",
+        pool_id=request.pool_id,
         recipient=volunteer.email,
         dedupe_key=f"offer:{offer.id}",
         context={
@@ -532,6 +513,7 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
     queue_mail(
         session,
         "assignment_confirmed",
+        pool_id=request.pool_id,
         recipient=volunteer.email,
         dedupe_key=f"assignment_confirmed:{assignment.id}",
         context={**details, "first_name": volunteer.first_name},
@@ -541,6 +523,7 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
     queue_mail(
         session,
         "assignment_confirmed_institution",
+        pool_id=request.pool_id,
         recipient=request.contact_email,
         dedupe_key=f"assignment_confirmed_institution:{assignment.id}",
         context={
@@ -654,6 +637,7 @@ def _withdraw(session: Session, offer: Offer, *, now: datetime, actor: str, reas
         queue_mail(
             session,
             "offer_withdrawn",
+            pool_id=request.pool_id,
             recipient=volunteer.email,
             dedupe_key=f"offer_withdrawn:{offer.id}",
             context={**appointment(session, request), "first_name": volunteer.first_name, "reason": reason},

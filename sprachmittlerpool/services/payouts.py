@@ -28,7 +28,7 @@ from sprachmittlerpool.bank_days import bank_days_after
 from sprachmittlerpool.exports import payout_list as pl
 from sprachmittlerpool.exports.csv_export import content_digest
 from sprachmittlerpool.exports.formatting import date_long_de, month_de
-from sprachmittlerpool.ibans import InvalidIban, bic_for, decrypt_iban, is_bic, parse_key, validate_iban
+from sprachmittlerpool.ibans import bic_for, decrypt_iban, parse_key
 from sprachmittlerpool.models import (
     BERLIN,
     Assignment,
@@ -42,7 +42,7 @@ from sprachmittlerpool.models import (
     Volunteer,
     local_now,
 )
-from sprachmittlerpool.services import audit
+from sprachmittlerpool.services import audit, grants, identity
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import (
     EHRENAMTSPAUSCHALE,
@@ -55,7 +55,6 @@ from sprachmittlerpool.tax_limits import (
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # Payout months exist from the year the Ehrenamtspauschale began; the last year keeps next_month 4 digits.
 FIRST_YEAR, LAST_YEAR = EHRENAMTSPAUSCHALE[0][0], 9998
-DEFAULT_POOL_NAME = "Sprachmittlerpool Kreis Heinsberg"
 
 
 class MonthClosedError(Exception):
@@ -299,8 +298,9 @@ def year_spent(session: Session, year: int, *, pool_id: int) -> Decimal:
 
 
 def year_budget(session: Session, year: int, *, pool_id: int) -> BudgetStatus:
-    """Return the pool's spending in a year against the state budget."""
-    return budget_status(year_spent(session, year, pool_id=pool_id))
+    """Return the pool's spending in a year against the grant it recorded for that year."""
+    grant = grants.grant_for(session, pool_id=pool_id, year=year)
+    return budget_status(year, year_spent(session, year, pool_id=pool_id), grant)
 
 
 def build_payout_list(
@@ -308,19 +308,19 @@ def build_payout_list(
     month: str,
     *,
     pool_id: int,
-    pool_name: str = DEFAULT_POOL_NAME,
     iban_key: str | bytes | None = None,
 ) -> pl.PayoutList:
     """Build a month's list: a closed month from its snapshot, an open one from current data.
 
-    With ``iban_key`` the plain IBANs are filled in (the SEPA export only).
+    With ``iban_key`` the plain IBANs are filled in (the SEPA export only). A closed month carries the
+    pool's name as it was at closing, so its files and checksum never change.
     """
     parse_month(month)
     key = parse_key(iban_key) if iban_key is not None else None
     row = _month_row(session, pool_id, month)
     if row is not None and row.closed_at is not None:
-        return _frozen_list(session, row, pool_name=pool_name, key=key)
-    return _live_list(session, month, row, pool_name=pool_name, key=key)
+        return _frozen_list(session, row, key=key)
+    return _live_list(session, month, row, pool_name=identity.pool_row(session, pool_id).name, key=key)
 
 
 @dataclass(frozen=True)
@@ -402,7 +402,7 @@ def _live_list(
     )
 
 
-def _frozen_list(session: Session, row: PayoutMonth, *, pool_name: str, key: bytes | None) -> pl.PayoutList:
+def _frozen_list(session: Session, row: PayoutMonth, *, key: bytes | None) -> pl.PayoutList:
     """Build a closed month's list from the snapshot its closing wrote, never from current data."""
     items: dict[int, list[pl.PayoutItem]] = defaultdict(list)
     for frozen in session.exec(select(PayoutLineItem).where(PayoutLineItem.payout_month_id == row.id)).all():
@@ -426,7 +426,7 @@ def _frozen_list(session: Session, row: PayoutMonth, *, pool_name: str, key: byt
         month=row.month,
         closed=True,
         closed_at=row.closed_at,
-        pool_name=row.pool_name or pool_name,
+        pool_name=row.pool_name or "",
         lines=tuple(_line(payee, items[payee.volunteer_id], row.month, key) for payee in payees),
     )
 
@@ -499,7 +499,6 @@ def close_month(
     pool_id: int,
     user_id: int | None,
     actor: str,
-    pool_name: str = DEFAULT_POOL_NAME,
 ) -> PayoutMonth:
     """Freeze a month: write its snapshot, total and checksum, and commit.
 
@@ -516,12 +515,13 @@ def close_month(
             session.flush()
         if row.closed_at is not None:
             raise MonthClosedError(f"{month} ist bereits abgeschlossen.")
+        pool_name = identity.pool_row(session, pool_id).name
         _write_snapshot(session, row, month, pool_name)
         row.closed_at = now
         row.closed_by_id = user_id
         row.pool_name = pool_name
         session.flush()
-        frozen = _frozen_list(session, row, pool_name=pool_name, key=None)
+        frozen = _frozen_list(session, row, key=None)
         row.total_cents = _cents(frozen.total)
         row.checksum = content_digest(frozen)
         session.add(row)
@@ -630,39 +630,6 @@ class ExportFile:
     filename: str
 
 
-@dataclass(frozen=True)
-class PoolAccount:
-    """The pool's name and the account its transfers are paid from (the SEPA debtor)."""
-
-    name: str
-    iban: str
-    bic: str | None
-
-
-def pool_settings(config: Mapping[str, Any]) -> PoolAccount:
-    """Return the pool's name and paying account; SepaRefusedError (German) when the account is unusable."""
-    name = str(config.get("POOL_NAME") or DEFAULT_POOL_NAME)
-    iban_text, bic_text = str(config.get("POOL_IBAN") or ""), str(config.get("POOL_BIC") or "")
-    if not iban_text.strip():
-        raise SepaRefusedError(
-            "Für die SEPA-Datei fehlt das Konto, von dem der Pool zahlt: bitte "
-            "SPRACHMITTLERPOOL_POOL_IBAN (und SPRACHMITTLERPOOL_POOL_BIC) setzen."
-        )
-    try:
-        iban = validate_iban(iban_text)
-    except InvalidIban as error:
-        raise SepaRefusedError(
-            f"SPRACHMITTLERPOOL_POOL_IBAN ist keine gültige IBAN ({str(error).removesuffix('.')}): bitte korrigieren."
-        ) from None
-    bic = "".join(bic_text.split()).upper() or None
-    if bic is not None and not is_bic(bic):
-        raise SepaRefusedError(
-            f"SPRACHMITTLERPOOL_POOL_BIC „{bic_text}“ ist keine gültige BIC (8 oder 11 Zeichen, z. B. "
-            "WELADED1HSB): bitte korrigieren oder leer lassen."
-        )
-    return PoolAccount(name, iban, bic)
-
-
 def render_export(
     session: Session, month: str, fmt: str, config: Mapping[str, Any], *, pool_id: int
 ) -> ExportFile:
@@ -673,9 +640,7 @@ def render_export(
     from sprachmittlerpool.exports.pdf_export import to_pdf
     from sprachmittlerpool.exports.xlsx_export import to_xlsx
 
-    payout_list = build_payout_list(
-        session, month, pool_id=pool_id, pool_name=str(config.get("POOL_NAME") or DEFAULT_POOL_NAME)
-    )
+    payout_list = build_payout_list(session, month, pool_id=pool_id)
     data = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
     mimetype, extension = EXPORT_FORMATS[fmt]
     return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
@@ -715,10 +680,11 @@ def _sepa_file(
             f"{month_de(month)} ist noch nicht abgeschlossen: eine SEPA-Datei gibt es erst für einen "
             "abgeschlossenen Monat, damit die Bank genau die endgültige Liste auszahlt."
         )
-    account = pool_settings(config)
-    payout_list = build_payout_list(
-        session, month, pool_id=pool_id, pool_name=account.name, iban_key=config.get("IBAN_KEY")
-    )
+    try:
+        debtor = identity.paying_account(session, pool_id=pool_id, key=parse_key(config["IBAN_KEY"]))
+    except identity.NoPayingAccountError as error:
+        raise SepaRefusedError(str(error)) from None
+    payout_list = build_payout_list(session, month, pool_id=pool_id, iban_key=config.get("IBAN_KEY"))
     lines = payable_lines(payout_list)
     if not lines:
         raise NothingToTransferError(
@@ -739,9 +705,9 @@ def _sepa_file(
     file_row.message_id = f"SMP-{created:%Y%m%d-%H%M%S}-{file_row.id}"
     data = to_sepa(
         payout_list,
-        debtor_name=account.name,
-        debtor_iban=account.iban,
-        debtor_bic=account.bic,
+        debtor_name=debtor.holder,
+        debtor_iban=debtor.iban,
+        debtor_bic=debtor.bic,
         execution_date=file_row.execution_date or created.date(),
         message_id=file_row.message_id,
         payment_id=f"SMP-{month}-{file_row.id}",

@@ -33,8 +33,9 @@ from sprachmittlerpool.models import (
     VolunteerLanguage,
     request_language_join,
 )
-from sprachmittlerpool.services.payouts import month_of, next_month
+from sprachmittlerpool.services.payouts import month_of, next_month, year_budget
 from sprachmittlerpool.tariff import from_cents
+from sprachmittlerpool.tax_limits import BudgetStatus
 
 PLACED = ("confirmed", "completed", "settled", "no_show")
 UNFILLED_DE = {
@@ -79,6 +80,7 @@ class Report:
     unfilled_reasons: list[tuple[str, int]]
     active_volunteers: int
     languages_covered: int
+    budgets: tuple[BudgetStatus, ...] = ()  # each year the period touches: its spending against its grant
 
     @property
     def allowances(self) -> Decimal:
@@ -167,6 +169,9 @@ def build_report(session: Session, start: date, end: date, *, pool_id: int) -> R
                 .join(Volunteer, col(Volunteer.id) == VolunteerLanguage.volunteer_id)
                 .where(Volunteer.pool_id == pool_id, col(Volunteer.active).is_(True))
             ).one()
+        ),
+        budgets=tuple(
+            year_budget(session, year, pool_id=pool_id) for year in range(start.year, end.year + 1)
         ),
     )
 
@@ -261,6 +266,8 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     out += [
         ("Aufwandsentschädigungen je Monat", m.label, money_plain(m.amount)) for m in report.allowance_months
     ]
+    for budget in report.budgets:
+        out += _budget_rows(budget)
     out += [("Meistgefragte Sprachen", name, str(count)) for name, count in report.languages]
     out += [("Anfragen je Monat", month, str(count)) for month, count in report.per_month]
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
@@ -283,6 +290,22 @@ def _allowance_rows(report: Report) -> list[tuple[str, str, str]]:
             money_plain(report.allowances_open),
         ),
         ("Kennzahlen", total, money_plain(report.allowances)),
+    ]
+
+
+def _budget_rows(budget: BudgetStatus) -> list[tuple[str, str, str]]:
+    """Say a year's grant, spending and share; a year without a grant says so instead of a number."""
+    section = f"Landeszuschuss {budget.year}"
+    if budget.budget is None:
+        return [
+            (section, "Zuschuss (EUR)", "kein Zuschuss hinterlegt"),
+            (section, "Ausgezahlt bzw. gebucht im ganzen Jahr (EUR)", money_plain(budget.spent)),
+        ]
+    share = budget.share_percent
+    return [
+        (section, "Zuschuss (EUR)", money_plain(budget.budget)),
+        (section, "Ausgezahlt bzw. gebucht im ganzen Jahr (EUR)", money_plain(budget.spent)),
+        (section, "Anteil am Zuschuss (%)", "–" if share is None else str(share).replace(".", ",")),
     ]
 
 

@@ -26,5 +26,11 @@ def index() -> str:
     return render_template("settings/index.html", sections=SECTIONS)
 
 
-# The areas register their routes and sections on import.
+# Each area adds its routes and its SECTIONS entry on import, in the order the index lists them.
+from sprachmittlerpool.settings import identity  # noqa: E402, F401
+
+# isort: split
+from sprachmittlerpool.settings import grants  # noqa: E402, F401
+
+# isort: split
 from sprachmittlerpool.settings import calendar, rules, tariffs  # noqa: E402, F401

@@ -37,6 +37,7 @@ from sprachmittlerpool.security import token_hash
 from sprachmittlerpool.services import payouts, reports
 from sprachmittlerpool.tariff import HEINSBERG, allowance, to_cents
 from tests.factories import FIRST_POOL
+from tests.payouts.helpers import paying_account
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
@@ -51,12 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--volunteers", type=int, default=180)
     args = parser.parse_args(argv)
     key = new_key()
-    config = {
-        "IBAN_KEY": key,
-        "POOL_NAME": "Bench-Pool",
-        "POOL_IBAN": "DE02370502990000684712",
-        "POOL_BIC": "",
-    }
+    config = {"IBAN_KEY": key}
     results: dict[str, Any] = {"assignments": args.assignments, "volunteers": args.volunteers, "month": MONTH}
     with tempfile.TemporaryDirectory() as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'bench.sqlite'}")
@@ -64,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         migrate.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
             reference_data.load(session, pool_id=FIRST_POOL)
+            paying_account(session, key)  # the SEPA file's debtor, as an admin would enter it
             session.commit()
             print(f"Erzeuge {args.volunteers} Sprachmittelnde und {args.assignments} Einsätze …", flush=True)
             results["fill_s"] = _timed(lambda: _fill(session, args.volunteers, args.assignments, key))
@@ -167,6 +164,7 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
         requests.append(
             {
                 "id": request_id,
+                "pool_id": FIRST_POOL,
                 "institution_id": institutions[rng.randrange(len(institutions))].id,
                 "contact_name": "Frau Schneider",
                 "contact_email": "leitung@amt.example",
@@ -190,6 +188,7 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
         offers.append(
             {
                 "id": request_id,
+                "pool_id": FIRST_POOL,
                 "request_id": request_id,
                 "volunteer_id": volunteer.id,
                 "status": "accepted",
@@ -202,6 +201,7 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
         assignments.append(
             {
                 "id": request_id,
+                "pool_id": FIRST_POOL,
                 "request_id": request_id,
                 "offer_id": request_id,
                 "volunteer_id": volunteer.id,

@@ -61,8 +61,10 @@ def test_csrf_is_required_on_the_answer_forms(app_config, app, db, offered):
 
 
 def _mutations(token: str) -> list[str]:
-    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
-    return [flipped, token[:-1], token[:20], token + "x", "x" + token[1:]]
+    """Five near misses; each must differ from the token, whatever characters it happens to start or end with."""
+    last = "A" if token[-1] != "A" else "B"
+    first = "x" if token[0] != "x" else "y"
+    return [token[:-1] + last, token[:-1], token[:20], token + "x", first + token[1:]]
 
 
 def test_tampered_tokens_are_404_and_change_nothing(db, client, offered):

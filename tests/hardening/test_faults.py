@@ -151,6 +151,7 @@ def test_with_the_database_gone_people_get_a_german_503_and_the_app_heals_by_its
     html = page.get_data(as_text=True)
     assert "Vorübergehend nicht verfügbar" in html and UNAVAILABLE in html
     assert "Traceback" not in html and "OperationalError" not in html
+    assert 'href="/impressum"' in html and 'href="/datenschutz"' in html  # the footer without the pool row
     assert api.status_code == 503 and api.get_json() == {"error": "unavailable", "message": UNAVAILABLE}
     assert form.status_code == 503
     assert after.status_code == 201

@@ -31,8 +31,14 @@ ACCOUNT = IBAN[-10:]  # what identifies the account even with spaces or the coun
 NAME = "Anna Müller"
 PACKAGE = Path(sprachmittlerpool.__file__).parent
 
-# Where plain IBANs may appear: decrypted while building the list, and asked for only by the SEPA export.
-DECRYPTION_SITES = {("services/payouts.py", "<module>"), ("services/payouts.py", "_plain_iban")}
+# Where plain IBANs may appear: decrypted while building the list, and asked for only by the SEPA export;
+# the pool's own paying account is decrypted for the same file, as its debtor.
+DECRYPTION_SITES = {
+    ("services/payouts.py", "<module>"),
+    ("services/payouts.py", "_plain_iban"),
+    ("services/identity.py", "<module>"),
+    ("services/identity.py", "paying_account"),
+}
 IBAN_KEY_CALLERS = {("services/payouts.py", "_sepa_file")}
 
 
@@ -41,6 +47,7 @@ def march(app) -> None:
     """Book one assignment of a volunteer who gave an IBAN into March 2025."""
     with app.app_context():
         session = new_session(write=True)
+        helpers.paying_account(session, TEST_IBAN_KEY)
         volunteer = helpers.volunteer(session, name=NAME)
         volunteer.iban_encrypted = encrypt_iban(IBAN, key=parse_key(TEST_IBAN_KEY), row_id=str(volunteer.id))
         volunteer.iban_masked = mask_iban(IBAN)

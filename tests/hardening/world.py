@@ -29,6 +29,7 @@ from sprachmittlerpool.models import (
     PayoutLine,
     PayoutMonth,
     PoolClosure,
+    PoolGrant,
     SchedulerLease,
     Tariff,
     User,
@@ -110,7 +111,8 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
         body_html="<p>Text</p>",
         status="failed",
     )
-    db.add_all([absence, run, mail])
+    grant = PoolGrant(pool_id=FIRST_POOL, year=past.year, amount_cents=5_000_000)
+    db.add_all([absence, run, mail, grant])
     _bookkeeping(db, coordinator, volunteer.id, completed)
     db.commit()
     with app.app_context():
@@ -124,6 +126,7 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
             "mail_id": mail.id,
             "assignment_id": confirmed.id,
             "offer_id": pending.id,
+            "year": past.year,
         },
         month=past.strftime("%Y-%m"),
         completion_token=completion_token,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from sprachmittlerpool.tax_limits import STATE_BUDGET_EUR, budget_status, limit_for_year, limit_warning
+from sprachmittlerpool.tax_limits import budget_status, limit_for_year, limit_warning
 
 
 @pytest.mark.parametrize(("year", "limit"), [(2021, "840"), (2025, "840"), (2026, "960"), (2030, "960")])
@@ -30,12 +30,25 @@ def test_warning_at_80_and_100_percent_of_that_years_limit(
     assert limit_warning(Decimal(year_to_date), year) == expected
 
 
-def test_the_state_budget_is_50000_euro_a_year() -> None:
-    assert budget_status(Decimal(0)).budget == Decimal("50000.00") == STATE_BUDGET_EUR
+def test_a_year_without_a_grant_has_no_budget_share_or_remainder_rather_than_an_invented_one() -> None:
+    status = budget_status(2026, Decimal("1200.00"), None)
+
+    assert (status.budget, status.remaining, status.share_percent, status.overspent) == (
+        None,
+        None,
+        None,
+        False,
+    )
 
 
-def test_budget_share_is_a_percentage_of_the_budget() -> None:
-    status = budget_status(Decimal("12345.67"))
+def test_budget_share_is_a_percentage_of_the_years_grant() -> None:
+    status = budget_status(2025, Decimal("12345.67"), Decimal("50000.00"))
 
     assert status.share_percent == Decimal("24.69")
     assert status.remaining == Decimal("37654.33")
+
+
+def test_a_grant_of_zero_is_overspent_by_any_allowance_and_has_no_share() -> None:
+    status = budget_status(2025, Decimal("25.00"), Decimal("0.00"))
+
+    assert (status.share_percent, status.remaining, status.overspent) == (None, Decimal("-25.00"), True)

@@ -16,8 +16,10 @@ import vobject
 from flask import Flask
 
 from notifications.relay import deliver_due
-from sprachmittlerpool.models import Volunteer, local_now
+from sprachmittlerpool.db import new_session
+from sprachmittlerpool.models import Pool, Volunteer, local_now
 from tests.coordination.helpers import confirmed
+from tests.factories import FIRST_POOL
 
 BERLIN = ZoneInfo("Europe/Berlin")
 POOL_ADDRESS = "vermittlung@ki-kreis.example"
@@ -49,10 +51,12 @@ def test_invitation_and_cancellation_read_alike_in_two_parsers_and_keep_the_mime
     app_config.update(
         smtp_server.config(),
         BASE_URL="https://sprachmittlung.kreis-heinsberg.example:8443/pool",
-        POOL_NAME="Sprachmittlerpool Kreis Heinsberg",
-        POOL_CONTACT_EMAIL=POOL_ADDRESS,
     )
     app: Flask = request.getfixturevalue("app")
+    with app.app_context(), new_session(write=True) as session:
+        pool = session.get(Pool, FIRST_POOL)
+        pool.name, pool.email = "Sprachmittlerpool Kreis Heinsberg", POOL_ADDRESS
+        session.commit()
     factories = request.getfixturevalue("factories")
     end = start + timedelta(minutes=90)
     req, _offer, token, assignment = confirmed(app, factories, start=start, end=end)

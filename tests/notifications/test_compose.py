@@ -7,16 +7,22 @@ from flask import Flask
 
 from notifications.compose import compose
 from notifications.relay import deliver_due
+from sprachmittlerpool.identity import PoolIdentity
 from sprachmittlerpool.models import local_now
 
 pytestmark = pytest.mark.usefixtures("test_templates")
 
 SCRIPT = "<script>alert(1)</script>"
+POOL = PoolIdentity(name="Sprachmittlerpool Kreis Kleve", email="pool@kreis-kleve.example")
 
 
 def test_html_escapes_script_in_context_values():
     mail = compose(
-        "test_hinweis", recipient="a@beispiel.de", dedupe_key="k", context={"name": SCRIPT, "topic": "Termin"}
+        "test_hinweis",
+        recipient="a@beispiel.de",
+        dedupe_key="k",
+        pool=POOL,
+        context={"name": SCRIPT, "topic": "Termin"},
     )
 
     assert SCRIPT not in mail.body_html
@@ -29,7 +35,11 @@ def test_a_newline_in_the_subject_cannot_inject_a_header(app_config, smtp_server
     app: Flask = request.getfixturevalue("app")
     evil = "Termin\r\nBcc: alle@evil.example\nX-Injected: ja"
     mail = compose(
-        "test_hinweis", recipient="a@beispiel.de", dedupe_key="k", context={"name": "Ada", "topic": evil}
+        "test_hinweis",
+        recipient="a@beispiel.de",
+        dedupe_key="k",
+        pool=POOL,
+        context={"name": "Ada", "topic": evil},
     )
     queue_mail = request.getfixturevalue("queue_mail")
     queue_mail(mail.recipient, subject=mail.subject)
@@ -50,5 +60,6 @@ def test_a_recipient_with_a_newline_is_refused():
             "test_hinweis",
             recipient="a@beispiel.de\nBcc: b@evil.example",
             dedupe_key="k",
+            pool=POOL,
             context={"name": "Ada", "topic": "x"},
         )

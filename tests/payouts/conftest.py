@@ -21,6 +21,7 @@ def march(app):
     """Book three assignments of two volunteers (one with an IBAN) into March 2025."""
     with app.app_context():
         s = new_session(write=True)
+        helpers.paying_account(s, TEST_IBAN_KEY)
         inst = helpers.institution(s, name="=Kita <Sonnenschein>")
         anna = helpers.volunteer(s, name="Anna Müller")
         anna.iban_encrypted = encrypt_iban(IBAN, key=parse_key(TEST_IBAN_KEY), row_id=str(anna.id))

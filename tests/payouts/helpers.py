@@ -7,15 +7,30 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from sprachmittlerpool.ibans import parse_key
+from sprachmittlerpool.identity import AccountInput
 from sprachmittlerpool.models import (
     Assignment,
     Institution,
     InterpretingRequest,
     Offer,
+    Pool,
     Volunteer,
 )
 from sprachmittlerpool.security import new_token, token_hash
+from sprachmittlerpool.services.identity import set_account
 from tests.factories import FIRST_POOL
+
+POOL_IBAN = "DE21312512201234567890"  # Kreissparkasse Heinsberg's bank code, an invented account
+
+
+def paying_account(session: Session, iban_key: str) -> None:
+    """Give the first pool the paying account an admin would enter (SEPA files need it)."""
+    pool = session.get(Pool, FIRST_POOL)
+    assert pool is not None
+    account = AccountInput(holder="Kreis Heinsberg", iban=POOL_IBAN, bic="WELADED1ERK")
+    set_account(pool, account, key=parse_key(iban_key))
+    session.add(pool)
 
 
 def institution(session: Session, name: str = "Städtische Kita Regenbogen") -> Institution:

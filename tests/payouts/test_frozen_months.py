@@ -17,7 +17,7 @@ from sqlmodel import select
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.exports.csv_export import content_digest
 from sprachmittlerpool.ibans import encrypt_iban, mask_iban, parse_key
-from sprachmittlerpool.models import Institution, PayoutMonth, Volunteer, local_now
+from sprachmittlerpool.models import Institution, PayoutMonth, Pool, Volunteer, local_now
 from sprachmittlerpool.services import payouts
 from tests.conftest import TEST_IBAN_KEY
 from tests.factories import FIRST_POOL
@@ -37,8 +37,8 @@ def _edit_everything(app, march) -> None:
         anna.iban_masked = mask_iban(NEW_IBAN)
         for institution in s.exec(select(Institution)).all():
             institution.name = "Kita Umbenannt"
+        s.get(Pool, FIRST_POOL).name = "Anderer Poolname"
         s.commit()
-    app.config["POOL_NAME"] = "Anderer Poolname"
 
 
 def _checksum(app) -> str:
@@ -61,10 +61,7 @@ def test_closed_files_and_checksum_survive_later_edits_byte_for_byte(
         assert after[url] == before[url], url
     assert _checksum(app) == checksum
     with app.app_context(), new_session(write=False) as s:
-        assert (
-            content_digest(payouts.build_payout_list(s, "2025-03", pool_id=FIRST_POOL, pool_name="Egal"))
-            == checksum
-        )
+        assert content_digest(payouts.build_payout_list(s, "2025-03", pool_id=FIRST_POOL)) == checksum
     page = coordinator_client.get("/auszahlungen/2025-03").get_data(as_text=True)
     assert "Anna Müller" in page and "Anna Schmidt" not in page
     assert mask_iban(IBAN) in page and mask_iban(NEW_IBAN) not in page

@@ -20,9 +20,10 @@ from sprachmittlerpool import demo
 from sprachmittlerpool.bank_days import bank_days_after, is_bank_day
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.exports.sepa import NAMESPACE
-from sprachmittlerpool.ibans import validate_iban
-from sprachmittlerpool.models import BERLIN, PayoutEntry, PayoutMonth, Volunteer
+from sprachmittlerpool.ibans import encrypt_iban, parse_key, validate_iban
+from sprachmittlerpool.models import BERLIN, PayoutEntry, PayoutMonth, Pool, Volunteer
 from sprachmittlerpool.services import payouts
+from tests.conftest import TEST_IBAN_KEY
 from tests.factories import FIRST_POOL
 
 XSD = etree.XMLSchema(etree.parse(str(Path(__file__).parents[1] / "xsd" / "pain.001.001.09.xsd")))
@@ -112,7 +113,7 @@ def test_a_closed_demo_month_gives_a_sepa_file_the_bank_accepts(app, coordinator
         assert texts(one, path) != texts(other, path)  # two files are two payment orders
     assert "Olena Koval" in texts(one, ".//p:Cdtr/p:Nm")
     with app.app_context(), new_session(write=False) as s:
-        closed = payouts.build_payout_list(s, month, pool_id=FIRST_POOL, pool_name="x")
+        closed = payouts.build_payout_list(s, month, pool_id=FIRST_POOL)
     payable = [line for line in closed.lines if line.iban_masked and line.amount > 0]
     assert texts(one, ".//p:GrpHdr/p:NbOfTxs") == [str(len(payable))]
 
@@ -140,25 +141,39 @@ def test_an_open_month_gets_no_sepa_file_on_page_cli_and_api(
     assert not (tmp_path / "x.xml").exists()
 
 
+def _spoil_account(app, how: str) -> None:
+    """Leave the pool without a usable paying account, as a console session behind the page could."""
+    with app.app_context(), new_session(write=True) as s:
+        pool = s.get(Pool, FIRST_POOL)
+        if how == "missing":
+            pool.account_holder, pool.bic, pool.iban_encrypted, pool.iban_masked = "", "", None, None
+        elif how == "bad-iban":
+            pool.iban_encrypted = encrypt_iban(
+                "DE02370502990000684713", key=parse_key(TEST_IBAN_KEY), row_id=f"pool:{FIRST_POOL}"
+            )
+        else:
+            pool.bic = "COKS-DE-33"
+        s.commit()
+
+
 @pytest.mark.parametrize(
-    ("settings", "names"),
+    ("how", "names"),
     [
-        ({"POOL_IBAN": None, "POOL_BIC": None}, "SPRACHMITTLERPOOL_POOL_IBAN"),
-        ({"POOL_IBAN": "DE02370502990000684713"}, "SPRACHMITTLERPOOL_POOL_IBAN ist keine gültige IBAN"),
-        ({"POOL_IBAN": "DE02370502990000684712", "POOL_BIC": "COKS-DE-33"}, "SPRACHMITTLERPOOL_POOL_BIC"),
+        ("missing", "fehlt das Zahlungskonto des Pools"),
+        ("bad-iban", "Zahlungskonto des Pools ist ungültig"),
+        ("bad-bic", "Zahlungskonto des Pools ist ungültig"),
     ],
-    ids=["missing", "bad-iban", "bad-bic"],
 )
 def test_a_missing_or_bad_paying_account_stops_with_one_german_sentence(
-    app, coordinator_client, bearer, march, settings, names
+    app, coordinator_client, bearer, march, how, names
 ):
     assert coordinator_client.post("/api/v1/payouts/2025-03/close", headers=bearer).status_code == 200
-    app.config.update(settings)
+    _spoil_account(app, how)
 
     response = coordinator_client.post("/api/v1/payouts/2025-03/sepa", headers=bearer)
 
     message = response.get_json()["message"]
-    assert response.status_code == 409 and names in message
+    assert response.status_code == 409 and names in message and "/einstellungen/zahlungskonto" in message
     one_sentence = message.replace("z. B.", "zB")
     assert one_sentence.endswith(".") and re.search(r"[.!?]\s", one_sentence) is None, message
 

@@ -1,4 +1,6 @@
-"""Settings pages are for admins: the logged-in account of these tests is one; helpers for booked assignments."""
+"""Settings tests: an admin who may change the pool's settings next to the coordinator who may not, and
+helpers for booked assignments. Modules that act as the admin through `coordinator_client` say so by
+overriding `coordinator_role`."""
 
 from __future__ import annotations
 
@@ -6,20 +8,62 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
 from sprachmittlerpool.db import new_session
-from sprachmittlerpool.models import Assignment, AuditEvent, InterpretingRequest, Offer
-from sprachmittlerpool.security import new_token, token_hash
-from sprachmittlerpool.services import completion
+from sprachmittlerpool.ibans import encrypt_iban, mask_iban, parse_key
+from sprachmittlerpool.models import Assignment, AuditEvent, InterpretingRequest, Offer, Role, User
+from sprachmittlerpool.security import hash_password, new_token, token_hash
+from sprachmittlerpool.services import completion, payouts
+from tests.conftest import TEST_IBAN_KEY
 from tests.factories import FIRST_POOL
 from tests.payouts import helpers
 
+ADMIN_EMAIL = "verwaltung@kreis-kleve.example"
+ADMIN_PASSWORD = "ein-langes-admin-passwort"
+VOLUNTEER_IBAN = "DE21312512201234567890"
+
 
 @pytest.fixture
-def coordinator_role() -> str:
-    """Log in as an admin: the settings are theirs."""
-    return "admin"
+def admin(app: Flask) -> User:
+    """Create an admin account of the first pool."""
+    with app.app_context(), new_session(write=True) as session:
+        user = User(
+            pool_id=FIRST_POOL,
+            email=ADMIN_EMAIL,
+            name="Ada Administration",
+            role=Role.ADMIN,
+            password_hash=hash_password(ADMIN_PASSWORD),
+        )
+        session.add(user)
+        session.commit()
+        session.refresh(user)
+        return user
+
+
+@pytest.fixture
+def admin_client(app: Flask, admin: User) -> FlaskClient:
+    """Return a test client logged in as the admin."""
+    client = app.test_client()
+    response = client.post("/anmelden", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def march(app) -> None:
+    """Book an allowance of a volunteer with an IBAN into March 2025."""
+    with app.app_context(), new_session(write=True) as session:
+        volunteer = helpers.volunteer(session, name="Anna Müller")
+        volunteer.iban_encrypted = encrypt_iban(
+            VOLUNTEER_IBAN, key=parse_key(TEST_IBAN_KEY), row_id=str(volunteer.id)
+        )
+        volunteer.iban_masked = mask_iban(VOLUNTEER_IBAN)
+        institution = helpers.institution(session)
+        assignment = helpers.completed(session, volunteer.id, institution.id, datetime(2025, 3, 3, 9), 2500)
+        payouts.book_allowance(session, assignment, now=datetime(2025, 3, 20))
+        session.commit()
 
 
 def confirmed_assignment(session: Session, start: datetime, *, minutes: int = 60) -> Assignment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from matching.eligibility import working_days_between
@@ -14,6 +15,13 @@ from tests.factories import FIRST_POOL
 from tests.intake.conftest import appointment
 from tests.intake.test_form import form_data
 from tests.settings.conftest import audit_rows
+
+
+@pytest.fixture
+def coordinator_role() -> str:
+    """Log in as an admin: the settings are theirs."""
+    return "admin"
+
 
 MONTHS = (
     "Januar",

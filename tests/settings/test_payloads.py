@@ -13,6 +13,12 @@ from sprachmittlerpool.tariff_form import form_values
 from tests.hardening.payloads import PAYLOADS, assert_shown_escaped, assert_tables_intact
 
 
+@pytest.fixture
+def coordinator_role() -> str:
+    """Log in as an admin: the settings are theirs."""
+    return "admin"
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_a_closure_note_is_shown_escaped_to_admins_and_to_the_public(
     app, client, coordinator_client, db, payload

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import col, select
 
 from matching.effective_rules import OVERRIDABLE, state_document
@@ -12,6 +13,13 @@ from tests.factories import FIRST_POOL
 from tests.intake.test_form import form_data
 from tests.settings.conftest import audit_rows
 from tests.settings.test_calendar import text_of
+
+
+@pytest.fixture
+def coordinator_role() -> str:
+    """Log in as an admin: the settings are theirs."""
+    return "admin"
+
 
 INTERNAL = re.compile(r"legal\.|private\.|pool\.|\bmedical\b|\breject\b|\breview\b")
 

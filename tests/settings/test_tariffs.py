@@ -17,6 +17,13 @@ from sprachmittlerpool.tariff_form import form_values
 from tests.factories import FIRST_POOL
 from tests.settings.conftest import audit_rows, book
 
+
+@pytest.fixture
+def coordinator_role() -> str:
+    """Log in as an admin: the settings are theirs."""
+    return "admin"
+
+
 MAY = datetime(2025, 5, 14, 10)
 JUNE = datetime(2025, 6, 11, 10)
 

@@ -12,11 +12,14 @@ from sprachmittlerpool import create_app
 from tests.conftest import make_test_config
 
 # Routes that are public on purpose: the institution's form and status page, the volunteer's e-mail links
-# (their tokens authorise), the login, the catalog and the description of the API.
+# (their tokens authorise), the login, the catalog and the description of the API, the Impressum and the
+# privacy notice.
 PUBLIC = {
     "static",
     "public.home",
     "public.rules",
+    "public.impressum",
+    "public.privacy",
     "auth.login",
     "auth.logout",
     "intake.new_request",

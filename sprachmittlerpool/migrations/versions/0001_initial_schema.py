@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 13:59:30.440173
+Create Date: 2026-12-03 14:51:38.704373
 """
 
 from collections.abc import Sequence
@@ -151,6 +151,7 @@ def upgrade() -> None:
     sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('recipient', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('reply_to', sa.String(length=254), server_default='', nullable=False),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('body_text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('body_html', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
