@@ -23,6 +23,7 @@ DEFAULT_KIND = "Gemeinde"
 NAME_LIMIT = 120
 ID_LIMIT = 64
 MAX_ENTRIES = 2000
+MAX_BYTES = 512 * 1024  # a district has a few dozen towns; even 2000 lines stay far below this
 # Plausible centres: Germany with a margin; a swapped lat/lon or a missing decimal point falls outside.
 LAT_RANGE = (47.0, 55.5)
 LON_RANGE = (5.5, 15.5)
@@ -86,6 +87,8 @@ def slug(name: str) -> str:
 
 def parse(data: bytes, filename: str) -> RegionFile:
     """Read a region file as JSON (name ends in .json or content starts with `{`) or else as CSV."""
+    if len(data) > MAX_BYTES:
+        return _failed(f"Die Datei ist zu groß (höchstens {MAX_BYTES // 1024} KB).")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

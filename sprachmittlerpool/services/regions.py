@@ -8,6 +8,7 @@ settings page and the command can both show the plan first.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +78,10 @@ class ImportPlan:
             + [_describe_update(update) for update in self.changed]
             + [_describe_retirement(retired) for retired in self.retired]
         )
+
+    def fingerprint(self) -> str:
+        """Return a short digest of the changes, so a confirmation applies exactly what the preview showed."""
+        return hashlib.sha256("\n".join(self.lines()).encode("utf-8")).hexdigest()[:16]
 
     def detail(self, source: str) -> dict[str, object]:
         """Return the audit detail: the source and the ids per kind of change."""
@@ -166,6 +171,12 @@ def apply(
     )
     session.commit()
     return result
+
+
+def describe_import(detail: dict) -> str:
+    """Say an audited import in German for the history."""
+    source = str(detail.get("source", ""))
+    return f"Gemeinden eingelesen aus „{source}“: {detail.get('summary', '')}"
 
 
 def _values(entry: RegionEntry) -> dict[str, object]:
