@@ -107,9 +107,8 @@ def test_a_retired_language_leaves_the_form_and_api_but_stays_on_an_old_request(
     assert db.exec(select(InterpretingRequest).where(InterpretingRequest.language_code == "ru")).all() == [
         db.get(InterpretingRequest, old.id)
     ]
-    assert "Russisch" in coordinator_client.get(f"/koordination/anfragen/{old.id}/kandidaten").get_data(
-        as_text=True
-    )
+    shown = coordinator_client.get(f"/koordination/anfragen/{old.id}/kandidaten").get_data(as_text=True)
+    assert "Russisch, Heinsberg" in shown
     assert audit_rows(db, "pool", "language_retired")[0].detail["code"] == "ru"
 
 
