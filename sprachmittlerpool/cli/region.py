@@ -50,7 +50,12 @@ def import_command(source: str, pool_slug: str | None, dry_run: bool) -> None:
             result = service.plan(db, checked.entries, pool_id=pool_id)
             for line in result.lines():
                 click.echo(line)
-            click.echo(f"Nur geprüft, nichts übernommen. Würde: {result.summary()}")
+            said = (
+                "Es würde sich nichts ändern."
+                if result.empty
+                else f"Das würde sich ändern: {result.summary()}"
+            )
+            click.echo(f"Nur geprüft, nichts übernommen. {said}")
             return
         result = service.apply(
             db,
