@@ -223,8 +223,6 @@ def _describe_retirement(retired: Retirement) -> str:
     if retired.requests:
         uses.append("1 Anfrage" if retired.requests == 1 else f"{retired.requests} Anfragen")
     if retired.volunteers:
-        uses.append(
-            "1 Person im Pool" if retired.volunteers == 1 else f"{retired.volunteers} Personen im Pool"
-        )
+        uses.append(f"{retired.volunteers} Sprachmittelnden")  # dative, the same for one and many
     kept = f" (bleibt bei {' und '.join(uses)} sichtbar)" if uses else ""
     return f"Nicht mehr angeboten: {retired.name}{kept}"
