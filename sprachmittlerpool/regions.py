@@ -41,7 +41,7 @@ HEADERS = {
 
 @dataclass(frozen=True)
 class RegionEntry:
-    """One municipality as the file gives it."""
+    """One municipality as the file gives it; kind "" when the file leaves it open."""
 
     id: str
     name: str
@@ -218,8 +218,8 @@ def _entry(values: dict[str, Any], problems: list[str]) -> RegionEntry | None:
         problems.append(f"Name ist länger als {NAME_LIMIT} Zeichen")
     lat = _coordinate(values.get("lat"), "Breitengrad", LAT_RANGE, problems)
     lon = _coordinate(values.get("lon"), "Längengrad", LON_RANGE, problems)
-    kind = _text(values.get("kind")) or DEFAULT_KIND
-    known = {k.casefold(): k for k in KINDS}
+    kind = _text(values.get("kind"))  # empty: a known town keeps its kind, a new one is a Gemeinde
+    known = {k.casefold(): k for k in KINDS} | {"": ""}
     if kind.casefold() not in known:
         problems.append(f"Art „{kind}“ ist unbekannt; erlaubt: {', '.join(KINDS)}")
     given_id = _text(values.get("id"))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlmodel import Session, func, select
 
 from sprachmittlerpool.models import InterpretingRequest, Municipality, Volunteer
-from sprachmittlerpool.regions import RegionEntry, slug
+from sprachmittlerpool.regions import DEFAULT_KIND, RegionEntry, slug
 from sprachmittlerpool.services import audit
 
 AUDIT_ENTITY = "pool"
@@ -107,7 +107,7 @@ def plan(session: Session, entries: Sequence[RegionEntry], *, pool_id: int) -> I
         row.id: row for row in session.exec(select(Municipality).where(Municipality.pool_id == pool_id))
     }
     result = ImportPlan()
-    for entry in entries:
+    for entry in _with_kinds(entries, existing):
         row = existing.get(entry.id)
         if row is None:
             result.added.append(entry)
@@ -143,7 +143,7 @@ def apply(
     existing = {
         row.id: row for row in session.exec(select(Municipality).where(Municipality.pool_id == pool_id))
     }
-    for done, entry in enumerate(entries, 1):
+    for done, entry in enumerate(_with_kinds(entries, existing), 1):
         row = existing.get(entry.id)
         if row is None:
             session.add(Municipality(pool_id=pool_id, **_values(entry)))
@@ -177,6 +177,16 @@ def describe_import(detail: dict) -> str:
     """Say an audited import in German for the history."""
     source = str(detail.get("source", ""))
     return f"Gemeinden eingelesen aus „{source}“: {detail.get('summary', '')}"
+
+
+def _with_kinds(entries: Sequence[RegionEntry], existing: dict[str, Municipality]) -> list[RegionEntry]:
+    """Fill in a kind the file left open: the town's current kind, or Gemeinde for a new town."""
+    return [
+        entry
+        if entry.kind
+        else replace(entry, kind=row.kind if (row := existing.get(entry.id)) else DEFAULT_KIND)
+        for entry in entries
+    ]
 
 
 def _values(entry: RegionEntry) -> dict[str, object]:

@@ -79,6 +79,15 @@ def test_a_town_named_by_a_request_is_retired_not_deleted_and_stays_on_the_reque
     assert db.get(Municipality, (FIRST_POOL, "wassenberg")).retired_at == NOW
 
 
+def test_a_file_without_kinds_keeps_the_kind_of_known_towns_and_makes_new_ones_gemeinden(app, db) -> None:
+    result = run_import(app, "name;lat;lon\nHeinsberg;51.0631;6.0963\nHaaren;51.05;6.10\n")
+
+    db.rollback()
+    assert db.get(Municipality, (FIRST_POOL, "heinsberg")).kind == "Stadt"
+    assert db.get(Municipality, (FIRST_POOL, "haaren")).kind == "Gemeinde"
+    assert [entry.id for entry in result.added] == ["haaren"] and result.changed == []
+
+
 def test_a_retired_town_that_comes_back_is_offered_again(app, db) -> None:
     run_import(app, KLEVE)
 

@@ -32,7 +32,7 @@ def test_a_byte_order_mark_german_decimal_commas_and_a_missing_kind_are_fine() -
     checked = parse(data, "liste.csv")
 
     assert checked.ok, checked.errors
-    assert checked.entries == (RegionEntry("hueckelhoven", "Hückelhoven", "Gemeinde", 51.0554, 6.226),)
+    assert checked.entries == (RegionEntry("hueckelhoven", "Hückelhoven", "", 51.0554, 6.226),)
 
 
 @pytest.mark.parametrize(
