@@ -23,7 +23,7 @@ DEFAULT_KIND = "Gemeinde"
 NAME_LIMIT = 120
 ID_LIMIT = 64
 MAX_ENTRIES = 2000
-MAX_BYTES = 512 * 1024  # a district has a few dozen towns; even 2000 lines stay far below this
+MAX_BYTES = 256 * 1024  # far above 2000 lines; its base64 copy in the preview form stays under the form limit
 # Plausible centres: Germany with a margin; a swapped lat/lon or a missing decimal point falls outside.
 LAT_RANGE = (47.0, 55.5)
 LON_RANGE = (5.5, 15.5)

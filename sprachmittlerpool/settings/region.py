@@ -64,11 +64,11 @@ def _uploaded() -> tuple[str, str, bytes] | regions.LineError:
             return regions.LineError(
                 None, "Die Datei ist unterwegs beschädigt worden. Bitte erneut hochladen."
             )
-        return "upload", request.form.get("filename", "Datei"), data
+        return "upload", request.form.get("filename", "Datei")[:200], data
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return regions.LineError(None, "Bitte wählen Sie eine Datei aus oder eine mitgelieferte Kreisliste.")
-    return "upload", upload.filename, upload.read()
+    return "upload", upload.filename[:200], upload.read(regions.MAX_BYTES + 1)
 
 
 @bp.get("/region")

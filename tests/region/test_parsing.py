@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sprachmittlerpool.regions import RegionEntry, parse, shipped_names, shipped_region, slug
+from sprachmittlerpool.regions import MAX_BYTES, RegionEntry, parse, shipped_names, shipped_region, slug
 
 GOOD_CSV = "name;lat;lon;kind\nKleve;51.79;6.14;Stadt\nBedburg-Hau;51.7627;6.1833;Gemeinde\n"
 
@@ -158,3 +158,9 @@ def test_every_shipped_district_file_reads_cleanly_inside_nrw(name: str) -> None
 
 def test_the_shipped_files_are_exactly_the_five_districts() -> None:
     assert shipped_names() == sorted(SHIPPED_COUNTS)
+
+
+def test_a_file_too_large_for_a_region_is_refused_before_reading_it() -> None:
+    assert messages(b"name;lat;lon\n" + b"x" * (MAX_BYTES + 1)) == [
+        "Die Datei ist zu groß (höchstens 256 KB)."
+    ]
