@@ -23,7 +23,7 @@ def load(session: Session, *, pool_id: int) -> None:
     """Insert or update the standard languages and Kreis Heinsberg's municipalities in a pool (safe to run again)."""
     for code, name in standard_languages():
         session.merge(Language(pool_id=pool_id, code=code, name_de=name))
-    region = _data("region-heinsberg.json")
+    region = _data("regions/kreis-heinsberg.json")
     for item in region["municipalities"]:  # type: ignore[index]
         session.merge(
             Municipality(

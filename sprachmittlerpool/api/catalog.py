@@ -1,7 +1,7 @@
 """The lists the form offers: languages and municipalities."""
 
 from flask import jsonify
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.db import get_session
@@ -11,19 +11,25 @@ from sprachmittlerpool.pools import current_pool_id
 
 @bp.get("/languages")
 def languages():
-    """List the languages the pool knows."""
+    """List the languages the pool offers (retired ones are not offered for new requests)."""
     db = get_session()
-    statement = select(Language).where(Language.pool_id == current_pool_id(db)).order_by(Language.name_de)
+    statement = (
+        select(Language)
+        .where(Language.pool_id == current_pool_id(db), col(Language.retired_at).is_(None))
+        .order_by(Language.name_de)
+    )
     rows = db.exec(statement).all()
     return jsonify({"languages": [{"code": row.code, "name": row.name_de} for row in rows]})
 
 
 @bp.get("/municipalities")
 def municipalities():
-    """List the municipalities of the pool's region."""
+    """List the municipalities of the pool's region that it offers (not retired ones)."""
     db = get_session()
     statement = (
-        select(Municipality).where(Municipality.pool_id == current_pool_id(db)).order_by(Municipality.name)
+        select(Municipality)
+        .where(Municipality.pool_id == current_pool_id(db), col(Municipality.retired_at).is_(None))
+        .order_by(Municipality.name)
     )
     rows = db.exec(statement).all()
     return jsonify(

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from sprachmittlerpool.cli import accounts, database, demo, match, serve
     from sprachmittlerpool.cli import jobs as jobs_cli
     from sprachmittlerpool.cli import payouts as payouts_cli
+    from sprachmittlerpool.cli import region as region_cli
     from sprachmittlerpool.cli import report as report_cli
     from sprachmittlerpool.cli import volunteers as volunteers_cli
 
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
         jobs_cli.jobs,
         match.match,
         payouts_cli.payouts_group,
+        region_cli.region,
         report_cli.report,
         volunteers_cli.volunteers,
     ):

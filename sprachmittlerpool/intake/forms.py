@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from flask_wtf import FlaskForm
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
@@ -59,13 +59,17 @@ class RequestForm(FlaskForm):
     website = StringField("Bitte dieses Feld leer lassen")  # honeypot: people never see it
 
     def fill_choices(self, session: Session) -> None:
-        """Offer the pool's languages, the region's municipalities and the rule set's types."""
+        """Offer the pool's active languages and municipalities (not retired ones) and the rule set's types."""
         pool_id = current_pool_id(session)
         languages = session.exec(
-            select(Language).where(Language.pool_id == pool_id).order_by(Language.name_de)
+            select(Language)
+            .where(Language.pool_id == pool_id, col(Language.retired_at).is_(None))
+            .order_by(Language.name_de)
         ).all()
         towns = session.exec(
-            select(Municipality).where(Municipality.pool_id == pool_id).order_by(Municipality.name)
+            select(Municipality)
+            .where(Municipality.pool_id == pool_id, col(Municipality.retired_at).is_(None))
+            .order_by(Municipality.name)
         ).all()
         self.language.choices = [CHOOSE, *((row.code, row.name_de) for row in languages)]
         self.municipality.choices = [CHOOSE, *((row.id, row.name) for row in towns)]

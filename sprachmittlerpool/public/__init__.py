@@ -1,7 +1,7 @@
 """The public pages: home, Impressum and privacy notice (the admins' texts, rendered safely)."""
 
 from flask import Blueprint, current_app, render_template
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.identity import render_markdown
@@ -18,9 +18,15 @@ def home():
     """Say what the pool is and lead institutions to the request form."""
     db = get_session()
     pool_id = current_pool_id(db)
-    languages = db.exec(select(func.count()).select_from(Language).where(Language.pool_id == pool_id)).one()
+    languages = db.exec(
+        select(func.count())
+        .select_from(Language)
+        .where(Language.pool_id == pool_id, col(Language.retired_at).is_(None))
+    ).one()
     municipalities = db.exec(
-        select(Municipality).where(Municipality.pool_id == pool_id).order_by(Municipality.name)
+        select(Municipality)
+        .where(Municipality.pool_id == pool_id, col(Municipality.retired_at).is_(None))
+        .order_by(Municipality.name)
     ).all()
     refused = pool_rules.public_rules(db, pool_id=pool_id, instance_path=current_app.instance_path).refused
     return render_template(

@@ -245,11 +245,19 @@ def _reference(
     if not isinstance(value, str) or len(value) > 64 or _clean_text(value) != value:
         errors[name] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
         return ""
-    if session.get(model, (pool_id, value)) is None:
+    row = session.get(model, (pool_id, value))
+    if row is None:
         errors[name] = (
             "Diese Sprache kennt der Pool nicht. Bitte wählen Sie eine aus der Liste."
             if name == "language"
             else "Dieser Ort gehört nicht zur Region des Pools. Bitte wählen Sie einen aus der Liste."
+        )
+    elif row.retired_at is not None:
+        # Retired entries stay on old requests but are no longer offered for new ones.
+        errors[name] = (
+            "Diese Sprache vermittelt der Pool zurzeit nicht. Bitte wählen Sie eine aus der Liste."
+            if name == "language"
+            else "Diesen Ort bietet der Pool nicht mehr an. Bitte wählen Sie einen aus der Liste."
         )
     return value
 

@@ -30,6 +30,12 @@ def index() -> str:
 from sprachmittlerpool.settings import identity  # noqa: E402, F401
 
 # isort: split
+from sprachmittlerpool.settings import region  # noqa: E402, F401
+
+# isort: split
+from sprachmittlerpool.settings import languages  # noqa: E402, F401
+
+# isort: split
 from sprachmittlerpool.settings import grants  # noqa: E402, F401
 
 # isort: split

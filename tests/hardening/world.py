@@ -50,7 +50,7 @@ STATUS_TOKEN = "world-status-token-0123456789abcdef"
 class World:
     """The ids, month and tokens of the seeded rows, by the name a route's parameter has."""
 
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int | str] = field(default_factory=dict)
     month: str = ""
     completion_token: str = ""
 
@@ -127,6 +127,7 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
             "assignment_id": confirmed.id,
             "offer_id": pending.id,
             "year": past.year,
+            "code": "uk",  # a language of the standard list
         },
         month=past.strftime("%Y-%m"),
         completion_token=completion_token,

@@ -1,0 +1,1 @@
+"""Region files shipped for NRW districts, imported with `flask region import NAME`."""
