@@ -6,7 +6,9 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,7 @@ from sprachmittlerpool.models import RequestStatus, local_now
 from sprachmittlerpool.services import institutions
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.e2e.test_request_form import ARGS, CHROMIUM
-from tests.e2e.test_tariff_editor import _shoot, pytestmark, screens  # noqa: F401 (marks and fixture)
+from tests.e2e.test_tariff_editor import _shoot, pytestmark  # noqa: F401 (the e2e marks)
 
 
 @pytest.fixture
@@ -22,6 +24,14 @@ def app_config(app_config):
     """Run the live app with CSRF on, as in production."""
     app_config["WTF_CSRF_ENABLED"] = True
     return app_config
+
+
+@pytest.fixture
+def screens(tmp_path: Path) -> Path:
+    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
+    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
