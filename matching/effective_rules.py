@@ -3,6 +3,7 @@
 Public API::
 
     state_document() -> dict                       # the shipped NRW rule set as a fresh document
+    with_state_additions(document) -> dict         # a district file completed by rules newer than it
     effective_rules(base, *, overrides, lead_working_days, max_duration_minutes) -> RuleSet
     check_overrides(base, overrides) -> dict       # raises RuleSetError for an unknown rule or effect
     is_relaxation(before, after) -> bool           # brokers more than before: the state may not pay for it
@@ -20,10 +21,19 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any, Final
 
-from matching.eligibility import EFFECTS, STATE_RULES, RuleEffect, RuleSet, RuleSetError, parse_rules
+from matching.eligibility import (
+    EFFECTS,
+    INSTITUTION_RULES,
+    STATE_RULES,
+    RuleEffect,
+    RuleSet,
+    RuleSetError,
+    parse_rules,
+)
 
 # The rules that say *what* a pool brokers; lead time, duration and closed days are limits of their own.
-OVERRIDABLE: Final = (*STATE_RULES, "pool.institution_unclear")
+OVERRIDABLE: Final = (*STATE_RULES, "pool.institution_unclear", *INSTITUTION_RULES)
+PUBLIC_TYPES: Final = "public_institution_types"
 STRICTNESS: Final[Mapping[str, int]] = {"off": 0, "review": 1, "reject": 2}
 
 _TO_REVIEW: Final = (
@@ -40,6 +50,23 @@ def state_document() -> dict[str, Any]:
     """Return the state's shipped rule set as a document the caller may change."""
     shipped = resources.files("matching.rules").joinpath("nrw.json")
     return json.loads(shipped.read_text(encoding="utf-8"))
+
+
+def with_state_additions(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Complete a district's document with the institution rules it predates, taken from the state's.
+
+    A district file written before the institution register keeps working and gets the same
+    defaults as everyone else; a district that names the rules decides them itself.
+    """
+    completed = copy.deepcopy(dict(document))
+    rules = completed.get("rules")
+    if not isinstance(rules, dict):
+        return completed  # the parser names what is wrong
+    state = state_document()
+    for rule_id in INSTITUTION_RULES:
+        rules.setdefault(rule_id, state["rules"][rule_id])
+    completed.setdefault(PUBLIC_TYPES, state[PUBLIC_TYPES])
+    return completed
 
 
 def is_relaxation(before: str, after: str) -> bool:
@@ -78,7 +105,7 @@ def effective_rules(
 
     None for a limit keeps the document's value. Raises RuleSetError naming the problem.
     """
-    document = copy.deepcopy(dict(base))
+    document = with_state_additions(base)
     if not isinstance(document.get("rules"), dict):
         return parse_rules(document, "Regelwerk")  # let the parser name what is wrong
     for rule_id, effect in check_overrides(document, overrides).items():

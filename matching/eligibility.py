@@ -82,6 +82,10 @@ SHORT_NOTICE: Final = "pool.short_notice"
 TOO_LONG: Final = "pool.too_long"
 CLOSED_DAY: Final = "pool.closed_day"
 POOL_RULES: Final = ("pool.institution_unclear", SHORT_NOTICE, TOO_LONG, CLOSED_DAY)
+INSTITUTION_BLOCKED: Final = "pool.institution_blocked"
+INSTITUTION_UNVERIFIED: Final = "pool.institution_unverified"
+# Rules newer than some district files: a rule set without them simply does not apply them.
+INSTITUTION_RULES: Final = (INSTITUTION_BLOCKED, INSTITUTION_UNVERIFIED)
 
 # Endings a whole-word term may carry: plural, genitive, dative and the feminine -in/-innen.
 _ENDINGS: Final = ("", "e", "en", "n", "s", "es", "er", "ern", "em", "in", "innen")
@@ -112,6 +116,9 @@ class IntakeFacts:
     topic: str
     start: datetime
     end: datetime
+    # What the pool knows of the institution (not what it tells): a new one is unverified.
+    institution_verified: bool = False
+    institution_blocked: bool = False
 
 
 @dataclass(frozen=True)
@@ -342,10 +349,13 @@ class RuleSet:
     appointment_rules: Mapping[str, str]
     settings: Settings
     screen: _Screen
+    # Institution types public enough to be brokered for before a coordinator verified the institution.
+    public_institution_types: frozenset[str] = frozenset()
 
     def applies(self, rule_id: str) -> bool:
-        """Tell whether a rule takes part in decisions (a district may switch a rule off)."""
-        return self.rules[rule_id].effect != "off"
+        """Tell whether a rule takes part in decisions (a district may switch a rule off or lack it)."""
+        rule = self.rules.get(rule_id)
+        return rule is not None and rule.effect != "off"
 
     def reason(self, rule_id: str, triggers: tuple[str, ...] = ()) -> Reason:
         """Word a rule for the requester; screen hits only ever ask for review."""
@@ -377,6 +387,7 @@ def decide(
     """Decide a request: any rejecting rule rejects, any other rule sends it to review."""
     _check_facts(request)
     by_field = [rule_id for rule_id in _field_rules(request, rules) if rules.applies(rule_id)]
+    by_field += _institution_status_rules(request, rules)
     reasons = [rules.reason(rule_id) for rule_id in by_field]
     hits = rules.screen.hits(request.topic)
     reasons += [rules.reason(rule_id, words) for rule_id, words in hits.items() if rule_id not in by_field]
@@ -401,6 +412,24 @@ def _field_rules(request: IntakeFacts, rules: RuleSet) -> list[str]:
         rules.appointment_rules.get(request.appointment_type),
     ]
     return list(dict.fromkeys(rule for rule in found if rule))
+
+
+def _institution_status_rules(request: IntakeFacts, rules: RuleSet) -> list[str]:
+    """Refuse a blocked institution; send an unverified one to review unless its type is public.
+
+    A type that has a rule of its own (private, unclear) is already decided by that rule.
+    """
+    if request.institution_blocked and rules.applies(INSTITUTION_BLOCKED):
+        return [INSTITUTION_BLOCKED]
+    type_rule = rules.institution_rules.get(request.institution_type)
+    if (
+        request.institution_verified
+        or request.institution_type in rules.public_institution_types
+        or (type_rule is not None and rules.applies(type_rule))
+        or not rules.applies(INSTITUTION_UNVERIFIED)
+    ):
+        return []
+    return [INSTITUTION_UNVERIFIED]
 
 
 def _pool_rules(
@@ -480,7 +509,13 @@ def _parse(data: Any) -> RuleSet:
         data,
         "$",
         required={"version", "settings", "rules"},
-        optional={"institution_types", "appointment_types", "look_alikes", "note"},
+        optional={
+            "institution_types",
+            "appointment_types",
+            "public_institution_types",
+            "look_alikes",
+            "note",
+        },
     )
     if _int(doc["version"], "$.version", 1) != 1:
         raise _Invalid("$.version", "unbekannte Version, erwartet wird 1")
@@ -503,6 +538,7 @@ def _parse(data: Any) -> RuleSet:
         ),
         settings=settings,
         screen=_Screen(lexicon, screened, near, look_alikes),
+        public_institution_types=_type_list(doc.get("public_institution_types", []), INSTITUTION_TYPES),
     )
 
 
@@ -668,3 +704,11 @@ def _type_map(
         if not isinstance(rule_id, str) or rule_id not in rules:
             raise _Invalid(f"{where}.{key}", f"unbekannte Regel {rule_id!r}")
     return MappingProxyType(dict(value))
+
+
+def _type_list(value: Any, allowed: Mapping[str, str]) -> frozenset[str]:
+    where = "$.public_institution_types"
+    for index, key in enumerate(_list(value, where)):
+        if not isinstance(key, str) or key not in allowed:
+            raise _Invalid(f"{where}[{index}]", f"unbekannter Typ; erlaubt: {', '.join(allowed)}")
+    return frozenset(value)

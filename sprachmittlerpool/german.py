@@ -34,6 +34,12 @@ def working_days_words(days: int) -> str:
     return f"{days} Werktag" if days == 1 else f"{days} Werktage"
 
 
+def requests_words(count: int) -> str:
+    """Write a count of requests with German digit grouping: '1 Anfrage', '1.250 Anfragen'."""
+    number = f"{count:,}".replace(",", ".")
+    return f"{number} Anfrage" if count == 1 else f"{number} Anfragen"
+
+
 def money(amount: Decimal) -> str:
     """Write an amount of euros: '1.234,50 €'."""
     return money_de(amount)

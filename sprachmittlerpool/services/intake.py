@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from matching.eligibility import (
     APPOINTMENT_TYPES,
@@ -398,7 +399,16 @@ def submit_request(
         if earlier is not None:
             return earlier, _repeat_token(earlier, idempotency_key, secret)
     valid = validate(session, data, now=now, pool_id=pool_id)
-    facts = IntakeFacts(valid.institution_type, valid.appointment_type, valid.topic, valid.start, valid.end)
+    known = session.exec(_identity(pool_id, valid)).first()
+    facts = IntakeFacts(
+        valid.institution_type,
+        valid.appointment_type,
+        valid.topic,
+        valid.start,
+        valid.end,
+        institution_verified=known is not None and known.verified_at is not None,
+        institution_blocked=known is not None and known.blocked_at is not None,
+    )
     decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
     token = status_token_for(idempotency_key, secret) if idempotency_key and secret else new_token()
     try:
@@ -427,17 +437,22 @@ def _repeat_token(request: InterpretingRequest, key: str, secret: str | None) ->
     return token if token_hash(token) == request.status_token_hash else None
 
 
-def _institution(session: Session, pool_id: int, valid: RequestData) -> Institution:
-    """Find the institution by its identity or add it, so repeat requesters stay one row.
-
-    Two first requests of one institution at once take one row too: the unique identity decides.
-    """
-    statement = select(Institution).where(
+def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
+    """Select the institution a request comes from: name, type and e-mail make its identity."""
+    return select(Institution).where(
         Institution.pool_id == pool_id,
         Institution.name == valid.institution_name,
         Institution.type == valid.institution_type,
         Institution.email == valid.contact_email,
     )
+
+
+def _institution(session: Session, pool_id: int, valid: RequestData) -> Institution:
+    """Find the institution by its identity or add it, so repeat requesters stay one row.
+
+    Two first requests of one institution at once take one row too: the unique identity decides.
+    """
+    statement = _identity(pool_id, valid)
     return find_or_insert(
         session,
         lambda: session.exec(statement).first(),

@@ -22,6 +22,7 @@ from matching.effective_rules import (
     effective_rules,
     is_relaxation,
     state_document,
+    with_state_additions,
 )
 from matching.eligibility import EFFECTS, RuleSet, parse_rules, read_document
 from sprachmittlerpool.german import minutes_words, working_days_words
@@ -55,7 +56,7 @@ class InvalidChoice(ValueError):
 def base_document(instance_path: str | Path) -> dict[str, Any]:
     """Return the district's rule-set document if the instance folder holds one, else the state's."""
     path = Path(instance_path) / DISTRICT_FILE
-    return read_document(path) if path.exists() else state_document()
+    return with_state_additions(read_document(path)) if path.exists() else state_document()
 
 
 def check_district_file(instance_path: str | Path) -> None:

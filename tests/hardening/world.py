@@ -62,6 +62,8 @@ class World:
                 values[name] = self.month
             elif name == "token":
                 values[name] = self.token_for(endpoint)
+            elif name == "action":
+                values[name] = "sperren"  # the institutions register's confirm-then-act route
             else:
                 values[name] = self.ids[name]
         return values
@@ -120,6 +122,7 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
     return World(
         ids={
             "request_id": review.id,
+            "institution_id": review.institution_id,
             "volunteer_id": volunteer.id,
             "absence_id": absence.id,
             "run_id": run.id,

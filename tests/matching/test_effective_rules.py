@@ -24,6 +24,7 @@ def facts(appointment_type: str = "elterngespraech", topic: str = "", **kwargs) 
         "topic": topic,
         "start": datetime(2025, 3, 31, 10),
         "end": datetime(2025, 3, 31, 11),
+        "institution_verified": True,
     }
     return IntakeFacts(**(values | kwargs))
 
@@ -141,6 +142,25 @@ def test_overrides_equal_to_the_document_are_dropped():
     assert check_overrides(state_document(), {"medical": "reject", "legal.court": "review"}) == {
         "legal.court": "review"
     }
+
+
+def test_a_pool_may_relax_the_unverified_rule_so_new_counselling_centres_are_open():
+    request = facts(institution_type="beratungsstelle", institution_verified=False)
+
+    assert decide(request, pool_rules(), today=MONDAY).status == "review"
+    assert decide(request, pool_rules({"pool.institution_unverified": "off"}), today=MONDAY).status == "open"
+
+
+def test_a_district_file_older_than_the_institution_rules_gets_the_states_defaults():
+    base = state_document()
+    for rule_id in ("pool.institution_blocked", "pool.institution_unverified"):
+        del base["rules"][rule_id]
+    del base["public_institution_types"]
+
+    rules = pool_rules(base=base)
+
+    assert decide(facts(institution_blocked=True), rules, today=MONDAY).status == "rejected"
+    assert decide(facts(institution_verified=False), rules, today=MONDAY).status == "open"
 
 
 def test_every_adjustable_rule_has_a_german_title():

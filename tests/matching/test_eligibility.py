@@ -30,13 +30,14 @@ RULES = load_rules()
 
 
 def intake(topic: str = "", **overrides: Any) -> IntakeFacts:
-    """Return a plain Kita parent talk four weeks ahead, one hour long."""
+    """Return a plain parent talk of a verified Kita four weeks ahead, one hour long."""
     facts = IntakeFacts(
         institution_type="kita",
         appointment_type="elterngespraech",
         topic=topic,
         start=datetime(2025, 3, 31, 10, 0),
         end=datetime(2025, 3, 31, 11, 0),
+        institution_verified=True,
     )
     return replace(facts, **overrides)
 
@@ -125,6 +126,56 @@ def test_another_public_body_goes_to_review_because_its_status_is_unclear():
 
     assert decision.status == "review"
     assert rule_ids(decision) == ["pool.institution_unclear"]
+
+
+# What the pool knows of the institution: blocked or not yet verified
+
+
+@pytest.mark.parametrize("institution_type", ["behoerde", "kita", "schule"])
+def test_a_new_institution_of_a_public_type_is_open(institution_type):
+    request = intake(institution_type=institution_type, institution_verified=False)
+
+    assert decided(request).status == "open"
+
+
+def test_a_new_counselling_centre_goes_to_review_with_the_unverified_rule():
+    decision = decided(intake(institution_type="beratungsstelle", institution_verified=False))
+
+    assert decision.status == "review"
+    assert rule_ids(decision) == ["pool.institution_unverified"]
+    assert "noch nicht bestätigt" in decision.reasons[0].message
+
+
+def test_an_unclear_public_body_is_reviewed_for_its_type_alone():
+    decision = decided(intake(institution_type="sonstige_oeffentliche_stelle", institution_verified=False))
+
+    assert rule_ids(decision) == ["pool.institution_unclear"]
+
+
+def test_a_blocked_institution_is_rejected_with_the_blocked_rule_even_when_verified():
+    decision = decided(intake(institution_blocked=True))
+
+    assert decision.status == "rejected"
+    assert rule_ids(decision) == ["pool.institution_blocked"]
+    assert "gesperrt" in decision.reasons[0].message
+
+
+def test_the_public_types_are_data_a_district_file_may_change(tmp_path):
+    data = _shipped()
+    data["public_institution_types"] = ["behoerde"]
+    rules = load_rules(_write(tmp_path, data))
+
+    decision = decide(intake(institution_verified=False), rules, today=MONDAY)
+
+    assert rule_ids(decision) == ["pool.institution_unverified"]
+
+
+def test_an_unknown_public_type_in_a_district_file_is_named(tmp_path):
+    data = _shipped()
+    data["public_institution_types"] = ["kita", "verein"]
+
+    with pytest.raises(RuleSetError, match=re.escape("$.public_institution_types[1]")):
+        load_rules(_write(tmp_path, data))
 
 
 def test_every_state_rule_has_a_german_message_that_rejects():

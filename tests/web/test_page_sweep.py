@@ -127,6 +127,8 @@ def world(app: Flask, db, factories) -> dict[str, str]:
     return {
         "volunteer_id": str(volunteer.id),
         "request_id": str(request.id),
+        "institution_id": str(request.institution_id),
+        "action": "sperren",  # the confirm page only; the sweep GETs
         "month": local_now().strftime("%Y-%m"),
         "ext": "csv",
         "name": mail_file,
