@@ -9,13 +9,12 @@ from typing import Any
 from flask import Response, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlmodel import select
 
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import csrf
-from sprachmittlerpool.models import ApiToken, User
+from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.pools import use_pool
-from sprachmittlerpool.security import token_hash
+from sprachmittlerpool.services import api_tokens
 from sprachmittlerpool.services.security_events import CSRF_FAILED, record_refusal
 from sprachmittlerpool.web import error_response
 
@@ -69,12 +68,12 @@ def _user_for_bearer(header: str) -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "Das Token ist ungültig.")
-    db = get_session()
-    row = db.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip()))).first()
-    if row is None or row.revoked_at is not None:
-        raise ApiError(401, "unauthorized", "Das Token ist ungültig.")
-    user = db.get(User, row.user_id)
-    if user is None or not user.active:
+    try:
+        user_id = api_tokens.authenticate(token.strip(), now=local_now())
+    except api_tokens.TokenRefused as exc:
+        raise ApiError(exc.status, "unauthorized" if exc.status == 401 else "forbidden", exc.message) from exc
+    user = get_session().get(User, user_id)
+    if user is None or not user.active:  # deactivated between the two reads
         raise ApiError(403, "forbidden", "Das Konto ist deaktiviert.")
     return user
 
