@@ -126,7 +126,9 @@ def _load_user(user_id: str) -> User | None:
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith(("/o/", "/status/", "/bestaetigung/", "/einladung/", "/passwort-neu/", "/api/")):
+    if request.path.startswith(
+        ("/o/", "/status/", "/bestaetigung/", "/einladung/", "/passwort-neu/", "/api/")
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 
