@@ -15,7 +15,7 @@ from notifications.relay import deliver_due
 from sprachmittlerpool.models import Role, User, local_now
 from sprachmittlerpool.security import verify_password
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.settings.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, audit_rows
+from tests.settings.conftest import ADMIN_EMAIL, audit_rows
 
 NEW_EMAIL = "neu@kreis-kleve.example"
 NEW_PASSWORD = "ein-ganz-neues-passwort"
