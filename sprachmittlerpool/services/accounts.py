@@ -232,6 +232,11 @@ def _guard_last_admin(session: Session, user: User) -> None:
     """Refuse to take the admin role from the pool's last active admin (nobody could manage the pool)."""
     if not user.active:
         return
+    # Lock the pool's admin rows first (PostgreSQL; SQLite's write lock is taken at BEGIN already), so two
+    # admins stepping down at once are decided one after the other and cannot both leave.
+    session.exec(
+        select(User.id).where(User.pool_id == user.pool_id, User.role == Role.ADMIN).with_for_update()
+    ).all()
     others = session.exec(
         select(func.count())
         .select_from(User)

@@ -395,3 +395,19 @@ def test_forgotten_password_requests_are_throttled_like_logins(app, coordinator)
     assert "Zu viele Anfragen" in client.post(
         "/passwort-vergessen", data={"email": COORDINATOR_EMAIL}
     ).get_data(as_text=True)
+
+
+def test_a_new_invitation_replaces_the_old_link(app, admin_client, db, smtp_server) -> None:
+    invite(admin_client)
+    first = mailed_link(app, smtp_server)
+    invited = user(db, NEW_EMAIL)
+
+    question = admin_client.get(f"/einstellungen/konten/{invited.id}/einladung")
+    admin_client.post(f"/einstellungen/konten/{invited.id}/einladung")
+    second = mailed_link(app, smtp_server, count=2)
+
+    assert "Einladung an Nora Neu neu senden?" in question.get_data(as_text=True)
+    assert first != second
+    assert app.test_client().get(first).status_code == 404
+    assert app.test_client().get(second).status_code == 200
+    assert len(audit_rows(db, "user", "invited_again")) == 1
