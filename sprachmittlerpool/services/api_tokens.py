@@ -127,24 +127,27 @@ def revoke(session: Session, *, pool_id: int, token_id: int, actor: str, now: da
     return True
 
 
-def authenticate(plain: str, *, now: datetime) -> int:
-    """Return the id of the active account of a valid bearer token; raise TokenRefused otherwise.
+def authenticate(session: Session, plain: str, *, now: datetime) -> tuple[User, int | None]:
+    """Return the active account of a valid bearer token, and the token's id if its use is worth noting.
 
-    It reads and notes the use in short sessions of its own, before the API call's own transaction
-    begins: on SQLite a second writer inside a write request would wait for itself.
+    Raise TokenRefused for an unknown, revoked or expired token or a deactivated owner. The use is noted
+    later (`note_use`), after the API call's own transaction has ended: on SQLite a second writer inside
+    a write request would wait for the request's own lock.
     """
-    with new_session(write=False) as reader:
-        token = reader.exec(select(ApiToken).where(ApiToken.token_hash == security.token_hash(plain))).first()
-        if token is None or token.revoked_at is not None:
-            raise TokenRefused(401, "Das Token ist ungültig.")
-        if state_of(token, now=now) == TokenState.EXPIRED:
-            raise TokenRefused(401, "Das Token ist abgelaufen. Bitte lassen Sie sich ein neues geben.")
-        owner = reader.get(User, token.user_id)
-        if owner is None or not owner.active:
-            raise TokenRefused(403, "Das Konto ist deaktiviert.")
-        owner_id, token_id, last_used = owner.id, token.id, token.last_used_at
-    if last_used is None or now - last_used >= LAST_USED_STEP:
-        with new_session(write=True) as writer:
-            writer.exec(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
-            writer.commit()
-    return owner_id
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == security.token_hash(plain))).first()
+    if token is None or token.revoked_at is not None:
+        raise TokenRefused(401, "Das Token ist ungültig.")
+    if state_of(token, now=now) == TokenState.EXPIRED:
+        raise TokenRefused(401, "Das Token ist abgelaufen. Bitte lassen Sie sich ein neues geben.")
+    owner = session.get(User, token.user_id)
+    if owner is None or not owner.active:
+        raise TokenRefused(403, "Das Konto ist deaktiviert.")
+    stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP
+    return owner, token.id if stale else None
+
+
+def note_use(token_id: int, *, now: datetime) -> None:
+    """Write a token's last use in a short transaction of its own."""
+    with new_session(write=True) as writer:
+        writer.exec(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
+        writer.commit()
