@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sprachmittlerpool.exports.formatting import MONTHS_DE, money_de
@@ -11,6 +11,11 @@ from sprachmittlerpool.exports.formatting import MONTHS_DE, money_de
 def date_long(day: date) -> str:
     """Write a date as people read it: '3. März 2026'."""
     return f"{day.day}. {MONTHS_DE[day.month - 1]} {day.year}"
+
+
+def moment_short(moment: datetime | None, empty: str = "–") -> str:
+    """Write a point in time for tables: '03.12.2026, 15:36 Uhr' (`empty` when there is none)."""
+    return f"{moment:%d.%m.%Y, %H:%M} Uhr" if moment is not None else empty
 
 
 def period_long(first: date, last: date) -> str:

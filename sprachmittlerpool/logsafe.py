@@ -8,8 +8,9 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
 
-# /o/<token>, /status/<token> (also under /api/v1/requests/), /bestaetigung/<token>: the segment after them.
-_TOKEN_SEGMENT = re.compile(r"(/(?:o|status|bestaetigung)/)[^/?#\s\"]+")
+# /o/<token>, /status/<token> (also under /api/v1/requests/), /bestaetigung/<token>, /einladung/<token>,
+# /passwort-neu/<token>: the segment after them.
+_TOKEN_SEGMENT = re.compile(r"(/(?:o|status|bestaetigung|einladung|passwort-neu)/)[^/?#\s\"]+")
 # ?token=… or &token=… in a query string, whatever path it came with.
 _TOKEN_QUERY = re.compile(r"([?&]token=)[^&#\s\"]*", re.IGNORECASE)
 

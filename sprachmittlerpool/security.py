@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from sprachmittlerpool.models import LoginFailure
 
 PASSWORD_METHOD = "scrypt:32768:8:1"  # noqa: S105 (a hashing method, not a password)
 MIN_PASSWORD_LENGTH = 12
+UNUSABLE_PREFIX = "!"  # Werkzeug's check fails on a hash without "$": nobody can log in with it
 TOKEN_BYTES = 32  # 256 bits from secrets: well above the 128 bits the guide asks for
 
 
@@ -24,6 +26,28 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str, password: str) -> bool:
     """Check a password against its hash in constant time."""
     return check_password_hash(password_hash, password)
+
+
+def unusable_password_hash() -> str:
+    """Return a stored hash no password matches: an invited account logs in only after setting its own.
+
+    It is random, so each invitation has its own fingerprint and a new one voids the links of the last.
+    """
+    return f"{UNUSABLE_PREFIX}{secrets.token_hex(16)}"
+
+
+def has_usable_password(password_hash: str) -> bool:
+    """Tell whether an account has set a password (an invited one has not yet)."""
+    return not password_hash.startswith(UNUSABLE_PREFIX)
+
+
+def password_fingerprint(password_hash: str, secret_key: str | bytes) -> str:
+    """Return a keyed digest of the stored hash: it changes with every new password, and shows nothing of it.
+
+    Sessions and reset links carry it, so a password change ends other sessions and voids old links.
+    """
+    key = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def new_token() -> str:

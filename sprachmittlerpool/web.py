@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, g, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from sprachmittlerpool import links, logsafe
+from sprachmittlerpool import links, logsafe, security
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
@@ -103,16 +103,34 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["requests_de"] = requests_words
 
 
+SESSION_FINGERPRINT = "password_fingerprint"
+
+
+def password_fingerprint(user: User) -> str:
+    """Return the fingerprint of the account's current password, under this app's secret key."""
+    return security.password_fingerprint(user.password_hash, current_app.config["SECRET_KEY"])
+
+
+def pin_session_to_password(user: User) -> None:
+    """Tie this session to the current password: once it changes, every other session of the account ends."""
+    session[SESSION_FINGERPRINT] = password_fingerprint(user)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """Load the account from the database on every request, so deactivation or a new password acts at once."""
     user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    return user if session.get(SESSION_FINGERPRINT) == password_fingerprint(user) else None
 
 
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith(("/o/", "/status/", "/bestaetigung/", "/api/")):
+    if request.path.startswith(
+        ("/o/", "/status/", "/bestaetigung/", "/einladung/", "/passwort-neu/", "/api/")
+    ):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -13,6 +13,7 @@ from sprachmittlerpool.api import (  # noqa: E402,F401
     requests,  # noqa: E402,F401
     volunteers,  # noqa: E402,F401
 )
-from sprachmittlerpool.api.common import ApiError, api_error_response  # noqa: E402
+from sprachmittlerpool.api.common import ApiError, api_error_response, note_token_use  # noqa: E402
 
 bp.register_error_handler(ApiError, api_error_response)
+bp.teardown_request(note_token_use)

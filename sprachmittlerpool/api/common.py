@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,16 +10,17 @@ from typing import Any
 from flask import Response, g, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlmodel import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from sprachmittlerpool.db import get_session
+from sprachmittlerpool.db import end_session, get_session
 from sprachmittlerpool.extensions import csrf
-from sprachmittlerpool.models import ApiToken, User
+from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.pools import use_pool
-from sprachmittlerpool.security import token_hash
+from sprachmittlerpool.services import api_tokens
 from sprachmittlerpool.services.security_events import CSRF_FAILED, record_refusal
 from sprachmittlerpool.web import error_response
 
+logger = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Ids are `integer` columns (32 bits on PostgreSQL): a larger number names no row, and SQLite cannot even
 # bind a number beyond 64 bits (OverflowError, a 500), so such numbers never reach a query.
@@ -69,14 +71,25 @@ def _user_for_bearer(header: str) -> User:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "Das Token ist ungültig.")
-    db = get_session()
-    row = db.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip()))).first()
-    if row is None or row.revoked_at is not None:
-        raise ApiError(401, "unauthorized", "Das Token ist ungültig.")
-    user = db.get(User, row.user_id)
-    if user is None or not user.active:
-        raise ApiError(403, "forbidden", "Das Konto ist deaktiviert.")
+    try:
+        user, token_id = api_tokens.authenticate(get_session(), token.strip(), now=local_now())
+    except api_tokens.TokenRefused as exc:
+        raise ApiError(exc.status, "unauthorized" if exc.status == 401 else "forbidden", exc.message) from exc
+    if token_id is not None:
+        g.api_token_used = token_id
     return user
+
+
+def note_token_use(_exc: BaseException | None) -> None:
+    """After the call, note the token's last use once the call's own transaction is over."""
+    token_id = g.pop("api_token_used", None)
+    if token_id is None:
+        return
+    end_session()  # closes this request's session (done by now), so SQLite's write lock is free
+    try:
+        api_tokens.note_use(token_id, now=local_now())
+    except SQLAlchemyError:
+        logger.warning("Letzte Nutzung des API-Tokens %s nicht gespeichert", token_id, exc_info=True)
 
 
 def json_body(allowed: set[str] | frozenset[str]) -> dict[str, Any]:

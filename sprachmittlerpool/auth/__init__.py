@@ -1,7 +1,7 @@
-"""Coordinator login and logout."""
+"""Coordinator login and logout, and passwords: forgotten, invited, changed."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from sprachmittlerpool.auth import views  # noqa: E402,F401
+from sprachmittlerpool.auth import accounts, views  # noqa: E402,F401

@@ -13,6 +13,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.services.audit import record
 from sprachmittlerpool.services.security_events import RATE_LIMITED, record_login_failure, record_refusal
+from sprachmittlerpool.web import pin_session_to_password
 
 
 @bp.route("/anmelden", methods=["GET", "POST"])
@@ -46,14 +47,15 @@ def login():
         record_login_failure(user.email if user is not None else None)
         flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
         return render_template("auth/login.html", form=form), 401
-    return _start_session(user, now)
+    return start_session(user, now)
 
 
-def _start_session(user: User, now):
-    """Log in with a fresh session, so nothing from before the login carries over."""
+def start_session(user: User, now):
+    """Log in with a fresh session, so nothing from before the login carries over (also after a password link)."""
     db = get_session()
     session.clear()
     login_user(user)
+    pin_session_to_password(user)
     session["login_at"] = now.isoformat()
     session.permanent = True
     user.last_login_at = now

@@ -1,4 +1,4 @@
-"""flask users create / tokens create."""
+"""flask users create|list|deactivate|reactivate / tokens create|list|revoke (German output, exit 1 on a mistake)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import sys
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from sprachmittlerpool import security
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.email_address import checked_email
-from sprachmittlerpool.models import ApiToken, Role, User
+from sprachmittlerpool.german import moment_short
+from sprachmittlerpool.models import Role, User, local_now
 from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.services import accounts, api_tokens
 from sprachmittlerpool.services.audit import record
 
 
@@ -64,6 +66,58 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
+@users.command("list")
+@with_appcontext
+def list_users() -> None:
+    """Print the pool's accounts: e-mail, name, role, state, last login."""
+    with write_session() as db:
+        for user in accounts.pool_users(db, pool_id=current_pool_id(db)):
+            click.echo(
+                f"{user.email}\t{user.name}\t{accounts.ROLE_DE[Role(user.role)]}\t{_user_state(user)}\t"
+                f"letzte Anmeldung: {moment_short(user.last_login_at, 'noch nie')}"
+            )
+
+
+def _user_state(user: User) -> str:
+    if not user.active:
+        return "deaktiviert"
+    return "aktiv" if security.has_usable_password(user.password_hash) else "eingeladen"
+
+
+@users.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_user(email: str) -> None:
+    """Deactivate an account: its sessions and API tokens are refused from the next request on."""
+    _set_active(email, active=False)
+    click.echo(f"Konto {email} ist deaktiviert.")
+
+
+@users.command("reactivate")
+@click.argument("email")
+@with_appcontext
+def reactivate_user(email: str) -> None:
+    """Let a deactivated account log in again."""
+    _set_active(email, active=True)
+    click.echo(f"Konto {email} ist wieder aktiv.")
+
+
+def _set_active(email: str, *, active: bool) -> None:
+    with write_session() as db:
+        user = _user(db, email)
+        try:
+            accounts.set_active(db, pool_id=user.pool_id, user_id=user.id, active=active, actor="cli")
+        except accounts.AccountError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+def _user(db: Session, email: str) -> User:
+    user = accounts.user_by_email(db, email)
+    if user is None:
+        raise click.ClickException(f"Es gibt kein Konto für {email}.")
+    return user
+
+
 @click.group()
 def tokens() -> None:
     """Manage API tokens."""
@@ -71,14 +125,43 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.argument("email")
+@click.option("--label", default="Kommandozeile", show_default=True, help="wofür das Token ist")
 @with_appcontext
-def create_token(email: str) -> None:
+def create_token(email: str, label: str) -> None:
     """Create an API token for an account and print it once (only its hash is stored)."""
-    token = security.new_token()
     with write_session() as db:
-        user = db.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
-        if user is None:
-            raise click.ClickException(f"Es gibt kein Konto für {email}.")
-        db.add(ApiToken(user_id=user.id, token_hash=security.token_hash(token)))
-        record(db, actor="cli", entity="user", entity_id=str(user.id), action="token_created")
-    click.echo(token)
+        user = _user(db, email)
+        try:
+            _token, plain = api_tokens.create_token(
+                db, pool_id=user.pool_id, user_id=user.id, label=label, actor="cli", now=local_now()
+            )
+        except api_tokens.TokenError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(plain)
+
+
+@tokens.command("list")
+@with_appcontext
+def list_tokens() -> None:
+    """Print the pool's tokens: id, owner, label, expiry, state."""
+    with write_session() as db:
+        for row in api_tokens.pool_tokens(db, pool_id=current_pool_id(db), now=local_now()):
+            click.echo(
+                f"{row.token.id}\t{row.owner.email}\t{row.token.label}\t"
+                f"gültig bis {moment_short(row.token.expires_at, 'unbegrenzt')}\t{api_tokens.STATE_DE[row.state]}"
+            )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def revoke_token(token_id: int) -> None:
+    """Revoke a token for good."""
+    with write_session() as db:
+        try:
+            revoked = api_tokens.revoke(
+                db, pool_id=current_pool_id(db), token_id=token_id, actor="cli", now=local_now()
+            )
+        except api_tokens.TokenError:
+            raise click.ClickException(f"Es gibt kein Token mit der Nummer {token_id}.") from None
+    click.echo(f"Token {token_id} ist widerrufen." if revoked else f"Token {token_id} war schon widerrufen.")

@@ -40,3 +40,6 @@ from sprachmittlerpool.settings import grants  # noqa: E402, F401
 
 # isort: split
 from sprachmittlerpool.settings import calendar, rules, tariffs  # noqa: E402, F401
+
+# isort: split
+from sprachmittlerpool.settings import accounts, api_tokens  # noqa: E402, F401

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from sprachmittlerpool import links
 from sprachmittlerpool.models import (
@@ -131,6 +131,9 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
             "offer_id": pending.id,
             "year": past.year,
             "code": "uk",  # a language of the standard list
+            "user_id": coordinator.id,
+            "token_id": db.exec(select(ApiToken.id)).one(),
+            "change": "deaktivieren",
         },
         month=past.strftime("%Y-%m"),
         completion_token=completion_token,

@@ -74,6 +74,10 @@ SAMPLE = {
     "note": "",
     "by_volunteer": False,
     "cutoff_hours": 24,
+    "name": "Kim Koordination",
+    "email": "kim@kreis-kleve.example",
+    "role": "Koordination",
+    "link": "https://sprachmittlung.kreis-kleve.example/einladung/token",
 }
 
 
@@ -85,7 +89,7 @@ def product_templates() -> list[str]:
 def test_every_template_has_its_html_twin_and_there_are_all_of_them() -> None:
     names = product_templates()
 
-    assert len(names) == 14, names
+    assert len(names) == 16, names
     assert all((TEMPLATES / f"{name}.html").exists() for name in names)
 
 

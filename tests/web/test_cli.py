@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from sprachmittlerpool.models import ApiToken, AuditEvent, InterpretingRequest, User, Volunteer
@@ -86,3 +87,84 @@ def test_seed_demo_loads_a_realistic_pool_once(app, db) -> None:
     assert 60 <= volunteers <= 80
     assert "schon vorhanden" in second.output
     assert len(db.exec(select(InterpretingRequest)).all()) == requests
+
+
+def test_users_list_shows_accounts_in_german(app, coordinator) -> None:
+    result = app.test_cli_runner().invoke(args=["users", "list"])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        result.output
+        == f"{coordinator.email}\tKim Koordination\tKoordination\taktiv\tletzte Anmeldung: noch nie\n"
+    )
+
+
+def test_users_deactivate_refuses_the_login_and_reactivate_lets_it_in_again(app, db, coordinator) -> None:
+    runner = app.test_cli_runner()
+    login = {"email": coordinator.email, "password": "richtig-langes-passwort"}
+
+    off = runner.invoke(args=["users", "deactivate", coordinator.email.upper()])
+    refused = app.test_client().post("/anmelden", data=login).status_code
+    listed = runner.invoke(args=["users", "list"]).output
+    on = runner.invoke(args=["users", "reactivate", coordinator.email])
+    admitted = app.test_client().post("/anmelden", data=login).status_code
+
+    assert off.exit_code == 0 and "ist deaktiviert" in off.output
+    assert refused == 401 and "\tdeaktiviert\t" in listed
+    assert on.exit_code == 0 and "wieder aktiv" in on.output
+    assert admitted == 302
+    assert [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.actor == "cli")).all()] == [
+        "deactivated",
+        "reactivated",
+    ]
+
+
+def test_users_deactivate_keeps_the_last_admin(app) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(
+        args=["users", "create", "chefin@kreis.example", "--role", "admin", "--password-stdin"],
+        input="ein-sehr-langes-passwort\n",
+    )
+
+    result = runner.invoke(args=["users", "deactivate", "chefin@kreis.example"])
+
+    assert result.exit_code == 1
+    assert "letzte aktive Administration" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["users", "deactivate", "niemand@kreis.example"],
+        ["users", "reactivate", "niemand@kreis.example"],
+        ["tokens", "create", "niemand@kreis.example"],
+        ["tokens", "revoke", "999"],
+    ],
+)
+def test_an_unknown_email_or_token_id_ends_with_a_german_message_and_exit_code_1(app, args) -> None:
+    result = app.test_cli_runner().invoke(args=args)
+
+    assert result.exit_code == 1
+    assert "Es gibt kein" in result.output
+
+
+def test_tokens_create_with_a_label_then_list_and_revoke(app, db, coordinator) -> None:
+    runner = app.test_cli_runner()
+    token = runner.invoke(
+        args=["tokens", "create", coordinator.email, "--label", "Schulverwaltung"]
+    ).output.strip()
+    row = db.exec(select(ApiToken)).one()
+
+    listed = runner.invoke(args=["tokens", "list"]).output
+    revoked = runner.invoke(args=["tokens", "revoke", str(row.id)])
+    again = runner.invoke(args=["tokens", "revoke", str(row.id)])
+    after = runner.invoke(args=["tokens", "list"]).output
+
+    assert row.label == "Schulverwaltung" and (row.expires_at - row.created_at).days == 365
+    assert listed.startswith(f"{row.id}\t{coordinator.email}\tSchulverwaltung\tgültig bis ")
+    assert listed.rstrip().endswith("\tgültig")
+    assert revoked.exit_code == 0 and f"Token {row.id} ist widerrufen." in revoked.output
+    assert again.exit_code == 0 and "war schon widerrufen" in again.output
+    assert after.rstrip().endswith("\twiderrufen")
+    response = app.test_client().get("/api/v1/requests", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401

@@ -14,9 +14,10 @@ from flask import Flask
 
 from sprachmittlerpool import links
 from sprachmittlerpool.db import new_session
-from sprachmittlerpool.models import Pool
-from sprachmittlerpool.security import new_token, token_hash
+from sprachmittlerpool.models import Pool, User
+from sprachmittlerpool.security import new_token, token_hash, unusable_password_hash
 from sprachmittlerpool.services import offers
+from sprachmittlerpool.services.accounts import fingerprint
 from tests.coordination.helpers import confirmed, now, open_request
 from tests.factories import FIRST_POOL
 from tests.web.test_route_sweep import PUBLIC
@@ -65,7 +66,19 @@ def samples(app: Flask, db, factories, kleve) -> dict[str, dict[str, str]]:
     _request, _offer, _token, assignment = confirmed(app, factories)
     with app.app_context():
         completion_token = links.completion_token(assignment.id)
+    account = User(
+        pool_id=FIRST_POOL, email="neu@kreis-kleve.example", password_hash=unusable_password_hash()
+    )
+    db.add(account)
+    db.commit()
+    with app.app_context():
+        account_links = {
+            purpose: links.account_token(purpose, account.id, fingerprint(account))
+            for purpose in ("invite", "reset")
+        }
     return {
+        "auth.accept_invitation": {"token": account_links["invite"]},
+        "auth.reset_password": {"token": account_links["reset"]},
         "intake.status": {"token": status_token},
         "volunteer.show_offer": {"token": offer_token},
         "volunteer.show_completion": {"token": completion_token},

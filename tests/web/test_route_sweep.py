@@ -12,7 +12,7 @@ from sprachmittlerpool import create_app
 from tests.conftest import make_test_config
 
 # Routes that are public on purpose: the institution's form and status page, the volunteer's e-mail links
-# (their tokens authorise), the login, the catalog and the description of the API, the Impressum and the
+# (their tokens authorise), the login and the password links (signed, bound to one password), the catalog and the description of the API, the Impressum and the
 # privacy notice.
 PUBLIC = {
     "static",
@@ -22,6 +22,9 @@ PUBLIC = {
     "public.privacy",
     "auth.login",
     "auth.logout",
+    "auth.forgot_password",
+    "auth.accept_invitation",
+    "auth.reset_password",
     "intake.new_request",
     "intake.receipt",
     "intake.status",
@@ -38,7 +41,14 @@ PUBLIC = {
     "volunteer.show_completion",
     "volunteer.submit_completion",
 }
-SAMPLE_VALUES = {"month": "2025-03", "ext": "csv", "token": "x", "name": "x.eml", "filename": "x"}
+SAMPLE_VALUES = {
+    "month": "2025-03",
+    "ext": "csv",
+    "token": "x",
+    "name": "x.eml",
+    "filename": "x",
+    "change": "deaktivieren",
+}
 
 
 def _protected_calls(app: Flask) -> list[tuple[str, str, str]]:
