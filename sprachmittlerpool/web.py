@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
+from flask import Flask, Response, g, jsonify, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from sprachmittlerpool import links, logsafe, security
+from sprachmittlerpool import links, logsafe
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
@@ -20,6 +20,7 @@ from sprachmittlerpool.identity import PoolIdentity, neutral_identity
 from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.pools import NoPoolError, current_pool_id, use_pool
 from sprachmittlerpool.services import identity
+from sprachmittlerpool.services.accounts import fingerprint
 from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
 
 CSP = (
@@ -106,14 +107,9 @@ def init_app(app: Flask) -> None:
 SESSION_FINGERPRINT = "password_fingerprint"
 
 
-def password_fingerprint(user: User) -> str:
-    """Return the fingerprint of the account's current password, under this app's secret key."""
-    return security.password_fingerprint(user.password_hash, current_app.config["SECRET_KEY"])
-
-
 def pin_session_to_password(user: User) -> None:
     """Tie this session to the current password: once it changes, every other session of the account ends."""
-    session[SESSION_FINGERPRINT] = password_fingerprint(user)
+    session[SESSION_FINGERPRINT] = fingerprint(user)
 
 
 @login_manager.user_loader
@@ -122,7 +118,7 @@ def _load_user(user_id: str) -> User | None:
     user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active:
         return None
-    return user if session.get(SESSION_FINGERPRINT) == password_fingerprint(user) else None
+    return user if session.get(SESSION_FINGERPRINT) == fingerprint(user) else None
 
 
 def _security_headers(response: Response) -> Response:
