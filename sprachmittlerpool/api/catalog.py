@@ -58,7 +58,7 @@ spec.add_paths(
     {
         "/api/v1/languages": {
             "get": {
-                "summary": "Sprachen des Pools",
+                "summary": "Sprachen, die der Pool anbietet (ohne nicht mehr angebotene)",
                 "responses": _list_schema(
                     "languages",
                     {
@@ -71,7 +71,7 @@ spec.add_paths(
         },
         "/api/v1/municipalities": {
             "get": {
-                "summary": "Kommunen der Region",
+                "summary": "Kommunen der Region, die der Pool anbietet (ohne nicht mehr angebotene)",
                 "responses": _list_schema(
                     "municipalities",
                     {

@@ -53,7 +53,7 @@ def test_an_upload_shows_the_changes_first_and_applies_them_only_on_confirmation
     assert active_towns(db) == {"kleve", "goch"}
     listing = coordinator_client.get("/einstellungen/region").get_data(as_text=True)
     assert "Gemeinden übernommen: 2 neu" in listing
-    assert "nicht mehr angeboten seit" in listing and "Heinsberg" in listing
+    assert "Nicht mehr angeboten (10)" in listing and "Heinsberg" in listing
     assert "Gemeinden eingelesen aus „kreis.csv“" in listing
     assert audit_rows(db, "pool", "region_import")[0].actor.startswith("user:")
 
