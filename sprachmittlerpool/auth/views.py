@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlmodel import func, select
@@ -63,10 +65,24 @@ def _start_session(user: User, now):
 
 
 def _safe_next(target: str | None) -> str:
-    """Follow ?next= only to a path on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Follow ?next= only to a path on this site (no open redirect).
+
+    Browsers drop tabs and newlines from URLs, read a backslash as a slash and fold some non-ASCII
+    characters, so only a plain ASCII path without any of them counts: one leading slash, no scheme,
+    no host; anything else goes to the dashboard (never a 500 from a header value that cannot be sent).
+    """
+    if target and _plain_local_path(target):
         return target
     return url_for("coordination.dashboard")
+
+
+def _plain_local_path(target: str) -> bool:
+    if not all("!" <= char <= "~" for char in target) or "\\" in target:
+        return False
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.route("/abmelden", methods=["POST"])
