@@ -39,11 +39,8 @@ def login():
         return render_template("auth/login.html", form=form), 429
     email = form.email.data.strip().lower()
     user = db.exec(select(User).where(func.lower(User.email) == email)).first()
-    if (
-        user is None
-        or not user.active
-        or not security.verify_password(user.password_hash, form.password.data)
-    ):
+    password_ok = security.check_login(user.password_hash if user else None, form.password.data)
+    if user is None or not user.active or not password_ok:
         security.record_failure(db, keys, now=now, window_minutes=limits["window_minutes"])  # commits
         record_login_failure(user.email if user is not None else None)
         flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
