@@ -10,7 +10,12 @@ from __future__ import annotations
 from flask import Flask
 
 from sprachmittlerpool.security import new_token
-from tests.web.test_page_sweep import coordinator_get_paths, coordinator_role, fetch, world  # noqa: F401
+from tests.web import test_page_sweep
+from tests.web.test_page_sweep import coordinator_get_paths, fetch
+
+# The sweep's fixtures: an admin (who reaches every page) and a small real world to fill the paths.
+coordinator_role = test_page_sweep.coordinator_role
+world = test_page_sweep.world
 
 
 def not_no_store(client, paths: list[str]) -> dict[str, str]:
