@@ -446,7 +446,7 @@ def submit_request(
         request = _store(session, pool_id, valid, decision, token=token, now=now)
         if keyed:
             _remember(request, keyed, token, secret)
-        _queue_intake_mail(session, request, valid, token=token, base_url=base_url, now=now)
+        _queue_intake_mail(session, request, token=token, base_url=base_url, now=now)
         session.commit()
     except IntegrityError:
         # Two clicks raced past the lookup; the database's unique key kept one, return it.
@@ -571,10 +571,23 @@ def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _list_names(session: Session, request: InterpretingRequest) -> dict[str, str]:
+    """Name the language and municipality as the pool's lists word them.
+
+    The receipt goes to whatever address the submitter typed, so it carries only words the pool chose
+    (these names, date, time, the status link), never the submitter's own text.
+    """
+    language = session.get(Language, (request.pool_id, request.language_code))
+    municipality = session.get(Municipality, (request.pool_id, request.municipality_id))
+    return {
+        "language": language.name_de if language else request.language_code,
+        "municipality": municipality.name if municipality else request.municipality_id,
+    }
+
+
 def _queue_intake_mail(
     session: Session,
     request: InterpretingRequest,
-    valid: RequestData,
     *,
     token: str,
     base_url: str,
@@ -590,7 +603,7 @@ def _queue_intake_mail(
         recipient=request.contact_email,
         dedupe_key=f"request:{request.id}:received",
         context=_mail_context(
-            request, status_url=status_url(base_url, token), institution=valid.institution_name
+            request, status_url=status_url(base_url, token), **_list_names(session, request)
         ),
         now=now,
     )
