@@ -353,14 +353,18 @@ spec.add_paths(
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "description": "Derselbe Schlüssel ein zweites Mal liefert dieselbe Anfrage.",
+                        "description": (
+                            "Derselbe Schlüssel mit demselben Inhalt liefert dieselbe Antwort; derselbe "
+                            "Schlüssel mit anderem Inhalt wird mit 422 abgelehnt. Schlüssel gelten je "
+                            "Aufrufer (mit Token: je Konto)."
+                        ),
                         "schema": {"type": "string", "minLength": 1, "maxLength": 128},
                     }
                 ],
                 "requestBody": {"required": True, **_body("RequestSubmission")},
                 "responses": {
                     "201": {"description": "Angelegt (auch abgelehnte Anfragen)", **_body("RequestReceipt")},
-                    **spec.error_responses(400, 409, 413, 422, 429),
+                    **spec.error_responses(400, 401, 403, 409, 413, 422, 429),
                 },
             },
             "get": {
