@@ -9,7 +9,6 @@ between "250" and that commit re-sends once, with the same Message-ID.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import re
 import smtplib
@@ -29,6 +28,7 @@ from sqlmodel import col, select
 from notifications.jobs import Every, Job
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import MailStatus, OutboxMail, local_now
+from sprachmittlerpool.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -321,11 +321,8 @@ def _classify(code: int, text: bytes | str) -> Exception:
 
 def write_eml(mail_dir: Path, row: OutboxMail, content: bytes) -> Path:
     """Write the mail as an RFC 5322 file; the name is fixed per row so a rewrite replaces, not doubles."""
-    mail_dir.mkdir(parents=True, exist_ok=True)
-    path = mail_dir / f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}.eml"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
+    private_dir(mail_dir)
+    path = write_private(mail_dir / f"{row.created_at:%Y%m%d-%H%M%S}-{row.id}.eml", content)
     log.info("mail %s written to %s", row.id, path.name)
     return path
 

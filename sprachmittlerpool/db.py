@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from sprachmittlerpool.config import ConfigError
+from sprachmittlerpool.private_files import make_private
 
 T = TypeVar("T")
 
@@ -31,12 +33,23 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(url: str) -> Engine:
     """Create the engine for a URL with the per-dialect settings this app relies on."""
     if url.startswith("sqlite"):
+        _private_database_file(url)
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         )
         _install_sqlite_recipe(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+
+def _private_database_file(url: str) -> None:
+    """Create or tighten the SQLite file to 0600 before SQLite opens it (its -wal and -shm follow it)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.is_dir():
+        make_private(path)
 
 
 def _install_sqlite_recipe(engine: Engine) -> None:

@@ -5,22 +5,54 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from werkzeug.serving import WSGIRequestHandler
 
 # /o/<token>, /status/<token> (also under /api/v1/requests/), /bestaetigung/<token>, /einladung/<token>,
-# /passwort-neu/<token>: the segment after them.
-_TOKEN_SEGMENT = re.compile(r"(/(?:o|status|bestaetigung|einladung|passwort-neu)/)[^/?#\s\"]+")
-# ?token=… or &token=… in a query string, whatever path it came with.
-_TOKEN_QUERY = re.compile(r"([?&]token=)[^&#\s\"]*", re.IGNORECASE)
+# /passwort-neu/<token>: the segment after them,
+# in any letter case, with doubled slashes, backslashes or dot segments in between (a server may merge or
+# resolve those). Matched within one word of the text (no real whitespace or quote in it).
+_TOKEN_SEGMENT = re.compile(
+    r"([/\\]+(?:o|status|bestaetigung|einladung|passwort-neu)[/\\]+(?:\.{1,2}[/\\]+)*)[^/\\?#]+",
+    re.IGNORECASE,
+)
+# token=… at the start of a word or after ?, & or ; — whatever path it came with.
+_TOKEN_QUERY = re.compile(r"((?:^|[?&;])token=)[^&#;]*", re.IGNORECASE)
+# Words are split at whitespace and double quotes (the separators of a request line and a log format).
+_WORDS = re.compile(r"(\s+|\")")
+MAX_DECODING_ROUNDS = 8
 
 MASK_SEGMENT = "…"
 MASK_QUERY = "[token]"
 
 
 def mask_tokens(text: str) -> str:
-    """Return the text with every link token replaced, so it can be logged."""
-    return _TOKEN_QUERY.sub(rf"\g<1>{MASK_QUERY}", _TOKEN_SEGMENT.sub(rf"\g<1>{MASK_SEGMENT}", text))
+    """Return the text with every link token replaced, so it can be logged.
+
+    Each word is matched after percent-decoding it until it stops changing (encoded slashes or letters,
+    double encoding), since servers route and readers read the decoded form. A word whose decoded form
+    holds a token is logged decoded and masked, with control characters escaped so a decoded newline
+    cannot start a forged log line; every other word is logged as it came.
+    """
+    return "".join(_mask_word(word) for word in _WORDS.split(text))
+
+
+def _mask_word(word: str) -> str:
+    decoded = _decoded(word)
+    if not (_TOKEN_SEGMENT.search(decoded) or _TOKEN_QUERY.search(decoded)):
+        return word
+    masked = _TOKEN_QUERY.sub(rf"\g<1>{MASK_QUERY}", _TOKEN_SEGMENT.sub(rf"\g<1>{MASK_SEGMENT}", decoded))
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode() for char in masked)
+
+
+def _decoded(word: str) -> str:
+    for _ in range(MAX_DECODING_ROUNDS):
+        once = unquote(word)
+        if once == word:
+            break
+        word = once
+    return word
 
 
 class MaskingRequestHandler(WSGIRequestHandler):

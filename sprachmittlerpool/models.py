@@ -269,7 +269,11 @@ class InterpretingRequest(SQLModel, table=True):
     decision_note: str = Field(default="", max_length=2000)
     unfilled_reason: str | None = Field(default=None, max_length=40)
     status_token_hash: str = Field(max_length=64, unique=True)
+    # SHA-256 of (pool, caller scope, client key), the canonical body it came with, and the random status
+    # token sealed under a key derived from SECRET_KEY, so a same-key-same-body repeat can answer again.
     idempotency_key: str | None = Field(default=None, max_length=128, unique=True)
+    idempotency_body_hash: str | None = Field(default=None, max_length=64)
+    idempotency_sealed_token: str | None = Field(default=None, max_length=200)
     unfilled_warned_at: NaiveDatetime | None = None
     followup_sent_at: NaiveDatetime | None = None
     created_at: NaiveDatetime = Field(default_factory=local_now)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlmodel import Session, col, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -61,8 +62,29 @@ def token_hash(token: str) -> str:
 
 
 def throttle_keys(email: str, remote_addr: str | None) -> list[str]:
-    """Throttle per account and per address, so neither a spray nor a focused guess gets far."""
-    return [f"email:{email.strip().lower()}", f"ip:{remote_addr or 'unknown'}"]
+    """Throttle per (account, address) and per address.
+
+    Never per account alone: then anyone anywhere could lock a coordinator out by typing wrong passwords.
+    A spray over many accounts from one address stops at the address key; a focused guess at the pair.
+    """
+    address = remote_addr or "unknown"
+    return [f"account:{email.strip().lower()}|ip:{address}", f"ip:{address}"]
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password made the same way as real ones, checked for unknown accounts."""
+    return hash_password(secrets.token_urlsafe(TOKEN_BYTES))
+
+
+def check_login(password_hash: str | None, password: str) -> bool:
+    """Check a password with the same work whether the account exists or not (None: no account).
+
+    An unknown e-mail is checked against a dummy hash of the same method, so refusing it costs as much
+    as refusing a wrong password and the answer's timing tells nothing about which accounts exist.
+    """
+    matches = verify_password(password_hash or _dummy_hash(), password)
+    return matches and password_hash is not None
 
 
 def is_throttled(

@@ -124,11 +124,16 @@ def _load_user(user_id: str) -> User | None:
 def _security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if request.path.startswith(
-        ("/o/", "/status/", "/bestaetigung/", "/einladung/", "/passwort-neu/", "/api/")
-    ):
+    if not _is_static_asset():
+        # Every page may show personal data or a live link (and the public ones carry the pool's
+        # current rules): no browser, proxy or shared computer keeps a copy. Only assets stay cacheable.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _is_static_asset() -> bool:
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")
 
 
 def _enforce_session_timeouts() -> None:

@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlmodel import Session, col, select
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
 from sprachmittlerpool.api import bp, spec
-from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body
+from sprachmittlerpool.api.common import ApiError, _user_for_bearer, coordinator_required, json_body
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import (
@@ -33,7 +34,7 @@ TIME = "%Y-%m-%dT%H:%M"
 @bp.post("/requests")
 @public_submission
 def submit_request() -> ResponseReturnValue:
-    """Take a request from another system; a repeated Idempotency-Key answers with the first request."""
+    """Take a request from another system; the same Idempotency-Key and body again answer with the first."""
     key = request.headers.get("Idempotency-Key")
     if not intake.valid_idempotency_key(key):
         raise ApiError(
@@ -47,6 +48,7 @@ def submit_request() -> ResponseReturnValue:
             pool_id=current_pool_id(get_session()),
             data=data,
             idempotency_key=key,
+            idempotency_scope=_caller_scope() if key else "public",
             now=local_now(),
             instance_path=current_app.instance_path,
             base_url=config["BASE_URL"],
@@ -54,9 +56,33 @@ def submit_request() -> ResponseReturnValue:
         )
     except intake.InvalidRequest as exc:
         raise ApiError(422, "invalid", INVALID, exc.fields) from exc
+    except intake.IdempotencyMismatch as exc:
+        raise ApiError(
+            422, "idempotency_mismatch", KEY_REUSED, {"Idempotency-Key": KEY_REUSED_FIELD}
+        ) from exc
     if token is None:
         raise ApiError(409, "conflict", "Zu diesem Idempotency-Key gibt es schon eine andere Anfrage.")
     return jsonify(_receipt(found, token, config["BASE_URL"])), 201
+
+
+KEY_REUSED = (
+    "Dieser Idempotency-Key wurde schon für eine andere Anfrage verwendet. "
+    "Bitte senden Sie jede neue Anfrage mit einem neuen Idempotency-Key."
+)
+KEY_REUSED_FIELD = "Schon für eine andere Anfrage verwendet (key already used with another body)."
+
+
+def _caller_scope() -> str:
+    """Scope keys to the authenticated caller when there is one, else to the anonymous public.
+
+    A bearer token or a coordinator's session makes the caller's keys their own, so a key someone else
+    sent first cannot swallow their request. A wrong token is refused like everywhere else (401).
+    """
+    if request.headers.get("Authorization"):
+        return f"user:{_user_for_bearer(request.headers['Authorization']).id}"
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "public"
 
 
 def _receipt(found: InterpretingRequest, token: str, base_url: str) -> dict[str, Any]:
@@ -327,14 +353,18 @@ spec.add_paths(
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "description": "Derselbe Schlüssel ein zweites Mal liefert dieselbe Anfrage.",
+                        "description": (
+                            "Derselbe Schlüssel mit demselben Inhalt liefert dieselbe Antwort; derselbe "
+                            "Schlüssel mit anderem Inhalt wird mit 422 abgelehnt. Schlüssel gelten je "
+                            "Aufrufer (mit Token: je Konto)."
+                        ),
                         "schema": {"type": "string", "minLength": 1, "maxLength": 128},
                     }
                 ],
                 "requestBody": {"required": True, **_body("RequestSubmission")},
                 "responses": {
                     "201": {"description": "Angelegt (auch abgelehnte Anfragen)", **_body("RequestReceipt")},
-                    **spec.error_responses(400, 409, 413, 422, 429),
+                    **spec.error_responses(400, 401, 403, 409, 413, 422, 429),
                 },
             },
             "get": {

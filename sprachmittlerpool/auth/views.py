@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlmodel import func, select
@@ -38,11 +40,8 @@ def login():
         return render_template("auth/login.html", form=form), 429
     email = form.email.data.strip().lower()
     user = db.exec(select(User).where(func.lower(User.email) == email)).first()
-    if (
-        user is None
-        or not user.active
-        or not security.verify_password(user.password_hash, form.password.data)
-    ):
+    password_ok = security.check_login(user.password_hash if user else None, form.password.data)
+    if user is None or not user.active or not password_ok:
         security.record_failure(db, keys, now=now, window_minutes=limits["window_minutes"])  # commits
         record_login_failure(user.email if user is not None else None)
         flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
@@ -65,10 +64,24 @@ def start_session(user: User, now):
 
 
 def _safe_next(target: str | None) -> str:
-    """Follow ?next= only to a path on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Follow ?next= only to a path on this site (no open redirect).
+
+    Browsers drop tabs and newlines from URLs, read a backslash as a slash and fold some non-ASCII
+    characters, so only a plain ASCII path without any of them counts: one leading slash, no scheme,
+    no host; anything else goes to the dashboard (never a 500 from a header value that cannot be sent).
+    """
+    if target and _plain_local_path(target):
         return target
     return url_for("coordination.dashboard")
+
+
+def _plain_local_path(target: str) -> bool:
+    if not all("!" <= char <= "~" for char in target) or "\\" in target:
+        return False
+    if not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.route("/abmelden", methods=["POST"])

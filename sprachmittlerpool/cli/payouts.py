@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.private_files import write_private
 from sprachmittlerpool.services import payouts
 
 
@@ -89,7 +90,7 @@ def export(month: str, fmt: str, out: Path | None) -> None:
             raise click.ClickException(str(error)) from None
         click.echo(f"[2/3] {fmt.upper()} erzeugt ({len(export_file.data)} Bytes).")
         target = out or Path(export_file.filename)
-        target.write_bytes(export_file.data)
+        write_private(target, export_file.data)
         click.echo(f"[3/3] Geschrieben: {target}")
     finally:
         session.close()

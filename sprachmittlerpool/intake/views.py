@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
@@ -33,12 +35,27 @@ def new_request() -> str | Response | tuple[str, int]:
         if form_errors:
             intake.validate(get_session(), data, now=local_now(), pool_id=current_pool_id(get_session()))
             raise intake.InvalidRequest({})
-        _, token = intake.submit(get_session(), data=data, idempotency_key=key, **_settings())
+        _, token = intake.submit(
+            get_session(), data=data, idempotency_key=key, idempotency_scope="form", **_settings()
+        )
     except intake.InvalidRequest as exc:
         form.show_errors(_merge(form_errors, exc.fields))
         return _form_page(form, 422)
+    except intake.IdempotencyMismatch:
+        return _changed_after_sending(form)
     session[RECEIPT] = token
     return redirect(url_for("intake.receipt"))
+
+
+def _changed_after_sending(form: RequestForm) -> tuple[str, int]:
+    """The form was sent before and then changed (back button): ask to send it again as a new request."""
+    form.idempotency_key.data = secrets.token_urlsafe(24)
+    flash(
+        "Diese Anfrage wurde schon gesendet und danach geändert. Prüfen Sie die Angaben und senden Sie "
+        "das Formular erneut – es wird dann als neue Anfrage aufgenommen.",
+        "error",
+    )
+    return _form_page(form, 422)
 
 
 def _form_page(form: RequestForm, status: int) -> tuple[str, int]:

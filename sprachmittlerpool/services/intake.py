@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import secrets
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from datetime import date, datetime, timedelta
 from importlib import import_module
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -349,6 +353,7 @@ def submit(
     *,
     data: Mapping[str, Any],
     idempotency_key: str | None,
+    idempotency_scope: str = "public",
     now: datetime,
     instance_path: str,
     base_url: str,
@@ -366,15 +371,56 @@ def submit(
         holidays=holidays,
         closed_days=closed_days,
         idempotency_key=idempotency_key,
+        idempotency_scope=idempotency_scope,
         base_url=base_url,
         secret=secret,
     )
 
 
-def status_token_for(idempotency_key: str, secret: str) -> str:
-    """Derive the status token of a keyed submission, so a repeat can answer with the same link."""
-    digest = hmac.new(secret.encode(), b"status-token\x00" + idempotency_key.encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+class IdempotencyMismatch(ValueError):
+    """The key was used before with another body (or by this caller for another request): 422, nothing shown."""
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's key bound to who sent it and what it sent, so a key alone opens nothing.
+
+    scope names the caller ("form", "public", "user:<id>"); the stored key is a hash of pool, scope and key,
+    so the same key from another caller is another key.
+    """
+
+    key: str
+    scope: str
+    body: str
+
+    def stored_key(self, pool_id: int) -> str:
+        return hashlib.sha256(f"idempotency\x00{pool_id}\x00{self.scope}\x00{self.key}".encode()).hexdigest()
+
+
+def body_hash(data: Mapping[str, Any]) -> str:
+    """Hash the body canonically (sorted keys, no spacing), so key order and layout do not count."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _seal_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"sprachmittlerpool.idempotency-seal.v1", hashlib.sha256).digest()
+
+
+def seal_token(token: str, *, secret: str, stored_key: str) -> str:
+    """Encrypt the random status token under the app's secret, bound to its stored key (AES-256-GCM)."""
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_seal_key(secret)).encrypt(nonce, token.encode(), stored_key.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal_token(sealed: str, *, secret: str, stored_key: str) -> str | None:
+    """Return the sealed token, or None when it cannot be opened (other secret, tampered row)."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+        return AESGCM(_seal_key(secret)).decrypt(raw[:12], raw[12:], stored_key.encode()).decode()
+    except (ValueError, InvalidTag):
+        return None
 
 
 def submit_request(
@@ -387,17 +433,20 @@ def submit_request(
     holidays: frozenset[date],
     closed_days: frozenset[date],
     idempotency_key: str | None,
+    idempotency_scope: str = "public",
     base_url: str = "",
     secret: str | None = None,
 ) -> tuple[InterpretingRequest, str | None]:
-    """Store a request with the rules' decision and queue the requester's mail; a repeated key returns the first.
+    """Store a request with the rules' decision and queue the requester's mail; a repeat returns the first.
 
-    The token is None only for a repeat whose link cannot be derived again (no secret given).
+    A repeat is the same key from the same caller with the same body; any other body raises
+    IdempotencyMismatch. The token is None only for a repeat whose sealed link cannot be opened.
     """
-    if idempotency_key:
-        earlier = _by_key(session, idempotency_key)
+    keyed = Idempotency(idempotency_key, idempotency_scope, body_hash(data)) if idempotency_key else None
+    if keyed:
+        earlier = _by_key(session, keyed.stored_key(pool_id))
         if earlier is not None:
-            return earlier, _repeat_token(earlier, idempotency_key, secret)
+            return earlier, _repeat_token(earlier, keyed, secret)
     valid = validate(session, data, now=now, pool_id=pool_id)
     known = session.exec(_identity(pool_id, valid)).first()
     facts = IntakeFacts(
@@ -410,31 +459,45 @@ def submit_request(
         institution_blocked=known is not None and known.blocked_at is not None,
     )
     decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
-    token = status_token_for(idempotency_key, secret) if idempotency_key and secret else new_token()
+    token = new_token()
     try:
-        request = _store(session, pool_id, valid, decision, token=token, key=idempotency_key, now=now)
-        _queue_intake_mail(session, request, valid, token=token, base_url=base_url, now=now)
+        request = _store(session, pool_id, valid, decision, token=token, now=now)
+        if keyed:
+            _remember(request, keyed, token, secret)
+        _queue_intake_mail(session, request, token=token, base_url=base_url, now=now)
         session.commit()
     except IntegrityError:
         # Two clicks raced past the lookup; the database's unique key kept one, return it.
         session.rollback()
-        earlier = _by_key(session, idempotency_key) if idempotency_key else None
-        if earlier is None:
+        earlier = _by_key(session, keyed.stored_key(pool_id)) if keyed else None
+        if earlier is None or keyed is None:
             raise
-        return earlier, _repeat_token(earlier, idempotency_key or "", secret)
+        return earlier, _repeat_token(earlier, keyed, secret)
     return request, token
 
 
-def _by_key(session: Session, key: str) -> InterpretingRequest | None:
-    statement = select(InterpretingRequest).where(InterpretingRequest.idempotency_key == key)
+def _remember(request: InterpretingRequest, keyed: Idempotency, token: str, secret: str | None) -> None:
+    stored = keyed.stored_key(request.pool_id)
+    request.idempotency_key = stored
+    request.idempotency_body_hash = keyed.body
+    request.idempotency_sealed_token = seal_token(token, secret=secret, stored_key=stored) if secret else None
+
+
+def _by_key(session: Session, stored_key: str) -> InterpretingRequest | None:
+    statement = select(InterpretingRequest).where(InterpretingRequest.idempotency_key == stored_key)
     return session.exec(statement).first()
 
 
-def _repeat_token(request: InterpretingRequest, key: str, secret: str | None) -> str | None:
-    if secret is None:
+def _repeat_token(request: InterpretingRequest, keyed: Idempotency, secret: str | None) -> str | None:
+    """Answer a repeat with its own link, only for the same body and only from what the server sealed."""
+    if not hmac.compare_digest(request.idempotency_body_hash or "", keyed.body):
+        raise IdempotencyMismatch("Idempotency-Key reused with another body")
+    if secret is None or request.idempotency_sealed_token is None:
         return None
-    token = status_token_for(key, secret)
-    return token if token_hash(token) == request.status_token_hash else None
+    token = unseal_token(
+        request.idempotency_sealed_token, secret=secret, stored_key=request.idempotency_key or ""
+    )
+    return token if token and token_hash(token) == request.status_token_hash else None
 
 
 def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
@@ -472,7 +535,6 @@ def _store(
     decision: Decision,
     *,
     token: str,
-    key: str | None,
     now: datetime,
 ) -> InterpretingRequest:
     institution = _institution(session, pool_id, valid)
@@ -500,7 +562,6 @@ def _store(
             for r in decision.reasons
         ],
         status_token_hash=token_hash(token),
-        idempotency_key=key,
         created_at=now,
         updated_at=now,
     )
@@ -533,10 +594,23 @@ def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _list_names(session: Session, request: InterpretingRequest) -> dict[str, str]:
+    """Name the language and municipality as the pool's lists word them.
+
+    The receipt goes to whatever address the submitter typed, so it carries only words the pool chose
+    (these names, date, time, the status link), never the submitter's own text.
+    """
+    language = session.get(Language, (request.pool_id, request.language_code))
+    municipality = session.get(Municipality, (request.pool_id, request.municipality_id))
+    return {
+        "language": language.name_de if language else request.language_code,
+        "municipality": municipality.name if municipality else request.municipality_id,
+    }
+
+
 def _queue_intake_mail(
     session: Session,
     request: InterpretingRequest,
-    valid: RequestData,
     *,
     token: str,
     base_url: str,
@@ -552,7 +626,7 @@ def _queue_intake_mail(
         recipient=request.contact_email,
         dedupe_key=f"request:{request.id}:received",
         context=_mail_context(
-            request, status_url=status_url(base_url, token), institution=valid.institution_name
+            request, status_url=status_url(base_url, token), **_list_names(session, request)
         ),
         now=now,
     )

@@ -33,8 +33,9 @@ def test_script_in_name_topic_and_address_is_stored_as_text_and_shown_escaped_ev
     sent = mails(db)
     assert len(sent) == 2
     for mail in sent:
-        assert SCRIPT not in mail.body_html and ESCAPED in mail.body_html
-        assert "<script" not in mail.subject
+        assert SCRIPT not in mail.body_html and "<script" not in mail.subject
+    assert ESCAPED not in sent[0].body_html  # the receipt carries no submitter text (issue 14)
+    assert ESCAPED in sent[1].body_html  # the coordinator's note, shown escaped
 
 
 def test_script_in_the_form_is_kept_escaped_when_the_form_comes_back_with_errors(client, db):

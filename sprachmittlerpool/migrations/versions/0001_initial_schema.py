@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 14:51:38.704373
+Create Date: 2026-12-03 15:53:28.679240
 """
 
 from collections.abc import Sequence
@@ -331,6 +331,8 @@ def upgrade() -> None:
     sa.Column('unfilled_reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('status_token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=True),
+    sa.Column('idempotency_body_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('idempotency_sealed_token', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('unfilled_warned_at', sa.DateTime(), nullable=True),
     sa.Column('followup_sent_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
