@@ -41,6 +41,21 @@ def test_the_queue_lists_reviews_urgent_first_with_the_triggering_words_marked(
     )
 
 
+def test_the_queue_names_each_reason_by_its_rule_title_never_by_its_id(coordinator_client, factories):
+    factories.RequestFactory(
+        status=RequestStatus.REVIEW,
+        reasons=[
+            {"rule": "pool.short_notice", "message": "Kurzfristig.", "effect": "review", "triggers": []},
+            {"rule": "pool.no_such_rule", "message": "Ein alter Grund.", "effect": "review", "triggers": []},
+        ],
+    )
+
+    page = coordinator_client.get("/koordination/pruefung").get_data(as_text=True)
+
+    assert "pool.short_notice" not in page and "pool.no_such_rule" not in page
+    assert ": Kurzfristig." in page and "Ein alter Grund." in page
+
+
 def test_accepting_in_the_queue_opens_the_request_and_mails_the_requester(client, coordinator_client, db):
     request_id = _submit(client, topic="Vaterschaft klären")
 
