@@ -588,6 +588,7 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: NaiveDatetime = Field(default_factory=local_now)
     last_login_at: NaiveDatetime | None = None
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # +1 at logout
 
     # Flask-Login's protocol, spelled out so the table needs no mixin.
     @property

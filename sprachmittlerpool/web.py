@@ -105,19 +105,21 @@ def init_app(app: Flask) -> None:
 
 
 SESSION_FINGERPRINT = "password_fingerprint"
+SESSION_GENERATION = "session_generation"
 
 
 def pin_session_to_password(user: User) -> None:
-    """Tie this session to the current password: once it changes, every other session of the account ends."""
+    """Tie this session to the current password and logout count: a change of either ends it."""
     session[SESSION_FINGERPRINT] = fingerprint(user)
+    session[SESSION_GENERATION] = user.session_generation
 
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """Load the account from the database on every request, so deactivation or a new password acts at once."""
     user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active:
-        return None
+    if user is None or not user.active or session.get(SESSION_GENERATION) != user.session_generation:
+        return None  # a logout since this session began ends it, a replayed old cookie included
     return user if session.get(SESSION_FINGERPRINT) == fingerprint(user) else None
 
 

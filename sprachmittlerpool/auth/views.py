@@ -86,8 +86,14 @@ def _plain_local_path(target: str) -> bool:
 
 @bp.route("/abmelden", methods=["POST"])
 def logout():
-    """Log out and forget the session."""
+    """Log out on the server too: every session of the account begun until now ends, a copied cookie with it."""
+    if current_user.is_authenticated:
+        db = get_session()
+        user = db.get(User, current_user.id)
+        user.session_generation += 1
+        record(db, actor=f"user:{user.id}", entity="user", entity_id=str(user.id), action="logout")
+        db.commit()
     logout_user()
     session.clear()
-    flash("Sie sind abgemeldet.", "success")
+    flash("Sie sind abgemeldet – auf diesem und jedem anderen Gerät.", "success")
     return redirect(url_for("public.home"))

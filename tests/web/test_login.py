@@ -99,6 +99,23 @@ def test_logout_needs_post_and_ends_the_session(coordinator_client) -> None:
     assert coordinator_client.get("/koordination/").status_code == 302
 
 
+def test_a_cookie_copied_before_logout_is_refused_afterwards_and_a_new_login_works(app, coordinator) -> None:
+    browser = app.test_client()
+    browser.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+    copied = browser.get_cookie("session").value
+    elsewhere = app.test_client()
+    elsewhere.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+
+    browser.post("/abmelden")
+    replayed = app.test_client()
+    replayed.set_cookie("session", copied)
+
+    assert replayed.get("/koordination/").status_code == 302
+    assert elsewhere.get("/koordination/").status_code == 302  # logging out ends every session of the account
+    browser.post("/anmelden", data={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+    assert browser.get("/koordination/").status_code == 200
+
+
 def test_login_form_rejects_a_post_without_csrf_token_when_csrf_is_on(app_config, coordinator) -> None:
     from sprachmittlerpool import create_app
 
