@@ -126,12 +126,14 @@ class StateConflict(ValueError):
     """The request is not in a state that allows the action (409).
 
     `busy` means the state was fine but the database kept aborting the change (see offers.retrying):
-    the person should try again, not be told it is too late.
+    the person should try again, not be told it is too late. `shown` means the message is German
+    and meant for the requester.
     """
 
-    def __init__(self, message: str, *, busy: bool = False) -> None:
+    def __init__(self, message: str, *, busy: bool = False, shown: bool = False) -> None:
         super().__init__(message)
         self.busy = busy
+        self.shown = shown or busy
 
 
 @dataclass(frozen=True)
@@ -569,9 +571,12 @@ def confirmed_volunteer(session: Session, request: InterpretingRequest) -> Volun
     return session.exec(statement).first()
 
 
-def is_cancellable(request: InterpretingRequest) -> bool:
-    """Tell whether the requester may still cancel."""
-    return request.status in CANCELLABLE
+STARTED_MESSAGE = "Der Termin hat bereits begonnen. Eine Absage ist jetzt nicht mehr möglich."
+
+
+def is_cancellable(request: InterpretingRequest, *, now: datetime) -> bool:
+    """Tell whether the requester may still cancel: not once the appointment has begun (the work is done)."""
+    return request.status in CANCELLABLE and now < request.start
 
 
 def status_view(session: Session, request: InterpretingRequest, *, now: datetime) -> dict[str, Any]:
@@ -592,7 +597,7 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "address": request.address,
         "volunteer_first_name": volunteer.first_name if volunteer else None,
         "reasons": [{"rule": r["rule"], "message": r["message"]} for r in request.reasons],
-        "cancellable": is_cancellable(request),
+        "cancellable": is_cancellable(request, now=now),
         "late": request.start - now < timedelta(hours=cutoff_hours()),
     }
 
@@ -641,7 +646,9 @@ def cancel_request(
         _queue_cancelled(session, request, now=now)
         session.commit()
         return
-    if not is_cancellable(request):
+    if request.status in CANCELLABLE and now >= request.start:
+        raise StateConflict(STARTED_MESSAGE, shown=True)
+    if not is_cancellable(request, now=now):
         raise StateConflict(f"request {request.id} is {request.status}")
     assignments = import_module("sprachmittlerpool.services.assignments")
     offers = import_module("sprachmittlerpool.services.offers")
