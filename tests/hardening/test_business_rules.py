@@ -11,14 +11,17 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from sprachmittlerpool import links
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import (
+    ApiToken,
     Assignment,
     AssignmentStatus,
     InterpretingRequest,
     Offer,
     OfferStatus,
     OutboxMail,
+    PayoutEntry,
     RequestStatus,
     Volunteer,
 )
@@ -178,3 +181,74 @@ def test_erasure_releases_confirmed_future_assignments_and_tells_the_institution
     keys = fresh_read(db, lambda: [m.dedupe_key for m in db.exec(select(OutboxMail)).all()])
     assert f"assignment_withdrawn_institution:{assignment.id}" in keys
     assert f"assignment_cancelled:{assignment.id}" not in keys
+
+
+@pytest.fixture
+def bearer(db, coordinator) -> dict[str, str]:
+    token = new_token()
+    db.add(ApiToken(user_id=coordinator.id, token_hash=token_hash(token)))
+    db.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _past_assignment(app, factories, minutes: int) -> tuple[InterpretingRequest, Assignment]:
+    start = now().replace(second=0) - timedelta(days=1)
+    request, _offer, _token, assignment = confirmed(
+        app, factories, at=start - timedelta(days=3), start=start, end=start + timedelta(minutes=minutes)
+    )
+    return request, assignment
+
+
+@pytest.mark.parametrize("reported", [61, 90, 1440])
+def test_a_duration_longer_than_the_booked_slot_waits_for_a_coordinator_instead_of_being_paid(
+    app, client, db, factories, bearer, reported
+):
+    request, assignment = _past_assignment(app, factories, 60)
+    url = f"/api/v1/assignments/{assignment.id}/completion"
+
+    answer = client.post(url, json={"took_place": True, "duration_minutes": reported}, headers=bearer)
+
+    assert answer.status_code == 200 and answer.json["awaits_approval"] is True
+    assert "prüft" in answer.json["message"] and f"{reported} Minuten" in answer.json["message"]
+    held = reload(db, assignment)
+    assert held.allowance_cents is None and held.status == AssignmentStatus.CONFIRMED
+    assert fresh_read(db, lambda: db.exec(select(PayoutEntry)).all()) == []
+    assert reload(db, request).status == RequestStatus.CONFIRMED
+    assert (
+        client.post(url, json={"took_place": True, "duration_minutes": 60}, headers=bearer).status_code == 409
+    )
+
+
+def test_the_coordinator_pays_the_longer_duration_or_only_the_slot(app, client, db, factories, bearer):
+    paid = {}
+    for approve in (True, False):
+        request, assignment = _past_assignment(app, factories, 60)
+        client.post(
+            f"/api/v1/assignments/{assignment.id}/completion",
+            json={"took_place": True, "duration_minutes": 300},
+            headers=bearer,
+        )
+        decided = client.post(
+            f"/api/v1/assignments/{assignment.id}/duration", json={"approve": approve}, headers=bearer
+        )
+        assert decided.status_code == 200, decided.json
+        paid[approve] = reload(db, assignment)
+        assert reload(db, request).status == RequestStatus.COMPLETED
+        again = client.post(
+            f"/api/v1/assignments/{assignment.id}/duration", json={"approve": True}, headers=bearer
+        )
+        assert again.status_code == 409
+    assert paid[True].duration_minutes == 300 and paid[False].duration_minutes == 60
+    assert paid[True].allowance_cents > paid[False].allowance_cents > 0
+
+
+def test_the_institutions_form_says_a_longer_duration_goes_to_the_coordination(app, client, db, factories):
+    _request, assignment = _past_assignment(app, factories, 60)
+    with app.test_request_context():
+        url = "/bestaetigung/" + links.completion_token(assignment.id)
+
+    page = client.post(url, data={"outcome": "took_place", "duration_minutes": "120", "travel_km": ""})
+
+    assert page.status_code == 200
+    assert "Die Koordination prüft die längere Dauer" in page.get_data(as_text=True)
+    assert reload(db, assignment).allowance_cents is None
