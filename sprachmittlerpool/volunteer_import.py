@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.ibans import InvalidIban, validate_iban
+from sprachmittlerpool.text_check import checked_text, text_problem
 
 WEEKDAYS = {
     "mo": 0, "montag": 0, "di": 1, "dienstag": 1, "mi": 2, "mittwoch": 2, "do": 3, "donnerstag": 3,
@@ -200,9 +202,12 @@ def parse_number(text: str, *, what: str, integer: bool, default: float) -> floa
     if not text:
         return default
     try:
-        value = float(text.replace(",", "."))
+        # ASCII only: float() would read "١٢" as 12 and "1e400" as infinity.
+        value = float(text.replace(",", ".")) if text.isascii() else math.nan
     except ValueError:
-        raise ValueError(f"{what}: „{text}“ ist keine Zahl.") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{what}: „{text}“ ist keine Zahl.")
     if integer and value != int(value):
         raise ValueError(f"{what}: „{text}“ ist keine ganze Zahl.")
     if value < 0:
@@ -262,7 +267,7 @@ def _text(value: Any, *, limit: int, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError("Bitte einen Text angeben.")
-    value = value.strip()
+    value = checked_text(value)
     if required and not value:
         raise ValueError("Dieses Feld ist erforderlich.")
     if len(value) > limit:
@@ -457,6 +462,10 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
     """Return the row's problems and, when the basic fields are readable, its values."""
     problems: list[str] = []
     name = row.get("name", "")
+    for column in ("name", "phone"):
+        problem = text_problem(row.get(column, ""))
+        if problem:
+            problems.append(problem)
     if not name:
         problems.append("Der Name fehlt.")
     elif len(name) > 200:

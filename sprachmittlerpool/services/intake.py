@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,6 +49,8 @@ from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.text_check import text_problem
+from sprachmittlerpool.wallclock import exists_in_berlin, missing_hour_message
 
 FIELDS = frozenset(
     {
@@ -198,7 +199,7 @@ def _clean_text(value: str) -> str | None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+    if text_problem(value, multiline=True):
         return None
     return value.strip()
 
@@ -274,7 +275,9 @@ def _times(
     for name, value in (("start", start), ("end", end)):
         if value is None:
             errors[name] = MSG_REQUIRED if data.get(name) in (None, "") else MSG_TIME
-    if start is not None:
+        elif not exists_in_berlin(value):
+            errors[name] = missing_hour_message(value)
+    if start is not None and "start" not in errors:
         if start <= now:
             errors["start"] = (
                 "Der Termin liegt in der Vergangenheit. Bitte wählen Sie einen künftigen Termin."

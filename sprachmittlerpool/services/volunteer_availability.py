@@ -8,7 +8,7 @@ outlives the reason it was made.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
@@ -72,7 +72,7 @@ def withdraw_offers_of(
     )
     if days is not None:
         query = query.where(
-            col(InterpretingRequest.start) < datetime.combine(days[1] + timedelta(days=1), time()),
+            col(InterpretingRequest.start) <= datetime.combine(days[1], time.max),
             col(InterpretingRequest.end) >= datetime.combine(days[0], time()),
         )
     withdrawn = 0
