@@ -13,6 +13,7 @@ import csv
 import io
 import math
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -404,16 +405,57 @@ def _csv_grid(data: bytes) -> list[list[str]]:
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # a list of a few thousand volunteers unpacks to well under 1 MB
+MAX_ZIP_ENTRIES = 200
+MAX_CELLS = 100_000
+TOO_BIG = (
+    "Die Excel-Datei ist ungewöhnlich groß (entpackt über 20 MB oder mehr als 100.000 Zellen). "
+    "Bitte speichern Sie nur die Liste der Sprachmittelnden in einer neuen Datei."
+)
+
+
+def check_xlsx_size(data: bytes) -> None:
+    """Refuse a zip bomb before parsing: the sizes the zip declares bound what it may unpack to.
+
+    Python's zipfile stops at the declared size and fails the CRC when a member lies about it, so the
+    declared sum is a safe upper bound of what openpyxl can ever read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ImportFileError("Die Excel-Datei kann nicht gelesen werden.") from error
+    if len(members) > MAX_ZIP_ENTRIES or sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise ImportFileError(TOO_BIG)
+
+
 def _xlsx_grid(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_xlsx_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError("Die Excel-Datei kann nicht gelesen werden.") from error
-    sheet = workbook.worksheets[0]
-    grid = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+    try:
+        if rows * columns > MAX_CELLS:  # the sheet's declared dimension, read before any cell
+            raise ImportFileError(TOO_BIG)
+        return _bounded_grid(sheet)
+    finally:
+        workbook.close()
+
+
+def _bounded_grid(sheet: Any) -> list[list[str]]:
+    """Read the cells, stopping as soon as there are more than MAX_CELLS (a dimension can lie)."""
+    grid: list[list[str]] = []
+    cells = 0
+    for row in sheet.iter_rows(values_only=True):
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise ImportFileError(TOO_BIG)
+        grid.append([_cell_text(value) for value in row])
     return grid
 
 
