@@ -11,8 +11,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from sprachmittlerpool.models import BERLIN, ApiToken, InterpretingRequest, Volunteer, local_now
+from sprachmittlerpool.db import new_session
+from sprachmittlerpool.models import BERLIN, ApiToken, InterpretingRequest, Offer, Volunteer, local_now
 from sprachmittlerpool.security import new_token, token_hash
+from sprachmittlerpool.services import offers
 from sprachmittlerpool.text_check import text_problem
 from sprachmittlerpool.wallclock import exists_in_berlin
 from tests.intake.conftest import payload
@@ -109,3 +111,19 @@ def test_a_local_time_the_clocks_skip_gets_a_german_422_at_the_field(client, db)
     assert answer.status_code == 422
     assert "vorgestellt" in answer.get_json()["fields"]["start"]
     assert _count(db, InterpretingRequest) == 0
+
+
+@pytest.mark.parametrize("bad", BAD_TEXTS)
+def test_a_decline_reason_with_bad_text_is_refused_and_the_offer_stays_open(app, client, db, factories, bad):
+    request = factories.RequestFactory()
+    volunteer = factories.VolunteerFactory()
+    with app.app_context(), new_session(write=True) as session:
+        offer, token = offers.make_offer(
+            session, request_id=request.id, volunteer_id=volunteer.id, now=local_now(), actor="t"
+        )
+
+    answer = client.post(f"/o/{token}/decline", data={"reason": bad})
+
+    assert answer.status_code == 422 and "Begründung" in answer.get_data(as_text=True)
+    db.rollback()
+    assert db.get(Offer, offer.id).status == "pending"
