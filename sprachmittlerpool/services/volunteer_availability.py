@@ -1,7 +1,7 @@
 """Whether a volunteer can take work now, and what happens to their open offers when they cannot.
 
 An offer is a promise that the person may say yes; once they are deactivated, erased or away on the
-appointment's day that promise is void. The accept path asks `unavailable_reason`, and every change that
+appointment's day that promise is void. The accept path asks `check_can_accept`, and every change that
 makes a volunteer unavailable calls `withdraw_offers_of` in its own transaction, so no pending offer
 outlives the reason it was made.
 """
