@@ -9,6 +9,7 @@ from flask import Flask
 from sprachmittlerpool import db, limits, web
 from sprachmittlerpool.config import ConfigError, load_config
 from sprachmittlerpool.extensions import babel, csrf, login_manager, mail
+from sprachmittlerpool.safe_json import SafeJSONProvider
 from sprachmittlerpool.sessions import SignedSessionInterface
 
 
@@ -16,6 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; a bad setting stops it with one sentence instead of a traceback."""
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.json = SafeJSONProvider(app)
     try:
         load_config(app, test_config)
         _check_rule_file(app)

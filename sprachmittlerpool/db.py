@@ -61,6 +61,7 @@ def _install_sqlite_recipe(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased personal data must not linger in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.exports.sepa import sepa_text
 from sprachmittlerpool.ibans import InvalidIban, bic_for, in_sepa_zone, validate_bic, validate_iban
+from sprachmittlerpool.text_check import text_problem
 
 IMPRESSUM_PATH = "/impressum"
 PRIVACY_PATH = "/datenschutz"
@@ -125,6 +126,9 @@ def clean_text(value: Any, *, label: str, max_length: int, multiline: bool) -> s
     if any(unicodedata.category(char) in {"Cc", "Cs"} and char not in allowed for char in text):
         what = "Steuerzeichen" if multiline else "Zeilenumbrüche oder Steuerzeichen"
         raise ValueError(f"{label}: bitte ohne {what}.")
+    problem = text_problem(text, multiline=multiline)
+    if problem:
+        raise ValueError(f"{label}: {problem}")
     if len(text) > max_length:
         raise ValueError(f"{label}: höchstens {max_length:,} Zeichen.".replace(",", "."))
     return text

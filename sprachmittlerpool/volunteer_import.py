@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -19,6 +21,7 @@ from typing import Any
 
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.ibans import InvalidIban, validate_iban
+from sprachmittlerpool.text_check import checked_text, text_problem
 
 WEEKDAYS = {
     "mo": 0, "montag": 0, "di": 1, "dienstag": 1, "mi": 2, "mittwoch": 2, "do": 3, "donnerstag": 3,
@@ -200,9 +203,12 @@ def parse_number(text: str, *, what: str, integer: bool, default: float) -> floa
     if not text:
         return default
     try:
-        value = float(text.replace(",", "."))
+        # ASCII only: float() would read "١٢" as 12 and "1e400" as infinity.
+        value = float(text.replace(",", ".")) if text.isascii() else math.nan
     except ValueError:
-        raise ValueError(f"{what}: „{text}“ ist keine Zahl.") from None
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{what}: „{text}“ ist keine Zahl.")
     if integer and value != int(value):
         raise ValueError(f"{what}: „{text}“ ist keine ganze Zahl.")
     if value < 0:
@@ -262,7 +268,7 @@ def _text(value: Any, *, limit: int, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise ValueError("Bitte einen Text angeben.")
-    value = value.strip()
+    value = checked_text(value)
     if required and not value:
         raise ValueError("Dieses Feld ist erforderlich.")
     if len(value) > limit:
@@ -399,16 +405,57 @@ def _csv_grid(data: bytes) -> list[list[str]]:
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # a list of a few thousand volunteers unpacks to well under 1 MB
+MAX_ZIP_ENTRIES = 200
+MAX_CELLS = 100_000
+TOO_BIG = (
+    "Die Excel-Datei ist ungewöhnlich groß (entpackt über 20 MB oder mehr als 100.000 Zellen). "
+    "Bitte speichern Sie nur die Liste der Sprachmittelnden in einer neuen Datei."
+)
+
+
+def check_xlsx_size(data: bytes) -> None:
+    """Refuse a zip bomb before parsing: the sizes the zip declares bound what it may unpack to.
+
+    Python's zipfile stops at the declared size and fails the CRC when a member lies about it, so the
+    declared sum is a safe upper bound of what openpyxl can ever read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise ImportFileError("Die Excel-Datei kann nicht gelesen werden.") from error
+    if len(members) > MAX_ZIP_ENTRIES or sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise ImportFileError(TOO_BIG)
+
+
 def _xlsx_grid(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_xlsx_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportFileError("Die Excel-Datei kann nicht gelesen werden.") from error
-    sheet = workbook.worksheets[0]
-    grid = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+    try:
+        if rows * columns > MAX_CELLS:  # the sheet's declared dimension, read before any cell
+            raise ImportFileError(TOO_BIG)
+        return _bounded_grid(sheet)
+    finally:
+        workbook.close()
+
+
+def _bounded_grid(sheet: Any) -> list[list[str]]:
+    """Read the cells, stopping as soon as there are more than MAX_CELLS (a dimension can lie)."""
+    grid: list[list[str]] = []
+    cells = 0
+    for row in sheet.iter_rows(values_only=True):
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise ImportFileError(TOO_BIG)
+        grid.append([_cell_text(value) for value in row])
     return grid
 
 
@@ -457,6 +504,10 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
     """Return the row's problems and, when the basic fields are readable, its values."""
     problems: list[str] = []
     name = row.get("name", "")
+    for column in ("name", "phone"):
+        problem = text_problem(row.get(column, ""))
+        if problem:
+            problems.append(problem)
     if not name:
         problems.append("Der Name fehlt.")
     elif len(name) > 200:

@@ -10,8 +10,15 @@ from sprachmittlerpool.api.common import MAX_ROW_ID, ApiError, coordinator_requi
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, InterpretingRequest, Offer, local_now
 from sprachmittlerpool.pools import get_in_pool
+from sprachmittlerpool.services import completion as completion_service
 from sprachmittlerpool.services import offers
-from sprachmittlerpool.services.completion import InvalidCompletion, record_completion
+from sprachmittlerpool.services.completion import (
+    APPROVAL_MESSAGE,
+    InvalidCompletion,
+    awaits_approval,
+    booked_minutes,
+    record_completion,
+)
 from sprachmittlerpool.services.offers import Conflict
 
 
@@ -98,6 +105,44 @@ def completion(assignment_id: int) -> Response:
             "outcome": done.outcome,
             "duration_minutes": done.duration_minutes,
             "allowance": f"{(done.allowance_cents or 0) / 100:.2f}",
+            **_approval(done),
+        }
+    )
+
+
+def _approval(done: Assignment) -> dict[str, object]:
+    """Say in German when a longer reported duration waits for a coordinator instead of being paid."""
+    if not awaits_approval(done):
+        return {"awaits_approval": False}
+    message = APPROVAL_MESSAGE.format(reported=done.duration_minutes, booked=booked_minutes(done))
+    return {"awaits_approval": True, "message": message}
+
+
+@bp.post(f"/assignments/<int(max={MAX_ROW_ID}):assignment_id>/duration")
+@coordinator_required
+def decide_duration(assignment_id: int) -> Response:
+    """Pay a longer reported duration (approve) or only the booked slot."""
+    approve = json_body({"approve"}).get("approve")
+    if not isinstance(approve, bool):
+        raise ApiError(422, "invalid", "approve muss true oder false sein.", {"approve": "true oder false."})
+    session = get_session()
+    assignment = get_in_pool(session, Assignment, assignment_id)
+    if assignment is None:
+        raise ApiError(404, "not_found", "Diesen Einsatz gibt es nicht.")
+    try:
+        done = completion_service.decide_duration(
+            session, assignment=assignment, approve=approve, now=local_now(), actor=_actor()
+        )
+    except Conflict as exc:
+        raise _conflict(exc) from None
+    return jsonify(
+        {
+            "assignment": done.id,
+            "status": done.status,
+            "outcome": done.outcome,
+            "duration_minutes": done.duration_minutes,
+            "allowance": f"{(done.allowance_cents or 0) / 100:.2f}",
+            "awaits_approval": False,
         }
     )
 
@@ -189,6 +234,48 @@ spec.add_paths(
                                     "outcome": {"type": ["string", "null"]},
                                     "duration_minutes": {"type": ["integer", "null"]},
                                     "allowance": {"type": "string"},
+                                    "awaits_approval": {"type": "boolean"},
+                                    "message": {"type": "string"},
+                                },
+                            }
+                        ),
+                    },
+                    **spec.error_responses(400, 401, 403, 404, 409, 413, 415, 422),
+                },
+            }
+        },
+        "/api/v1/assignments/{assignment_id}/duration": {
+            "post": {
+                "summary": "Längere gemeldete Dauer freigeben (approve) oder nur den gebuchten Termin zahlen",
+                "security": spec.BEARER,
+                "parameters": [
+                    {"name": "assignment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": _json(
+                        {
+                            "type": "object",
+                            "required": ["approve"],
+                            "additionalProperties": False,
+                            "properties": {"approve": {"type": "boolean"}},
+                        }
+                    ),
+                },
+                "responses": {
+                    "200": {
+                        "description": "Entschieden und gebucht",
+                        "content": _json(
+                            {
+                                "type": "object",
+                                "required": ["assignment", "status", "allowance"],
+                                "properties": {
+                                    "assignment": {"type": "integer"},
+                                    "status": {"type": "string"},
+                                    "outcome": {"type": ["string", "null"]},
+                                    "duration_minutes": {"type": ["integer", "null"]},
+                                    "allowance": {"type": "string"},
+                                    "awaits_approval": {"type": "boolean"},
                                 },
                             }
                         ),

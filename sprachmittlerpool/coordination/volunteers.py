@@ -229,9 +229,11 @@ def volunteer_import():
     if upload is None or not upload.filename:
         flash("Bitte eine Datei auswählen.", "error")
         return render_template("coordination/volunteer_import.html"), 422
+    data = upload.read()
+    upload.close()  # a large upload waits in a temporary file: let it go at once
     db = get_session()
     try:
-        rows = read_table(upload.read(), upload.filename)
+        rows = read_table(data, upload.filename)
     except ImportFileError as error:
         return _import_result(filename=upload.filename, rows=0, imported=0, errors=[str(error)])
     check = check_rows(

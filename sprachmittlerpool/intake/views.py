@@ -116,7 +116,7 @@ def cancel(token: str) -> Response:
     try:
         intake.cancel_request(get_session(), request=found, now=local_now())
     except intake.StateConflict as exc:
-        flash(str(exc) if exc.busy else "Diese Anfrage kann nicht mehr storniert werden.", "error")
+        flash(str(exc) if exc.shown else "Diese Anfrage kann nicht mehr storniert werden.", "error")
     else:
         flash("Ihre Anfrage ist storniert. Sie erhalten eine Bestätigung per E-Mail.", "success")
     return redirect(url_for("intake.status", token=token))

@@ -15,6 +15,7 @@ from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.reports import bp
 from sprachmittlerpool.services import reports
+from sprachmittlerpool.services.payouts import FIRST_YEAR, LAST_YEAR
 
 MAX_DAYS = 366 * 10
 
@@ -37,6 +38,8 @@ def _period() -> tuple[date, date]:
         abort(400, "Bitte Datumsangaben als JJJJ-MM-TT.")
     if end < start or (end - start).days > MAX_DAYS:
         abort(400, "Der Zeitraum ist ungültig.")
+    if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):  # month arithmetic needs room on both sides
+        abort(400, f"Bitte einen Zeitraum zwischen {FIRST_YEAR} und {LAST_YEAR} wählen.")
     return start, end
 
 

@@ -228,3 +228,44 @@ def cancel_confirmed(
 
 
 cancel_request = cancel_confirmed
+
+
+def release_future_assignments(session: Session, volunteer_id: int, *, now: datetime, actor: str) -> int:
+    """Give back an erased volunteer's confirmed future assignments in the caller's transaction; return how many.
+
+    Each request opens again for matching and its institution gets the withdrawal mail, as when a
+    volunteer withdraws; the volunteer gets no mail, because erasure must leave no address behind.
+    """
+    future = session.exec(
+        select(Assignment).where(
+            Assignment.volunteer_id == volunteer_id,
+            Assignment.status == AssignmentStatus.CONFIRMED,
+            Assignment.start > now,
+        )
+    ).all()
+    for assignment in future:
+        request = lock_request(session, assignment.request_id)
+        assert request is not None
+        _cancel_assignment(session, assignment, now=now, actor=actor, action="release_erased")
+        set_status(
+            session,
+            Offer,
+            assignment.offer_id,
+            from_states=[OfferStatus.ACCEPTED],
+            status=OfferStatus.WITHDRAWN,
+        )
+        request = fresh(session, InterpretingRequest, request.id)
+        set_request_status(
+            session, request, RequestStatus.OPEN, from_states=[RequestStatus.CONFIRMED], now=now, actor=actor,
+            action="reopen",
+        )  # fmt: skip
+        queue_mail(
+            session,
+            "assignment_withdrawn_institution",
+            pool_id=request.pool_id,
+            recipient=request.contact_email,
+            dedupe_key=f"assignment_withdrawn_institution:{assignment.id}",
+            context=appointment(session, request),
+            now=now,
+        )
+    return len(future)

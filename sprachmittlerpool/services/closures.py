@@ -18,6 +18,7 @@ from sqlmodel import Session, col, delete, select
 from sprachmittlerpool.german import date_long, minutes_words, period_long, working_days_words
 from sprachmittlerpool.models import Pool, PoolClosure
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.text_check import text_problem
 
 MAX_PERIOD_DAYS = 366
 NOTE_LIMIT = 200
@@ -114,8 +115,8 @@ def _note(text: str | None, errors: dict[str, str]) -> str:
     cleaned = unicodedata.normalize("NFC", (text or "").strip())
     if len(cleaned) > NOTE_LIMIT:
         errors["note"] = f"Bitte fassen Sie sich kürzer (höchstens {NOTE_LIMIT} Zeichen)."
-    elif any(unicodedata.category(char).startswith("C") for char in cleaned):
-        errors["note"] = "Der Text enthält unzulässige Zeichen."
+    elif any(unicodedata.category(char).startswith("C") for char in cleaned) or text_problem(cleaned):
+        errors["note"] = text_problem(cleaned) or "Der Text enthält unzulässige Zeichen."
     return cleaned
 
 

@@ -49,6 +49,22 @@ REQUEST_AFTER = {
 }
 
 
+APPROVAL_MESSAGE = (
+    "Die angegebene Dauer von {reported} Minuten ist länger als der gebuchte Termin ({booked} Minuten). "
+    "Die Koordination prüft die längere Dauer, bevor sie ausgezahlt wird."
+)
+
+
+def booked_minutes(assignment: Assignment) -> int:
+    """Return the length of the booked slot: the most a completion may report without a coordinator's check."""
+    return int((assignment.end - assignment.start).total_seconds() // 60)
+
+
+def awaits_approval(assignment: Assignment) -> bool:
+    """Tell whether a reported duration longer than the slot waits for a coordinator (confirmed, outcome set, unpaid)."""
+    return assignment.status == AssignmentStatus.CONFIRMED and assignment.outcome == Outcome.TOOK_PLACE
+
+
 class InvalidCompletion(ValueError):
     """The entered values cannot describe an assignment; `fields` says which and why (German)."""
 
@@ -130,6 +146,10 @@ def record_completion(
             raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
         if outcome in (Outcome.TOOK_PLACE, Outcome.NO_SHOW) and now < current.start:
             raise Conflict("not_yet", "Der Termin hat noch nicht begonnen.")
+        if outcome is Outcome.TOOK_PLACE and minutes > booked_minutes(current):
+            _hold_for_approval(session, current, minutes=minutes, km=km, now=now, actor=actor)
+            session.commit()
+            return fresh(session, Assignment, assignment.id)
         after = ASSIGNMENT_AFTER[outcome]
         if not set_status(
             session, Assignment, current.id, from_states=[AssignmentStatus.CONFIRMED], status=after
@@ -154,6 +174,67 @@ def record_completion(
             action="complete",
         ):
             raise Conflict("request_state", "Die Anfrage ist nicht mehr bestätigt.")
+        session.commit()
+    except (Conflict, payouts.MonthClosedError, payouts.BookingError) as exc:
+        session.rollback()
+        if isinstance(exc, Conflict):
+            raise
+        raise Conflict(
+            "month_closed", "Der Monat ist schon abgeschlossen; bitte über eine Korrektur buchen."
+        ) from exc
+    return fresh(session, Assignment, assignment.id)
+
+
+def _hold_for_approval(
+    session: Session, assignment: Assignment, *, minutes: int, km: Decimal, now: datetime, actor: str
+) -> None:
+    """Keep a longer-than-booked report unpaid: outcome and figures are stored, nothing is booked yet."""
+    assignment.outcome = Outcome.TOOK_PLACE
+    assignment.duration_minutes = minutes
+    assignment.travel_km = float(km)
+    assignment.completed_at = now
+    assignment.completed_by = actor[:80]
+    session.add(assignment)
+    audit.record(
+        session, actor=actor, entity="assignment", entity_id=str(assignment.id), action="duration_to_approve",
+        from_state=AssignmentStatus.CONFIRMED, to_state=AssignmentStatus.CONFIRMED,
+        detail={"reported_minutes": minutes, "booked_minutes": booked_minutes(assignment)},
+    )  # fmt: skip
+
+
+@retrying
+def decide_duration(
+    session: Session, *, assignment: Assignment, approve: bool, now: datetime, actor: str
+) -> Assignment:
+    """Let a coordinator settle a longer reported duration: pay it (approve) or pay the booked slot; commit."""
+    try:
+        request = lock_request(session, assignment.request_id)
+        current = fresh(session, Assignment, assignment.id)
+        assert request is not None and current is not None
+        if not awaits_approval(current):
+            raise Conflict("no_approval", "Für diesen Einsatz wartet keine Dauer auf eine Freigabe.")
+        minutes = current.duration_minutes if approve else booked_minutes(current)
+        if not set_status(
+            session, Assignment, current.id, from_states=[AssignmentStatus.CONFIRMED],
+            status=AssignmentStatus.COMPLETED,
+        ):  # fmt: skip
+            raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
+        audit.record(
+            session, actor=actor, entity="assignment", entity_id=str(current.id),
+            action="duration_approved" if approve else "duration_cut_to_slot",
+            from_state=AssignmentStatus.CONFIRMED, to_state=AssignmentStatus.COMPLETED,
+            detail={"paid_minutes": minutes},
+        )  # fmt: skip
+        current = fresh(session, Assignment, assignment.id)
+        km = Decimal(str(current.travel_km or 0))
+        apply_outcome(
+            session, current, outcome=Outcome.TOOK_PLACE, duration_minutes=minutes or 0, travel_km=km,
+            now=now, actor=actor,
+        )  # fmt: skip
+        set_request_status(
+            session, fresh(session, InterpretingRequest, request.id), RequestStatus.COMPLETED,
+            from_states=[RequestStatus.CONFIRMED], now=now, actor=actor, action="complete",
+        )  # fmt: skip
         session.commit()
     except (Conflict, payouts.MonthClosedError, payouts.BookingError) as exc:
         session.rollback()

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -55,6 +54,8 @@ from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.text_check import text_problem
+from sprachmittlerpool.wallclock import exists_in_berlin, missing_hour_message
 
 FIELDS = frozenset(
     {
@@ -131,12 +132,14 @@ class StateConflict(ValueError):
     """The request is not in a state that allows the action (409).
 
     `busy` means the state was fine but the database kept aborting the change (see offers.retrying):
-    the person should try again, not be told it is too late.
+    the person should try again, not be told it is too late. `shown` means the message is German
+    and meant for the requester.
     """
 
-    def __init__(self, message: str, *, busy: bool = False) -> None:
+    def __init__(self, message: str, *, busy: bool = False, shown: bool = False) -> None:
         super().__init__(message)
         self.busy = busy
+        self.shown = shown or busy
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ def _clean_text(value: str) -> str | None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+    if text_problem(value, multiline=True):
         return None
     return value.strip()
 
@@ -285,7 +288,9 @@ def _times(
     for name, value in (("start", start), ("end", end)):
         if value is None:
             errors[name] = MSG_REQUIRED if data.get(name) in (None, "") else MSG_TIME
-    if start is not None:
+        elif not exists_in_berlin(value):
+            errors[name] = missing_hour_message(value)
+    if start is not None and "start" not in errors:
         if start <= now:
             errors["start"] = (
                 "Der Termin liegt in der Vergangenheit. Bitte wählen Sie einen künftigen Termin."
@@ -666,9 +671,12 @@ def confirmed_volunteer(session: Session, request: InterpretingRequest) -> Volun
     return session.exec(statement).first()
 
 
-def is_cancellable(request: InterpretingRequest) -> bool:
-    """Tell whether the requester may still cancel."""
-    return request.status in CANCELLABLE
+STARTED_MESSAGE = "Der Termin hat bereits begonnen. Eine Absage ist jetzt nicht mehr möglich."
+
+
+def is_cancellable(request: InterpretingRequest, *, now: datetime) -> bool:
+    """Tell whether the requester may still cancel: not once the appointment has begun (the work is done)."""
+    return request.status in CANCELLABLE and now < request.start
 
 
 def status_view(session: Session, request: InterpretingRequest, *, now: datetime) -> dict[str, Any]:
@@ -689,7 +697,7 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "address": request.address,
         "volunteer_first_name": volunteer.first_name if volunteer else None,
         "reasons": [{"rule": r["rule"], "message": r["message"]} for r in request.reasons],
-        "cancellable": is_cancellable(request),
+        "cancellable": is_cancellable(request, now=now),
         "late": request.start - now < timedelta(hours=cutoff_hours()),
     }
 
@@ -738,7 +746,9 @@ def cancel_request(
         _queue_cancelled(session, request, now=now)
         session.commit()
         return
-    if not is_cancellable(request):
+    if request.status in CANCELLABLE and now >= request.start:
+        raise StateConflict(STARTED_MESSAGE, shown=True)
+    if not is_cancellable(request, now=now):
         raise StateConflict(f"request {request.id} is {request.status}")
     assignments = import_module("sprachmittlerpool.services.assignments")
     offers = import_module("sprachmittlerpool.services.offers")

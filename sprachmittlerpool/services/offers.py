@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from importlib import import_module
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
@@ -475,6 +476,9 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
     check_answerable(offer, now=now)
     if request.status not in OPEN_STATES:
         raise Conflict("request_closed", "Dieser Termin wird nicht mehr gebraucht.")
+    import_module("sprachmittlerpool.services.volunteer_availability").check_can_accept(
+        session, volunteer, request
+    )
     if overlaps_assignment(session, volunteer_id=volunteer.id, start=request.start, end=request.end):
         raise Conflict("volunteer_busy", "Sie haben zu dieser Zeit schon einen anderen Einsatz.")
     if not close_pending_offer(

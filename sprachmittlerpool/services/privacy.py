@@ -29,8 +29,11 @@ from sprachmittlerpool.models import (
     VolunteerLanguage,
     request_municipality_join,
 )
+from sprachmittlerpool.services import mail_privacy
 from sprachmittlerpool.services import volunteers as volunteer_service
+from sprachmittlerpool.services.assignments import release_future_assignments
 from sprachmittlerpool.services.audit import record
+from sprachmittlerpool.services.volunteer_availability import withdraw_offers_of
 
 FINISHED = (
     RequestStatus.COMPLETED,
@@ -74,6 +77,7 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     data["assignments"] = _assignments(session, volunteer_id)
     data["offers"] = _offers(session, volunteer_id)
     data["payouts"] = _payouts(session, volunteer_id)
+    data["mails"] = mail_privacy.describe(_mails_of(session, volunteer))
     return {"format": "sprachmittlerpool-export/1", "volunteer": data}
 
 
@@ -122,6 +126,13 @@ def _offers(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def _mails_of(session: Session, volunteer: Volunteer) -> list[Any]:
+    assert volunteer.id is not None
+    return mail_privacy.mails_of_volunteer(
+        session, volunteer.id, email=volunteer.email, names=(volunteer.name, volunteer.phone)
+    )
+
+
 def _clear_decline_reasons(session: Session, where: Any) -> None:
     """Blank the free-text reasons of declined offers: volunteers may name people or health in them."""
     for offer in session.exec(select(Offer).where(where).where(Offer.decline_reason != "")).all():
@@ -155,6 +166,9 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
         raise VolunteerNotFound(volunteer_id)
     if volunteer.anonymised_at is not None:
         return volunteer
+    withdraw_offers_of(session, volunteer_id, now=now, actor=actor, reason="geloescht", tell_volunteer=False)
+    release_future_assignments(session, volunteer_id, now=now, actor=actor)
+    mail_privacy.forget(session, _mails_of(session, volunteer), now=now)
     volunteer.name = f"Gelöscht #{volunteer_id}"
     volunteer.email = f"geloescht-{volunteer_id}@anonym.invalid"
     volunteer.phone = ""
@@ -176,7 +190,7 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
         entity_id=str(volunteer_id),
         action="erased",
         to_state="anonymised",
-        detail={"kept": ["assignments", "payouts"]},
+        detail={"kept": ["assignments", "payouts", "mail dates"]},
     )
     session.commit()
     return volunteer
@@ -252,6 +266,7 @@ def anonymise_request(session: Session, request: InterpretingRequest, *, now: da
     request.decision_note = ""
     request.reasons = [{"rule": reason.get("rule")} for reason in request.reasons if isinstance(reason, dict)]
     _clear_decline_reasons(session, Offer.request_id == request.id)
+    mail_privacy.forget(session, mail_privacy.mails_of_request(session, request.id), now=now)
     request.anonymised_at = now
     request.updated_at = now
     session.add(request)

@@ -25,6 +25,7 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.services.audit import record
+from sprachmittlerpool.services.volunteer_availability import withdraw_offers_of
 from sprachmittlerpool.volunteer_import import Catalog, VolunteerData
 
 Progress = Callable[[int, int], None]
@@ -152,9 +153,12 @@ def update_volunteer(
         raise DuplicateEmail(changes["email"])
     simple = {"name": "name", "email": "email", "phone": "phone", "gender": "gender", "home": "home_id"}
     simple |= {"max_distance_km": "max_distance_km", "max_per_week": "max_per_week", "active": "active"}
+    deactivated = volunteer.active and changes.get("active") is False
     for field, attribute in simple.items():
         if field in changes:
             setattr(volunteer, attribute, changes[field])
+    if deactivated:
+        withdraw_offers_of(session, volunteer.id, now=local_now(), actor=actor, reason="deaktiviert")
     if "iban" in changes:
         _set_iban(volunteer, changes["iban"])
     if "languages" in changes:
@@ -193,6 +197,9 @@ def add_absence(session: Session, volunteer: Volunteer, *, start: date, end: dat
         action="absence_added",
         # The days stay on the absence row, which erasure deletes; the append-only trail keeps only the id.
         detail={"absence": absence.id},
+    )
+    withdraw_offers_of(
+        session, volunteer.id, now=local_now(), actor=actor, reason="abwesend", days=(start, end)
     )
     session.commit()
     return absence

@@ -10,7 +10,13 @@ from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, AssignmentStatus, InterpretingRequest, Volunteer, local_now
 from sprachmittlerpool.services import offers
-from sprachmittlerpool.services.completion import InvalidCompletion, record_completion
+from sprachmittlerpool.services.completion import (
+    APPROVAL_MESSAGE,
+    InvalidCompletion,
+    awaits_approval,
+    booked_minutes,
+    record_completion,
+)
 from sprachmittlerpool.services.offers import Conflict
 from sprachmittlerpool.volunteer import bp
 from sprachmittlerpool.volunteer.views import link_page
@@ -93,9 +99,9 @@ def submit_completion(token: str) -> Response:
     duration: int | None = None
     if choice == "took_place":
         raw = (request.form.get("duration_minutes") or "").strip()
-        duration = int(raw) if raw.isdigit() else -1
+        duration = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else -1
     try:
-        record_completion(
+        done = record_completion(
             get_session(),
             assignment=loaded,
             took_place=choice == "took_place",
@@ -109,6 +115,9 @@ def submit_completion(token: str) -> Response:
         return _form(token, loaded, status=422, errors=exc.fields)
     except Conflict as exc:
         return link_page("volunteer/completion_done.html", status=409, message=exc.message)
+    if awaits_approval(done):
+        message = APPROVAL_MESSAGE.format(reported=done.duration_minutes, booked=booked_minutes(done))
+        return link_page("volunteer/completion_done.html", message=f"Vielen Dank! {message}")
     return link_page(
         "volunteer/completion_done.html", message="Vielen Dank! Ihre Bestätigung ist gespeichert."
     )

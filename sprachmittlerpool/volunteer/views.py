@@ -16,6 +16,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, Offer, OfferStatus, local_now
 from sprachmittlerpool.services import assignments, offers
 from sprachmittlerpool.services.offers import Conflict
+from sprachmittlerpool.text_check import text_problem
 from sprachmittlerpool.volunteer import bp
 
 MAX_REASON = 500
@@ -128,6 +129,10 @@ def accept(token: str) -> BaseResponse:
 def decline(token: str) -> BaseResponse:
     """Decline the offer, with an optional reason."""
     reason = (request.form.get("reason") or "").strip()[:MAX_REASON]
+    problem = text_problem(reason, multiline=True)
+    if problem:
+        offer, req = _load(token)
+        return _view(token, offer, req, status=422, message=f"Begründung: {problem}")
     return _answer(
         token,
         lambda session, offer: offers.decline_offer(

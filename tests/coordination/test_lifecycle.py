@@ -86,7 +86,7 @@ def test_completion_over_the_api_then_conflict(app, db, factories, coordinator):
     db.rollback()
     for model in (InterpretingRequest, Assignment):
         row = db.get(model, request.id if model is InterpretingRequest else assignment.id)
-        row.start, row.end = now() - timedelta(hours=3), now() - timedelta(hours=2)
+        row.start, row.end = now() - timedelta(hours=4), now() - timedelta(hours=1)
         db.add(row)
     db.commit()
     client = app.test_client()
