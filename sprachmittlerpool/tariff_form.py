@@ -17,6 +17,7 @@ from typing import Any
 from sprachmittlerpool import tariff as tariffs
 from sprachmittlerpool.german import minutes_words, money
 from sprachmittlerpool.tariff import Outcome, Tariff, TravelMode, allowance
+from sprachmittlerpool.text_check import whole_number
 
 KINDS = {
     "base_plus_steps": "Grundbetrag für eine Grundzeit, dazu ein Betrag je weitere angefangene Zeitspanne",
@@ -88,9 +89,10 @@ def _minutes(text: str | None, *, low: int, high: int) -> int:
 
 
 def _step(text: str | None) -> int:
-    if not (text or "").isdigit() or int(text or "0") not in STEPS:
+    step = whole_number(text or "", max_digits=4)
+    if step is None or step not in STEPS:
         raise _FieldError("Bitte wählen Sie eine Zeitspanne aus der Liste.")
-    return int(text or "0")
+    return step
 
 
 def _date(text: str | None) -> date:

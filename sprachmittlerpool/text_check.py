@@ -37,3 +37,14 @@ def checked_text(value: str, *, multiline: bool = False) -> str:
     if problem:
         raise ValueError(problem)
     return value.strip()
+
+
+def whole_number(value: object, *, max_digits: int = 12) -> int | None:
+    """Read a typed or posted whole number of ASCII digits, else None.
+
+    `str.isdigit()` alone also takes "²" and "١٢", which `int()` refuses (a 500) or reads as a number the
+    person never typed; and an unbounded length overflows the database's integer.
+    """
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > max_digits:
+        return None
+    return int(value)

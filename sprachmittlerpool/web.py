@@ -22,6 +22,7 @@ from sprachmittlerpool.pools import NoPoolError, current_pool_id, use_pool
 from sprachmittlerpool.services import identity
 from sprachmittlerpool.services.accounts import fingerprint
 from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
+from sprachmittlerpool.text_check import whole_number
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -117,7 +118,8 @@ def pin_session_to_password(user: User) -> None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     """Load the account from the database on every request, so deactivation or a new password acts at once."""
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    number = whole_number(user_id)
+    user = get_session().get(User, number) if number is not None else None
     if user is None or not user.active or session.get(SESSION_GENERATION) != user.session_generation:
         return None  # a logout since this session began ends it, a replayed old cookie included
     return user if session.get(SESSION_FINGERPRINT) == fingerprint(user) else None

@@ -13,6 +13,7 @@ from sprachmittlerpool.german import requests_words
 from sprachmittlerpool.models import Institution, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import institutions as service
+from sprachmittlerpool.text_check import whole_number
 
 # Each action: the service's verb, its value, the confirm page's question, explanation and button, the result.
 ACTIONS = {
@@ -63,7 +64,7 @@ def _load(institution_id: int) -> Institution:
 
 def _page_number() -> int:
     value = request.args.get("seite", "1")
-    return int(value) if value.isdigit() and len(value) < 7 else 1
+    return whole_number(value, max_digits=6) or 1
 
 
 @bp.get("/einrichtungen")
@@ -161,7 +162,8 @@ def institution_merge(institution_id: int):
     db = get_session()
     institution = _load(institution_id)
     other_id = request.form.get("other", "")
-    other = _load(int(other_id)) if other_id.isdigit() and len(other_id) < 12 else None
+    number = whole_number(other_id)
+    other = _load(number) if number is not None else None
     if other is None or other.id == institution.id:
         flash("Bitte wählen Sie eine andere Einrichtung zum Zusammenführen aus.", "error")
         return redirect(url_for("coordination.institution_detail", institution_id=institution_id))

@@ -36,6 +36,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.services.payouts import month_of, next_month, year_budget
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import BudgetStatus
+from sprachmittlerpool.text_check import whole_number
 
 PLACED = ("confirmed", "completed", "settled", "no_show")
 UNFILLED_DE = {
@@ -331,8 +332,8 @@ def to_xlsx(report: Report) -> bytes:
     for number, (section, label, value) in enumerate(rows(report), start=2):
         set_text(sheet.cell(number, 1), section)
         set_text(sheet.cell(number, 2), label)
-        if value.isdigit():
-            sheet.cell(number, 3, int(value))
+        if (whole := whole_number(value, max_digits=15)) is not None:
+            sheet.cell(number, 3, whole)
         elif MONEY_TEXT.match(value):
             sheet.cell(number, 3, Decimal(value.replace(",", "."))).number_format = '#,##0.00 "€"'
         else:

@@ -10,6 +10,7 @@ from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool, current_pool_id
 from sprachmittlerpool.services import accounts, api_tokens
 from sprachmittlerpool.settings import SECTIONS, bp
+from sprachmittlerpool.text_check import whole_number
 
 SECTIONS.append(
     (
@@ -47,7 +48,7 @@ def create_api_token():
     db = get_session()
     try:
         _token, plain = api_tokens.create_token(
-            db, pool_id=current_pool_id(db), user_id=int(values["user_id"]) if values["user_id"].isdigit() else 0,
+            db, pool_id=current_pool_id(db), user_id=whole_number(values["user_id"]) or 0,
             label=values["label"], actor=f"user:{current_user.id}", now=local_now(),
         )  # fmt: skip
     except api_tokens.TokenError as exc:

@@ -127,3 +127,11 @@ def test_a_decline_reason_with_bad_text_is_refused_and_the_offer_stays_open(app,
     assert answer.status_code == 422 and "Begründung" in answer.get_data(as_text=True)
     db.rollback()
     assert db.get(Offer, offer.id).status == "pending"
+
+
+def test_a_whole_number_is_read_from_ascii_digits_only_and_bounded():
+    from sprachmittlerpool.text_check import whole_number
+
+    assert [whole_number(v) for v in ("0", "42", "000123456789")] == [0, 42, 123456789]
+    assert [whole_number(v) for v in ("²", "١٢", "4²", "", " 4", "-4", "4.0", "1" * 13, None)] == [None] * 9
+    assert whole_number("1234", max_digits=3) is None
