@@ -78,7 +78,9 @@ def forgeries(app: Flask, assignment_id: int) -> dict[str, str]:
     secret = app.config["SECRET_KEY"]
     genuine = booked_token(app, assignment_id)
     payload, _, signature = genuine.rpartition(".")
-    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    # The first character: all six of its bits count. The last one of a base64 signature carries padding
+    # bits, so swapping it for a neighbour (B for A) can decode to the very same signature.
+    flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
     with app.test_request_context():
         from flask_wtf.csrf import generate_csrf
 

@@ -149,18 +149,24 @@ def test_two_schedulers_on_one_database_only_one_works_and_the_other_takes_over(
             ran_in.append(threading.current_thread().name)
         return "ok"
 
-    settings = {**app_config, "SCHEDULER_LEASE_SECONDS": 1.0, "SCHEDULER_RENEW_SECONDS": 0.2}
+    # A lease far longer than the renewal interval: a busy machine may delay a renewal, not lose the lease.
+    settings = {**app_config, "SCHEDULER_LEASE_SECONDS": 4.0, "SCHEDULER_RENEW_SECONDS": 0.2}
     first_app, second_app = create_app(settings), create_app(settings)
     job = Job("record", record, every(seconds=1), "Test", tracked=False)
     first = start_scheduler(first_app, [job])
-    second = start_scheduler(second_app, [job])
+    second = None
     try:
-        time.sleep(1.5)
+        _wait_until(first.active.is_set, timeout=10)
+        second = start_scheduler(second_app, [job])
+        time.sleep(1.0)  # the second has tried the lease a few times by now
         holders = [first.active.is_set(), second.active.is_set()]
         first.stop()
-        _wait_until(second.active.is_set, timeout=5)
+        _wait_until(second.active.is_set, timeout=15)
     finally:
-        second.stop()
+        if not first.stopping.is_set():
+            first.stop()
+        if second is not None:
+            second.stop()
         for application in (first_app, second_app):
             application.extensions["sqlalchemy_engine"].dispose()
 
