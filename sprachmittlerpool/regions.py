@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from sprachmittlerpool.text_check import text_problem
+
 KINDS = ("Stadt", "Gemeinde", "Stadtbezirk", "Ortsteil")
 DEFAULT_KIND = "Gemeinde"
 NAME_LIMIT = 120
@@ -216,6 +218,8 @@ def _entry(values: dict[str, Any], problems: list[str]) -> RegionEntry | None:
         problems.append("Name fehlt")
     elif len(name) > NAME_LIMIT:
         problems.append(f"Name ist länger als {NAME_LIMIT} Zeichen")
+    elif problem := text_problem(name):
+        problems.append(f"Name: {problem}")
     lat = _coordinate(values.get("lat"), "Breitengrad", LAT_RANGE, problems)
     lon = _coordinate(values.get("lon"), "Längengrad", LON_RANGE, problems)
     kind = _text(values.get("kind"))  # empty: a known town keeps its kind, a new one is a Gemeinde

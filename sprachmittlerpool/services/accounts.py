@@ -17,6 +17,7 @@ from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.models import Role, User
 from sprachmittlerpool.services.audit import record
 from sprachmittlerpool.services.mail import queue_mail
+from sprachmittlerpool.text_check import text_problem
 
 ROLE_DE = {Role.ADMIN: "Administration", Role.COORDINATOR: "Koordination"}
 LAST_ADMIN = (
@@ -74,6 +75,8 @@ def invite(
         email = checked_email(email)
     except ValueError:
         raise AccountError("Bitte geben Sie eine gültige E-Mail-Adresse ein.", "email") from None
+    if problem := text_problem(name):
+        raise AccountError(problem, "name")
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise AccountError("Bitte geben Sie einen Namen mit höchstens 200 Zeichen ein.", "name")

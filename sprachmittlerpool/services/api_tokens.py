@@ -17,6 +17,7 @@ from sprachmittlerpool import security
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import ApiToken, Pool, User
 from sprachmittlerpool.services.audit import record
+from sprachmittlerpool.text_check import text_problem
 
 LAST_USED_STEP = timedelta(minutes=5)  # write last_used_at at most this often: an API call stays a read
 
@@ -83,6 +84,8 @@ def create_token(
     session: Session, *, pool_id: int, user_id: int, label: str, actor: str, now: datetime
 ) -> tuple[ApiToken, str]:
     """Create a token for an active account of the pool; return the row and the token, which is never shown again."""
+    if problem := text_problem(label):
+        raise TokenError(problem, "label")
     label = " ".join(label.split())
     if not label or len(label) > 120:
         raise TokenError("Bitte geben Sie eine Bezeichnung mit höchstens 120 Zeichen ein.", "label")

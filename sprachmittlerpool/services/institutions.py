@@ -24,6 +24,7 @@ from sprachmittlerpool.models import (
     request_language_join,
 )
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.text_check import text_problem
 
 PAGE_SIZE = 25
 UNVERIFIED, VERIFIED, BLOCKED = "unverifiziert", "verifiziert", "gesperrt"
@@ -170,6 +171,8 @@ def check_fields(form: dict[str, Any]) -> dict[str, str]:
     for name, limit in LIMITS.items():
         if len(values[name]) > limit:
             errors[name] = f"Bitte fassen Sie sich kürzer (höchstens {limit} Zeichen)."
+        elif problem := text_problem(values[name], multiline=name == "note"):
+            errors[name] = problem
     if values["type"] not in INSTITUTION_TYPES:
         errors["type"] = "Bitte wählen Sie eine Art aus der Liste aus."
     if values["email"] and "email" not in errors:

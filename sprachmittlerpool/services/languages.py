@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 from sprachmittlerpool.models import InterpretingRequest, Language, VolunteerLanguage
 from sprachmittlerpool.regions import slug
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.text_check import text_problem
 
 CODE_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CODE_LIMIT = 16
@@ -140,6 +141,8 @@ def _name_errors(
         return {"name": "Bitte geben Sie den deutschen Namen der Sprache ein, z. B. „Arabisch (Levante)“."}
     if len(cleaned) > NAME_LIMIT:
         return {"name": f"Der Name darf höchstens {NAME_LIMIT} Zeichen lang sein."}
+    if problem := text_problem(name or ""):
+        return {"name": problem}
     for row in session.exec(select(Language).where(Language.pool_id == pool_id)):
         if row.code != except_code and row.name_de.casefold() == cleaned.casefold():
             return {"name": f"Eine Sprache „{row.name_de}“ gibt es schon (Kürzel „{row.code}“)."}

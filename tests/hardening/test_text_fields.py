@@ -91,6 +91,24 @@ def test_the_settings_refuse_a_bad_pool_name(coordinator_client, bad):
     assert "Name des Pools" in answer.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("bad", BAD_TEXTS)
+def test_the_newer_doors_refuse_bad_text_too(coordinator_client, coordinator, factories, bad):
+    """Languages, invitations, token labels and the institutions register: the same check, a 422 each."""
+    institution = factories.InstitutionFactory()
+    doors = {
+        "/einstellungen/sprachen": {"code": "xx", "name": bad},
+        "/einstellungen/sprachen/uk/name": {"name": bad},
+        "/einstellungen/konten": {"email": "neu@kreis.example", "name": bad, "role": "coordinator"},
+        "/einstellungen/api-tokens": {"user_id": str(coordinator.id), "label": bad},
+        f"/koordination/einrichtungen/{institution.id}": {
+            "name": bad, "type": institution.type, "email": institution.email, "note": "",
+        },
+    }  # fmt: skip
+    answers = {path: coordinator_client.post(path, data=data).status_code for path, data in doors.items()}
+
+    assert answers == dict.fromkeys(doors, 422)
+
+
 def _next_spring_gap() -> datetime:
     """Return 02:30 on the next night Berlin's clocks go forward."""
     day = local_now().date() + timedelta(days=1)

@@ -164,3 +164,12 @@ def test_a_file_too_large_for_a_region_is_refused_before_reading_it() -> None:
     assert messages(b"name;lat;lon\n" + b"x" * (MAX_BYTES + 1)) == [
         "Die Datei ist zu groß (höchstens 256 KB)."
     ]
+
+
+@pytest.mark.parametrize("bad", ["Goch\u202eoknevoK", "\u200b\u200b", "Kleve\x00"])
+def test_a_name_with_control_bidi_or_only_invisible_characters_is_refused_with_its_line(bad):
+    region = parse(f"name;lat;lon\nKleve;51.79;6.14\n{bad};51.68;6.16\n".encode(), "kreis.csv")
+
+    assert not region.entries
+    assert {error.line for error in region.errors} == {3}
+    assert any("Name:" in error.message for error in region.errors)
