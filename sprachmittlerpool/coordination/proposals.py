@@ -42,7 +42,6 @@ def proposals():
         "coordination/proposals.html",
         report=report,
         changed_at=moment_short(changed_at) if changed_at else None,
-        computed_at=moment_short(run.created_at) if run else None,
     )
 
 
