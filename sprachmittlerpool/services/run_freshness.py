@@ -27,6 +27,7 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 
+BATCH = 200
 TABLES: dict[str, Any] = {
     "volunteer": Volunteer,
     "offer": Offer,
@@ -36,13 +37,22 @@ TABLES: dict[str, Any] = {
 
 
 def changed_since(session: Session, run: MatchingRun) -> datetime | None:
-    """Return when the latest relevant change after the run happened, or None while the run is current."""
-    events = session.exec(_later_events(run).order_by(col(AuditEvent.id))).all()
+    """Return when the latest relevant change after the run happened, or None while the run is current.
+
+    Reads newest first, a batch at a time, and stops at the first change in the run's pool, so an
+    old run in a busy installation does not load the whole trail behind it.
+    """
     own = _own_offers(run)
-    candidates = [e for e in events if not _is_own_offer(e, own)]
-    in_pool = _ids_in_pool(session, candidates, pool_id=run.pool_id)
-    relevant = [e for e in candidates if e.entity_id == "*" or e.entity_id in in_pool[e.entity]]
-    return max((e.at for e in relevant), default=None)
+    statement = _later_events(run).order_by(col(AuditEvent.id).desc())
+    offset = 0
+    while batch := session.exec(statement.offset(offset).limit(BATCH)).all():
+        candidates = [e for e in batch if not _is_own_offer(e, own)]
+        in_pool = _ids_in_pool(session, candidates, pool_id=run.pool_id)
+        for event in candidates:
+            if event.entity_id == "*" or event.entity_id in in_pool[event.entity]:
+                return event.at
+        offset += BATCH
+    return None
 
 
 def _later_events(run: MatchingRun):  # noqa: ANN202 - a select statement

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from sprachmittlerpool.models import InterpretingRequest, MatchingRun, Offer
+from sprachmittlerpool.models import InterpretingRequest, MatchingRun, Municipality, Offer, Pool
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services import volunteers as volunteer_service
 from sprachmittlerpool.services.proposal_check import span_words
@@ -139,3 +139,19 @@ def test_offers_sent_from_the_list_itself_do_not_make_it_stale(coordinator_clien
 )
 def test_absence_spans_read_as_german_prose(first, last, words):
     assert span_words(first, last) == words
+
+
+def test_an_absence_in_another_pool_does_not_make_the_list_stale(coordinator_client, proposed, factories, db):
+    db.add(Pool(id=2, slug="zweiter", name="Zweiter Pool"))
+    db.commit()
+    db.add(Municipality(pool_id=2, id="heinsberg", name="Heinsberg", lat=51.06, lon=6.1))
+    db.commit()
+    elsewhere = factories.VolunteerFactory(pool_id=2, languages=[])
+    day = proposed["request"].start.date()
+
+    volunteer_service.add_absence(db, elsewhere, start=day, end=day, actor="test")
+    local = _page(coordinator_client)
+    _enter_absence(coordinator_client, proposed)
+
+    assert STALE not in local
+    assert STALE in _page(coordinator_client)
