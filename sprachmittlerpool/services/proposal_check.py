@@ -10,7 +10,6 @@ the first rule that fails.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -63,7 +62,7 @@ def problem_with(session: Session, *, request_id: int, volunteer_id: int, now: d
     return _first_broken_rule(session, matching.parse_instance(data), volunteer)
 
 
-def _first_broken_rule(session: Session, instance: Any, volunteer: Volunteer) -> str | None:
+def _first_broken_rule(session: Session, instance: matching.Instance, volunteer: Volunteer) -> str | None:
     """Walk the engine's hard rules in its own order and word the first that fails."""
     context = Context(instance)
     request, candidate = instance.requests[0], instance.volunteers[0]
