@@ -8,9 +8,10 @@ from werkzeug.wrappers import Response
 
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.german import moment_short
 from sprachmittlerpool.models import InterpretingRequest, Language, MatchingRun, Municipality, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import matching_run
+from sprachmittlerpool.services import matching_run, run_freshness
 from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
 
 
@@ -36,7 +37,12 @@ def proposals():
     db = get_session()
     run = matching_run.latest_run(db, pool_id=current_pool_id(db))
     report = matching_run.describe_run(db, run) if run else None
-    return render_template("coordination/proposals.html", report=report)
+    changed_at = run_freshness.changed_since(db, run) if run else None
+    return render_template(
+        "coordination/proposals.html",
+        report=report,
+        changed_at=moment_short(changed_at) if changed_at else None,
+    )
 
 
 @bp.post("/vorschlaege")

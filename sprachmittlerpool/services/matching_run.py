@@ -24,6 +24,7 @@ from sprachmittlerpool.models import (
     Absence,
     Assignment,
     AssignmentStatus,
+    AuditEvent,
     Availability,
     InterpretingRequest,
     Language,
@@ -261,6 +262,7 @@ def run_matching(
     started = clock.monotonic()
     say("Instanz wird aus der Datenbank aufgebaut …")
     instance = build_instance(session, pool_id=pool_id, now=now)
+    mark = audit_mark(session)
     session.commit()  # end the read transaction: the solve must hold no database lock
     say(f"{len(instance.requests)} offene Anfragen, {len(instance.volunteers)} aktive Sprachmittelnde.")
     say(f"Zuteilung wird berechnet (höchstens {time_limit_s:g} s) …")
@@ -277,12 +279,18 @@ def run_matching(
     }
     data["recent_assignments"] = {v.id: v.recent_assignments for v in instance.volunteers}
     data["computed_at"] = _stamp(now)
+    data["audit_mark"] = mark
     run = MatchingRun(pool_id=pool_id, created_at=now, created_by_id=actor_id, result=data)
     session.add(run)
     _note_unfilled_reasons(session, result)
     session.commit()
     say(f"Fertig in {clock.monotonic() - started:.1f} s.")
     return run
+
+
+def audit_mark(session: Session) -> int:
+    """Return the newest audit row's id: later rows are changes the run could not see."""
+    return session.exec(select(func.max(AuditEvent.id))).one() or 0
 
 
 def _note_unfilled_reasons(session: Session, result: matching.Result) -> None:
@@ -328,9 +336,12 @@ class OfferOutcome:
 def confirm(
     session: Session, *, request_id: int, volunteer_id: int, now: datetime, actor: str
 ) -> OfferOutcome:
-    """Send one offer through the offers service; a conflict is reported, not raised."""
-    from sprachmittlerpool.services import offers  # the offers service owns the offer mail and its checks
+    """Check the proposal against today's data, then send the offer; a problem is reported, not raised."""
+    from sprachmittlerpool.services import offers, proposal_check  # both build on this module
 
+    problem = proposal_check.problem_with(session, request_id=request_id, volunteer_id=volunteer_id, now=now)
+    if problem:
+        return OfferOutcome(request_id, volunteer_id, None, problem)
     try:
         offer, _token = offers.make_offer(
             session, request_id=request_id, volunteer_id=volunteer_id, now=now, actor=actor
