@@ -43,6 +43,7 @@ class DayRow:
     contact_phone: str
     volunteer: str
     volunteer_phone: str
+    reminded_at: datetime | None  # the day-before reminder mail (coordination_jobs.send_reminders)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def assignments_between(session: Session, *, pool_id: int, first: date, last: da
             contact_phone=request.contact_phone,
             volunteer=volunteer.name,
             volunteer_phone=volunteer.phone,
+            reminded_at=assignment.reminder_sent_at,
         )
         for assignment, request, language, municipality, institution, volunteer in rows.all()
     ]

@@ -35,7 +35,10 @@ def test_the_day_list_holds_the_days_confirmed_assignments_only_from_midnight_to
     coordinator_client, db, factories
 ):
     first_volunteer = factories.VolunteerFactory(name="Erste Frühaufsteherin", phone="0171 111")
-    assignment_at(db, factories, at(DAY, 0, 0), volunteer=first_volunteer)
+    early = assignment_at(db, factories, at(DAY, 0, 0), volunteer=first_volunteer)
+    early.reminder_sent_at = at(DAY - timedelta(days=1), 18)
+    db.add(early)
+    db.commit()
     assignment_at(
         db, factories, at(DAY, 23, 0), volunteer=factories.VolunteerFactory(name="Letzte Nachteule")
     )
@@ -72,6 +75,7 @@ def test_the_day_list_holds_the_days_confirmed_assignments_only_from_midnight_to
     assert "Ukrainisch" in html and "Heinsberg" in html and "Apfelstraße 1" in html
     assert "Frau Schneider, Tel. 02452 123456" in html
     assert "Städtische Kita Regenbogen" in html
+    assert "erinnert am 03.12.2026, 18:00 Uhr" in html and html.count("noch nicht erinnert") == 2
 
 
 def test_another_pools_assignments_stay_off_the_lists(coordinator_client, db, factories):
