@@ -48,3 +48,11 @@ def requests_words(count: int) -> str:
 def money(amount: Decimal) -> str:
     """Write an amount of euros: '1.234,50 €'."""
     return money_de(amount)
+
+
+WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+
+
+def day_long(day: date) -> str:
+    """Write a day with its weekday, as a printed day list heads it: 'Freitag, 4. Dezember 2026'."""
+    return f"{WEEKDAYS_DE[day.weekday()]}, {date_long(day)}"

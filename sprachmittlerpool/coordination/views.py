@@ -26,6 +26,7 @@ def dashboard():
     return render_template(
         "coordination/dashboard.html",
         counts=figures.counts,
+        pending_offers=figures.pending_offers,
         volunteers=figures.volunteers,
         failed_mails=figures.failed_mails,
         upcoming=figures.upcoming,

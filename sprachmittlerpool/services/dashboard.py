@@ -12,6 +12,8 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
     Municipality,
+    Offer,
+    OfferStatus,
     RequestStatus,
     Volunteer,
     request_language_join,
@@ -26,6 +28,7 @@ class Overview:
     """The pool at a glance."""
 
     counts: dict[str, int]
+    pending_offers: int  # offers, not requests: the figure must match the "Angebote offen" list it links to
     volunteers: int
     failed_mails: int
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
@@ -35,6 +38,11 @@ def overview(session: Session, *, pool_id: int) -> Overview:
     """Collect the dashboard's figures in one read."""
     return Overview(
         counts=_status_counts(session, pool_id),
+        pending_offers=session.exec(
+            select(func.count())
+            .select_from(Offer)
+            .where(Offer.pool_id == pool_id, Offer.status == OfferStatus.PENDING)
+        ).one(),
         volunteers=session.exec(
             select(func.count())
             .select_from(Volunteer)

@@ -1,0 +1,160 @@
+"""Who goes where: a pool's confirmed assignments by day and week, and its offers still waiting for an answer.
+
+The coordinator prints the day list the evening before and phones from it, so each row carries every
+name and number needed on the road; the queries live here so the pages stay thin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import String, cast
+from sqlmodel import Session, col, select
+
+from sprachmittlerpool.models import (
+    Assignment,
+    AssignmentStatus,
+    Institution,
+    InterpretingRequest,
+    Language,
+    MailStatus,
+    Municipality,
+    Offer,
+    OfferStatus,
+    OutboxMail,
+    Volunteer,
+    request_language_join,
+    request_municipality_join,
+)
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One confirmed assignment with the names and numbers a person needs on the day."""
+
+    start: datetime
+    end: datetime
+    language: str
+    municipality: str
+    address: str
+    institution: str
+    contact_name: str
+    contact_phone: str
+    volunteer: str
+    volunteer_phone: str
+    reminded_at: datetime | None  # the day-before reminder mail (coordination_jobs.send_reminders)
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    """A pending offer: when it went out, whether its mail arrived, when it lapses, and for what."""
+
+    sent_at: datetime
+    mail_status: str | None
+    expires_at: datetime
+    volunteer: str
+    request_start: datetime
+    language: str
+    municipality: str
+
+
+def monday_of(day: date) -> date:
+    """Return the Monday that starts the week of `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def assignments_between(session: Session, *, pool_id: int, first: date, last: date) -> list[DayRow]:
+    """Return the pool's confirmed assignments starting on a day from `first` to `last` (both included), by time."""
+    since = datetime.combine(first, datetime.min.time())
+    until = datetime.combine(last + timedelta(days=1), datetime.min.time())
+    rows = session.exec(
+        select(
+            Assignment, InterpretingRequest, Language.name_de, Municipality.name, Institution.name, Volunteer
+        )
+        .join(
+            InterpretingRequest,
+            (InterpretingRequest.pool_id == Assignment.pool_id)
+            & (col(InterpretingRequest.id) == Assignment.request_id),
+        )
+        .join(Language, request_language_join())
+        .join(Municipality, request_municipality_join())
+        .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
+        .join(Volunteer, col(Volunteer.id) == Assignment.volunteer_id)
+        .where(
+            Assignment.pool_id == pool_id,
+            Assignment.status == AssignmentStatus.CONFIRMED,
+            Assignment.start >= since,
+            Assignment.start < until,
+        )
+        .order_by(col(Assignment.start), col(Assignment.id))
+    )
+    return [
+        DayRow(
+            start=assignment.start,
+            end=assignment.end,
+            language=language,
+            municipality=municipality,
+            address=request.address,
+            institution=institution,
+            contact_name=request.contact_name,
+            contact_phone=request.contact_phone,
+            volunteer=volunteer.name,
+            volunteer_phone=volunteer.phone,
+            reminded_at=assignment.reminder_sent_at,
+        )
+        for assignment, request, language, municipality, institution, volunteer in rows.all()
+    ]
+
+
+def week(session: Session, *, pool_id: int, monday: date) -> list[tuple[date, list[DayRow]]]:
+    """Return the seven days from `monday`, each with its confirmed assignments (an empty day stays listed)."""
+    rows = assignments_between(session, pool_id=pool_id, first=monday, last=monday + timedelta(days=6))
+    days = [monday + timedelta(days=n) for n in range(7)]
+    return [(day, [row for row in rows if row.start.date() == day]) for day in days]
+
+
+def pending_offers(session: Session, *, pool_id: int) -> list[OfferRow]:
+    """Return the pool's offers still waiting for an answer, the one lapsing first on top."""
+    rows = session.exec(
+        select(
+            Offer,
+            OutboxMail.status,
+            Volunteer.name,
+            InterpretingRequest.start,
+            Language.name_de,
+            Municipality.name,
+        )
+        .join(
+            InterpretingRequest,
+            (InterpretingRequest.pool_id == Offer.pool_id)
+            & (col(InterpretingRequest.id) == Offer.request_id),
+        )
+        .join(Language, request_language_join())
+        .join(Municipality, request_municipality_join())
+        .join(Volunteer, col(Volunteer.id) == Offer.volunteer_id)
+        # the offer's mail carries the per-fact dedupe key "offer:<id>" (services/offers.py)
+        .outerjoin(OutboxMail, col(OutboxMail.dedupe_key) == "offer:" + cast(Offer.id, String))
+        .where(Offer.pool_id == pool_id, Offer.status == OfferStatus.PENDING)
+        .order_by(col(Offer.expires_at), col(Offer.id))
+    )
+    return [
+        OfferRow(
+            sent_at=offer.created_at,
+            mail_status=mail_status,
+            expires_at=offer.expires_at,
+            volunteer=volunteer,
+            request_start=start,
+            language=language,
+            municipality=municipality,
+        )
+        for offer, mail_status, volunteer, start, language, municipality in rows.all()
+    ]
+
+
+MAIL_STATUS_DE = {
+    MailStatus.PENDING: "wird verschickt",
+    MailStatus.SENT: "zugestellt",
+    MailStatus.FAILED: "fehlgeschlagen",
+    None: "keine E-Mail",
+}

@@ -1,0 +1,100 @@
+"""In headless Chromium: the coordinator opens tomorrow's list from the navigation and the week view; both fit
+a phone, and the printed day list shows no navigation.
+
+Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 390 px wide) there.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sprachmittlerpool.german import day_long
+from sprachmittlerpool.models import local_now
+from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
+from tests.coordination.day_world import assignment_at
+from tests.e2e.test_request_form import ARGS, CHROMIUM
+from tests.e2e.test_tariff_editor import _shoot
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
+    ),
+]
+
+
+@pytest.fixture
+def screens(tmp_path: Path) -> Path:
+    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
+    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _tomorrow_at(hour: int, minute: int = 0) -> datetime:
+    tomorrow = local_now().date() + timedelta(days=1)
+    return datetime.combine(tomorrow, datetime.min.time()).replace(hour=hour, minute=minute)
+
+
+def test_the_coordinator_reads_tomorrows_list_and_the_week(live_server, coordinator, db, factories, screens):
+    from playwright.sync_api import expect, sync_playwright
+
+    for hour, name, phone in (
+        (14, "Olena Kowalenko-Schmidt", "0171 2345678"),
+        (9, "Mariam Haddad", "02452 98765"),
+    ):
+        volunteer = factories.VolunteerFactory(name=name, phone=phone)
+        assignment_at(
+            db,
+            factories,
+            _tomorrow_at(hour, 30),
+            volunteer=volunteer,
+            address="Hochstraße 117, Eingang B, 2. Obergeschoss",
+            contact_name="Frau Dr. Annegret Schneider-Wilhelmi",
+        )
+    tomorrow = local_now().date() + timedelta(days=1)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=de-DE"])
+        try:
+            page = browser.new_page(locale="de-DE")
+            page.set_default_timeout(10_000)
+            page.goto(f"{live_server}/anmelden")
+            page.fill("#email", COORDINATOR_EMAIL)
+            page.fill("#password", COORDINATOR_PASSWORD)
+            page.click("main button[type=submit]")
+            page.click("header >> text=Heute / Morgen")
+            page.click("main >> text=Morgen")
+            expect(page.locator("h1")).to_have_text(f"Einsätze am {day_long(tomorrow)}")
+            rows = page.locator("table.day-list tbody tr")
+            expect(rows).to_have_count(2)
+            expect(rows.nth(0)).to_contain_text("09:30–10:30 Uhr")
+            expect(rows.nth(0)).to_contain_text("Mariam Haddad")
+            expect(rows.nth(1)).to_contain_text("Olena Kowalenko-Schmidt")
+            expect(rows.nth(1)).to_contain_text("Tel. 0171 2345678")
+            url = page.url
+            _shoot(page, url, "day-list", screens)
+
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.goto(url)
+            page.emulate_media(media="print")
+            expect(page.locator("header.site-header")).to_be_hidden()
+            expect(page.locator("nav.day-nav")).to_be_hidden()
+            expect(page.locator("table.day-list")).to_be_visible()
+            page.emulate_media(media="screen")
+
+            page.click("nav.day-nav >> text=Woche")
+            expect(page.locator("main")).to_contain_text("Mariam Haddad")
+            _shoot(
+                page,
+                f"{live_server}/koordination/einsaetze/woche?ab={tomorrow.isoformat()}",
+                "week-view",
+                screens,
+            )
+        finally:
+            browser.close()
