@@ -6,24 +6,14 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots there.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import COORDINATOR_EMAIL
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
 from tests.e2e.test_identity_settings import log_in
-from tests.e2e.test_request_form import ARGS, CHROMIUM
-from tests.e2e.test_tariff_editor import _shoot
 from tests.settings.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, admin  # noqa: F401 (the admin fixture)
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -31,14 +21,6 @@ def app_config(app_config):
     """Run the live app with CSRF on, as in production."""
     app_config["WTF_CSRF_ENABLED"] = True
     return app_config
-
-
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
-    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.mark.usefixtures("admin", "coordinator")
@@ -58,7 +40,7 @@ def test_an_admin_invites_an_account_and_creates_and_revokes_a_token(live_server
             page.click("main form.card button[type=submit]")
             expect(page.locator(".flash-success")).to_contain_text("Nora Neu ist eingeladen")
             expect(page.locator("table")).to_contain_text("eingeladen")
-            _shoot(page, f"{live_server}/einstellungen/konten", "settings-accounts", screens)
+            shoot(page, f"{live_server}/einstellungen/konten", "settings-accounts", screens)
 
             page.goto(f"{live_server}/einstellungen/api-tokens")
             page.select_option("#user_id", label=f"Kim Koordination ({COORDINATOR_EMAIL})")
@@ -72,6 +54,6 @@ def test_an_admin_invites_an_account_and_creates_and_revokes_a_token(live_server
             expect(page.locator("h1")).to_contain_text("widerrufen?")
             page.click("button.danger")
             expect(page.locator(".flash-success")).to_contain_text("ist widerrufen")
-            _shoot(page, f"{live_server}/einstellungen/api-tokens", "settings-api-tokens", screens)
+            shoot(page, f"{live_server}/einstellungen/api-tokens", "settings-api-tokens", screens)
         finally:
             browser.close()

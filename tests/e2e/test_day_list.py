@@ -6,34 +6,15 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from sprachmittlerpool.german import day_long
 from sprachmittlerpool.models import local_now
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.day_world import assignment_at
-from tests.e2e.test_request_form import ARGS, CHROMIUM
-from tests.e2e.test_tariff_editor import _shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
-
-
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
-    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+pytestmark = BROWSER_MARKS
 
 
 def _tomorrow_at(hour: int, minute: int = 0) -> datetime:
@@ -78,7 +59,7 @@ def test_the_coordinator_reads_tomorrows_list_and_the_week(live_server, coordina
             expect(rows.nth(1)).to_contain_text("Olena Kowalenko-Schmidt")
             expect(rows.nth(1)).to_contain_text("Tel. 0171 2345678")
             url = page.url
-            _shoot(page, url, "day-list", screens)
+            shoot(page, url, "day-list", screens)
 
             page.set_viewport_size({"width": 1280, "height": 900})
             page.goto(url)
@@ -90,7 +71,7 @@ def test_the_coordinator_reads_tomorrows_list_and_the_week(live_server, coordina
 
             page.click("nav.day-nav >> text=Woche")
             expect(page.locator("main")).to_contain_text("Mariam Haddad")
-            _shoot(
+            shoot(
                 page,
                 f"{live_server}/koordination/einsaetze/woche?ab={tomorrow.isoformat()}",
                 "week-view",

@@ -3,22 +3,13 @@ public page; a coordinator is refused the settings page."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.test_request_form import ARGS, CHROMIUM
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM
 from tests.settings.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, admin  # noqa: F401 (the admin fixture)
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 NEW_ADDRESS = "sprachmittlerpool@kreis-kleve.example"
 
 

@@ -6,17 +6,16 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from sprachmittlerpool.models import RequestStatus, local_now
 from sprachmittlerpool.services import institutions
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.test_request_form import ARGS, CHROMIUM
-from tests.e2e.test_tariff_editor import _shoot, pytestmark  # noqa: F401 (the e2e marks)
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -24,14 +23,6 @@ def app_config(app_config):
     """Run the live app with CSRF on, as in production."""
     app_config["WTF_CSRF_ENABLED"] = True
     return app_config
-
-
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
-    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -89,14 +80,14 @@ def test_a_coordinator_finds_and_blocks_an_institution_and_the_pages_fit_a_phone
             page.click("main button[type=submit]")
             page.click(".site-header >> text=Einrichtungen")
             expect(page.locator("h1")).to_have_text("Einrichtungen")
-            _shoot(page, page.url, "institutions-list", screens)
+            shoot(page, page.url, "institutions-list", screens)
 
             page.fill("#suche", "caritas")
             page.click("button:text-is('Suchen')")
             expect(page.locator("tbody tr")).to_have_count(1)
             page.click("text=Familienberatungsstelle der Caritas Erkelenz")
             expect(page.locator("main")).to_contain_text("jetzt prüfen")
-            _shoot(page, page.url, "institution-detail", screens)
+            shoot(page, page.url, "institution-detail", screens)
 
             page.click("text=Sperren …")
             expect(page.locator("h1")).to_have_text("Einrichtung sperren?")

@@ -24,17 +24,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import new_token, token_hash
 from tests.coordination.helpers import CANARY, now, open_request
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.e2e.browser import ARGS, CHROMIUM
 
 
 @pytest.fixture
@@ -187,7 +177,7 @@ def test_accept_in_headless_chromium(app, db, factories, live_server, smtp_serve
     volunteer = factories.VolunteerFactory()
     offer_id, link = _offer_by_api(app, live_server, bearer, request.id, volunteer.id, smtp_server)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_page()
             page.goto(link)

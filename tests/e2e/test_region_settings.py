@@ -6,36 +6,18 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.test_request_form import ARGS, CHROMIUM
-from tests.e2e.test_tariff_editor import _shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def coordinator_role() -> str:
     """Log in as an admin: the region and the languages are theirs."""
     return "admin"
-
-
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
-    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -68,7 +50,7 @@ def test_an_admin_takes_over_a_district_and_retires_a_language_after_confirming(
             )
             page.click("text=Änderungen übernehmen")
             expect(page.locator(".flash-success")).to_contain_text("Gemeinden übernommen: 16 neu")
-            _shoot(page, f"{live_server}/einstellungen/region", "settings-region", screens)
+            shoot(page, f"{live_server}/einstellungen/region", "settings-region", screens)
 
             page.goto(f"{live_server}/einstellungen/sprachen")
             page.fill("#code", "ar-lev")
@@ -79,7 +61,7 @@ def test_an_admin_takes_over_a_district_and_retires_a_language_after_confirming(
             expect(page.locator("h1")).to_have_text("„Russisch“ nicht mehr anbieten?")
             page.click("main button.danger")
             expect(page.locator(".flash-success")).to_contain_text("„Russisch“ wird nicht mehr angeboten.")
-            _shoot(page, f"{live_server}/einstellungen/sprachen", "settings-languages", screens)
+            shoot(page, f"{live_server}/einstellungen/sprachen", "settings-languages", screens)
 
             visitor = browser.new_page(locale="de-DE")
             visitor.goto(f"{live_server}/anfrage")

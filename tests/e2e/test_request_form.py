@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM
 from tests.factories import next_weekday
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -15,24 +13,9 @@ from sqlmodel import select
 from sprachmittlerpool.models import Offer, OutboxMail
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.helpers import fresh_read
-from tests.e2e.test_request_form import ARGS, CHROMIUM
-from tests.e2e.test_tariff_editor import _shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
-
-
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
-    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -78,7 +61,7 @@ def test_a_proposal_list_made_stale_by_an_absence(live_server, coordinator, fact
             expect(notice).to_contain_text("Diese Vorschläge wurden vor der letzten Änderung berechnet")
             expect(notice).to_contain_text("Bitte neu berechnen.")
             expect(page.locator(".stale-notice + form button")).to_have_text("Vorschläge berechnen")
-            _shoot(page, proposals, "proposals-stale", screens)
+            shoot(page, proposals, "proposals-stale", screens)
 
             page.set_viewport_size({"width": 1280, "height": 900})
             page.click("button:text-is('Bestätigen')")

@@ -5,23 +5,13 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from sprachmittlerpool.models import local_now
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.test_request_form import ARGS, CHROMIUM
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="no Chromium at /usr/bin/chromium (in CI a missing browser fails instead)",
-    ),
-]
-WIDTHS = {"desktop": 1280, "phone": 390}
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -35,26 +25,6 @@ def app_config(app_config):
     """Run the live app with CSRF on, as in production."""
     app_config["WTF_CSRF_ENABLED"] = True
     return app_config
-
-
-@pytest.fixture
-def screens(tmp_path: Path) -> Path:
-    """Return where screenshots go: the folder named by SPRACHMITTLERPOOL_SCREENS, else a scratch folder."""
-    folder = Path(os.environ.get("SPRACHMITTLERPOOL_SCREENS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _shoot(page, url: str, name: str, screens: Path) -> None:
-    """Screenshot a page at desktop and phone width and check nothing but tables scrolls sideways on the phone."""
-    for label, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(url)
-        page.screenshot(path=str(screens / f"{name}-{width}.png"), full_page=True)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{name} scrolls sideways by {overflow} px at {label} width"
 
 
 def test_an_admin_adds_a_tariff_version_and_sees_the_preview_change_as_she_types(
@@ -94,7 +64,7 @@ def test_an_admin_adds_a_tariff_version_and_sees_the_preview_change_as_she_types
             )
             expect(page.locator(".versions li").first).to_contain_text("30,00 € je Einsatz bis 2 Stunden")
 
-            _shoot(page, f"{live_server}/einstellungen/tarife", "tariff-editor", screens)
+            shoot(page, f"{live_server}/einstellungen/tarife", "tariff-editor", screens)
 
             next_year = local_now().year + 1
             page.goto(f"{live_server}/einstellungen/kalender")
@@ -104,7 +74,7 @@ def test_an_admin_adds_a_tariff_version_and_sees_the_preview_change_as_she_types
             page.click("button:text-is('Eintragen')")
             expect(page.locator(".flash-success")).to_contain_text(f"Geschlossen: 14. Juli {next_year}")
             visitor = browser.new_page(locale="de-DE")
-            _shoot(visitor, f"{live_server}/regeln", "public-rules", screens)
+            shoot(visitor, f"{live_server}/regeln", "public-rules", screens)
             expect(visitor.locator("#fristen")).to_contain_text(f"14. Juli {next_year} bis 26. August")
             expect(visitor.locator("#fristen")).to_contain_text(
                 "Bitte fragen Sie mindestens 5 Werktage vor dem Termin an"
