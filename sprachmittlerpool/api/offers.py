@@ -151,6 +151,17 @@ def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
 
+# What a completion and a duration decision both answer about the booked assignment.
+_BOOKED_FIELDS = {
+    "assignment": {"type": "integer"},
+    "status": {"type": "string"},
+    "outcome": {"type": ["string", "null"]},
+    "duration_minutes": {"type": ["integer", "null"]},
+    "allowance": {"type": "string"},
+    "awaits_approval": {"type": "boolean"},
+}
+
+
 _OFFER_RESULT = {
     "type": "object",
     "required": ["offer", "status"],
@@ -228,15 +239,7 @@ spec.add_paths(
                             {
                                 "type": "object",
                                 "required": ["assignment", "status", "allowance"],
-                                "properties": {
-                                    "assignment": {"type": "integer"},
-                                    "status": {"type": "string"},
-                                    "outcome": {"type": ["string", "null"]},
-                                    "duration_minutes": {"type": ["integer", "null"]},
-                                    "allowance": {"type": "string"},
-                                    "awaits_approval": {"type": "boolean"},
-                                    "message": {"type": "string"},
-                                },
+                                "properties": {**_BOOKED_FIELDS, "message": {"type": "string"}},
                             }
                         ),
                     },
@@ -269,14 +272,7 @@ spec.add_paths(
                             {
                                 "type": "object",
                                 "required": ["assignment", "status", "allowance"],
-                                "properties": {
-                                    "assignment": {"type": "integer"},
-                                    "status": {"type": "string"},
-                                    "outcome": {"type": ["string", "null"]},
-                                    "duration_minutes": {"type": ["integer", "null"]},
-                                    "allowance": {"type": "string"},
-                                    "awaits_approval": {"type": "boolean"},
-                                },
+                                "properties": _BOOKED_FIELDS,
                             }
                         ),
                     },
