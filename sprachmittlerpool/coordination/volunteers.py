@@ -13,7 +13,7 @@ from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Absence, Volunteer, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import privacy
+from sprachmittlerpool.services import privacy, volunteer_search
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import (
     Catalog,
@@ -105,15 +105,20 @@ def _render_form(
 
 @bp.get("/sprachmittelnde")
 def volunteer_list():
-    """List the pool's volunteers with languages, home and whether they are active."""
+    """List the pool's volunteers found by the query string's search, filters and sort, in pages."""
     db = get_session()
-    catalog = service.load_catalog(db, pool_id=current_pool_id(db))
-    rows = [
-        (v, service.languages_of(db, v.id))
-        for v in service.list_volunteers(db, pool_id=current_pool_id(db))
-        if v.id is not None
-    ]
-    return render_template("coordination/volunteers.html", rows=rows, catalog=catalog)
+    pool_id = current_pool_id(db)
+    wanted, problems = volunteer_search.parse_filter(request.args)
+    return render_template(
+        "coordination/volunteers.html",
+        found=volunteer_search.find_volunteers(db, pool_id=pool_id, wanted=wanted, today=local_now().date()),
+        wanted=wanted,
+        args=wanted.query_args(),
+        problems=problems,
+        catalog=service.load_catalog(db, pool_id=pool_id),
+        sorts=volunteer_search.SORTS,
+        states=(volunteer_search.ACTIVE, volunteer_search.INACTIVE),
+    )
 
 
 @bp.get("/sprachmittelnde/neu")
