@@ -11,9 +11,10 @@ from werkzeug.datastructures import MultiDict
 
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.german import money
 from sprachmittlerpool.models import Absence, Volunteer, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import privacy, volunteer_search
+from sprachmittlerpool.services import privacy, volunteer_history, volunteer_search
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import (
     Catalog,
@@ -90,6 +91,8 @@ def _render_form(
             + ([("active", "1")] if volunteer.active else [])
         )
     status = 422 if errors else 200
+    known = volunteer is not None and volunteer.id is not None
+    now = local_now()
     page = render_template(
         "coordination/volunteer_form.html",
         volunteer=volunteer,
@@ -97,8 +100,14 @@ def _render_form(
         errors=errors or {},
         catalog=catalog,
         genders=GENDER_LABELS,
-        absences=service.absences_of(db, volunteer.id) if volunteer and volunteer.id else [],
-        today=local_now().date(),
+        absences=service.absences_of(db, volunteer.id) if known else [],
+        history=volunteer_history.history_of(
+            db, pool_id=volunteer.pool_id, volunteer_id=volunteer.id, now=now
+        )
+        if known
+        else None,
+        money=money,
+        today=now.date(),
     )
     return page, status
 
@@ -146,7 +155,7 @@ def volunteer_create():
 
 @bp.get("/sprachmittelnde/<int:volunteer_id>")
 def volunteer_detail(volunteer_id: int):
-    """Show a volunteer's data as an editable form, with absences and the GDPR actions."""
+    """Show a volunteer's assignments, declines, year's allowance and absences, then the data as an editable form."""
     return _render_form(_load(volunteer_id))
 
 

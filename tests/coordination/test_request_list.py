@@ -95,7 +95,9 @@ def test_status_period_language_town_and_institution_narrow_the_list(coordinator
     kita = factories.InstitutionFactory(name="Kita Sonnenschein")
     school = factories.InstitutionFactory(name="Gesamtschule Nord", type="schule")
     request_at(factories, DAY, institution_id=kita.id, contact_name="Treffer Eins")
-    request_at(factories, DAY, status=RequestStatus.REJECTED, institution_id=kita.id, contact_name="Abgelehnt")
+    request_at(
+        factories, DAY, status=RequestStatus.REJECTED, institution_id=kita.id, contact_name="Abgelehnt"
+    )
     request_at(factories, DAY + timedelta(days=40), institution_id=kita.id, contact_name="Zu spät")
     request_at(factories, DAY, language_code="ar", institution_id=kita.id, contact_name="Arabisch")
     request_at(factories, DAY, municipality_id="erkelenz", institution_id=kita.id, contact_name="Erkelenz")
