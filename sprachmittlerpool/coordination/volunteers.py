@@ -118,9 +118,11 @@ def volunteer_list():
     db = get_session()
     pool_id = current_pool_id(db)
     wanted, problems = volunteer_search.parse_filter(request.args)
+    today = local_now().date()
     return render_template(
         "coordination/volunteers.html",
-        found=volunteer_search.find_volunteers(db, pool_id=pool_id, wanted=wanted, today=local_now().date()),
+        found=volunteer_search.find_volunteers(db, pool_id=pool_id, wanted=wanted, today=today),
+        year=today.year,
         wanted=wanted,
         args=wanted.query_args(),
         problems=problems,

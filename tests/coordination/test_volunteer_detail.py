@@ -10,9 +10,11 @@ from sqlmodel import select
 
 from sprachmittlerpool.models import (
     AssignmentStatus,
+    InterpretingRequest,
     OfferStatus,
     PayoutEntry,
     PayoutMonth,
+    RequestStatus,
     local_now,
 )
 from sprachmittlerpool.services.volunteer_history import YearAllowance
@@ -41,7 +43,9 @@ def completed(db, factories, volunteer, start: datetime, cents: int, **request):
     assignment.outcome = "took_place"
     assignment.duration_minutes = 60
     assignment.allowance_cents = cents
-    db.add(assignment)
+    request_row = db.get(InterpretingRequest, assignment.request_id)
+    request_row.status = RequestStatus.COMPLETED
+    db.add_all([assignment, request_row])
     db.commit()
     month = f"{start:%Y-%m}"
     row = db.exec(
@@ -120,7 +124,7 @@ def test_the_year_allowance_is_set_against_the_ehrenamtspauschale(coordinator_cl
 
     allowance = section(detail(coordinator_client, olena.id), "pauschale")
 
-    assert f"Aufwandsentschädigung {YEAR}" in allowance
+    assert f"Ehrenamtspauschale {YEAR}" in allowance and "Aufwandsentschädigung gebucht" in allowance
     assert "800,50 €" in allowance and "960,00 €" in allowance and "159,50 €" in allowance
     assert 'max="96000" value="80050"' in allowance
     assert "80 % der Ehrenamtspauschale sind erreicht." in allowance
