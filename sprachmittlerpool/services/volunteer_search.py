@@ -34,6 +34,7 @@ PAGE_SIZE = 50
 ACTIVE, INACTIVE = "aktiv", "inaktiv"
 SORTS = {"name": "Name", "ort": "Wohnort", "einsaetze": "Einsätze in diesem Jahr"}
 PHONE_NOISE = re.compile(r"[\s/()\-]")  # what people put between the digits of a phone number
+# "+49 2452 98765" is searched as typed; a leading "+" is not noise, as stored numbers may carry it too.
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def _text_condition(text: str) -> Any:
         col(Volunteer.email).icontains(text, autoescape=True),
     ]
     digits = PHONE_NOISE.sub("", text)
-    if digits:
+    if digits.lstrip("+").isdigit():
         phone = col(Volunteer.phone)
         for noise in (" ", "/", "(", ")", "-"):
             phone = func.replace(phone, noise, "")
