@@ -91,8 +91,13 @@ def _render_form(
             + ([("active", "1")] if volunteer.active else [])
         )
     status = 422 if errors else 200
-    known = volunteer is not None and volunteer.id is not None
     now = local_now()
+    absences, history = [], None
+    if volunteer is not None and volunteer.id is not None:
+        absences = service.absences_of(db, volunteer.id)
+        history = volunteer_history.history_of(
+            db, pool_id=current_pool_id(db), volunteer_id=volunteer.id, now=now
+        )
     page = render_template(
         "coordination/volunteer_form.html",
         volunteer=volunteer,
@@ -100,12 +105,8 @@ def _render_form(
         errors=errors or {},
         catalog=catalog,
         genders=GENDER_LABELS,
-        absences=service.absences_of(db, volunteer.id) if known else [],
-        history=volunteer_history.history_of(
-            db, pool_id=volunteer.pool_id, volunteer_id=volunteer.id, now=now
-        )
-        if known
-        else None,
+        absences=absences,
+        history=history,
         money=money,
         today=now.date(),
     )
