@@ -286,6 +286,11 @@ def _year_to_date_cents(session: Session, month: str, volunteer_ids: list[int]) 
     return {volunteer_id: int(total or 0) for volunteer_id, total in rows}
 
 
+def volunteer_year_total(session: Session, volunteer_id: int, year: int) -> Decimal:
+    """Return a volunteer's allowances booked into the months of ``year``, counted as the payout lists count them."""
+    return from_cents(_year_to_date_cents(session, f"{year:04d}-12", [volunteer_id]).get(volunteer_id, 0))
+
+
 def year_spent(session: Session, year: int, *, pool_id: int) -> Decimal:
     """Return all allowances booked into the pool's months of ``year``."""
     total = session.exec(
