@@ -110,7 +110,9 @@ def history(
         if (text := _describe(event, rows, session)) is not None
     ]
     entries += [_mail_entry(mail, rows) for mail in mails_of_request(session, request.id)]
-    return sorted(entries, key=lambda entry: entry.at)
+    # Pages show minutes; within one minute the trail's order (then the mails it caused) is the true one,
+    # while the seconds of a mail's queueing and of its cause's audit row may fall either way.
+    return sorted(entries, key=lambda entry: entry.at.replace(second=0, microsecond=0))
 
 
 def _load(session: Session, request: InterpretingRequest, rule_titles: Mapping[str, str]) -> _Rows:
