@@ -46,6 +46,7 @@ ACTORS = {
     "cli": "Kommandozeile",
     "seed-demo": "Demodaten",
 }
+ACCOUNT_PREFIXES = ("user:", "coordinator:")
 MAIL_STATUS = {
     MailStatus.PENDING: "wartet auf Versand",
     MailStatus.SENT: "zugestellt",
@@ -158,10 +159,10 @@ def _events(session: Session, rows: _Rows) -> list[AuditEvent]:
 
 
 def _actor_names(session: Session, events: list[AuditEvent], rows: _Rows) -> dict[str, str]:
-    """Name the accounts and volunteers the trail calls 'user:7' and 'volunteer:3'."""
-    user_ids = {_number(e.actor, "user:") for e in events} - {None}
+    """Name the accounts and volunteers the trail calls 'user:7' (pages), 'coordinator:7' (API), 'volunteer:3'."""
+    user_ids = {_number(e.actor, prefix) for e in events for prefix in ACCOUNT_PREFIXES} - {None}
     users = session.exec(select(User).where(col(User.id).in_(user_ids))).all() if user_ids else []
-    names = {f"user:{u.id}": u.name or u.email for u in users}
+    names = {f"{prefix}{u.id}": u.name or u.email for u in users for prefix in ACCOUNT_PREFIXES}
     names |= {f"volunteer:{v.id}": _person(v) for v in rows.volunteers.values()}
     return names
 
