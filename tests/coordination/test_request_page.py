@@ -16,7 +16,7 @@ from sprachmittlerpool.models import (
     OutboxMail,
     RequestStatus,
 )
-from sprachmittlerpool.services import completion, intake, offers
+from sprachmittlerpool.services import completion, intake, matching_run, offers
 from sprachmittlerpool.services.pool_rules import effective_rule_set
 from sprachmittlerpool.services.request_history import history
 from tests.coordination.day_world import assignment_at, offer_for, second_pool
@@ -232,3 +232,34 @@ def test_a_past_assignment_offers_neither_change_nor_cancel(app, db, factories, 
 
     assert "Zeit, Ort oder Sprache ändern" not in html and "stornieren" not in html
     assert refused.status_code == 302
+
+
+def _tomorrow_at(hour: int):
+    return (now() + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def test_every_list_that_shows_a_request_links_to_its_page(app, db, factories, coordinator_client):
+    waiting = open_request(factories)
+    in_review = open_request(factories, status=RequestStatus.REVIEW)
+    booked = assignment_at(db, factories, _tomorrow_at(9))
+    offered, _offer, _volunteer = offer_for(db, factories, now() + timedelta(days=9))
+    with app.app_context(), new_session(write=True) as session:
+        matching_run.run_matching(session, pool_id=FIRST_POOL, now=now(), time_limit_s=1)
+    tomorrow = _tomorrow_at(9).date().isoformat()
+
+    pages = {
+        "/koordination/": waiting.id,
+        "/koordination/pruefung": in_review.id,
+        f"/koordination/einsaetze/tag?datum={tomorrow}": booked.request_id,
+        f"/koordination/einsaetze/woche?ab={tomorrow}": booked.request_id,
+        "/koordination/angebote": offered.id,
+        "/koordination/vorschlaege": waiting.id,
+    }
+
+    missing = {
+        path: request_id
+        for path, request_id in pages.items()
+        if f'href="/koordination/anfragen/{request_id}"'
+        not in coordinator_client.get(path).get_data(as_text=True)
+    }
+    assert missing == {}
