@@ -184,6 +184,8 @@ def _who(event: AuditEvent, names: dict[str, str], rows: _Rows) -> str:
         return names[event.actor]
     if event.actor == "volunteer" and event.entity == "offer":
         return _person(_volunteer_of_offer(event, rows))
+    if event.actor == "volunteer" and event.entity == "assignment":
+        return _person(_volunteer_of_assignment(event, rows))
     if event.actor.startswith("job:"):
         return AUTOMATIC
     return ACTORS.get(event.actor, "unbekannt")
