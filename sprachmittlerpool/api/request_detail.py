@@ -19,7 +19,7 @@ from sprachmittlerpool.models import InterpretingRequest, RequestStatus, local_n
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake, request_changes
 from sprachmittlerpool.services.offers import Conflict
-from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.services.pool_rules import rule_titles
 from sprachmittlerpool.services.request_history import RequestPage, request_page
 from sprachmittlerpool.web import status_de
 
@@ -39,8 +39,7 @@ def _load(request_id: int) -> InterpretingRequest:
 
 def _detail(found: InterpretingRequest) -> dict[str, Any]:
     db = get_session()
-    rules = effective_rule_set(db, pool_id=current_pool_id(db), instance_path=current_app.instance_path)
-    titles = {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
+    titles = rule_titles(db, pool_id=current_pool_id(db), instance_path=current_app.instance_path)
     return _as_json(request_page(db, found, rule_titles=titles))
 
 

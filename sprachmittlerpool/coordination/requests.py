@@ -21,7 +21,7 @@ from sprachmittlerpool.models import InterpretingRequest, Language, Municipality
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake, request_changes
 from sprachmittlerpool.services.offers import Conflict
-from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.services.pool_rules import rule_titles
 from sprachmittlerpool.services.request_history import request_page
 
 
@@ -33,11 +33,9 @@ def _load(request_id: int) -> InterpretingRequest:
     return get_in_pool(get_session(), InterpretingRequest, request_id) or abort(404)
 
 
-def rule_titles() -> dict[str, str]:
-    """Name each rule of the pool by its German title (coordinators read titles, not the rule set's ids)."""
+def _rule_titles() -> dict[str, str]:
     db = get_session()
-    rules = effective_rule_set(db, pool_id=current_pool_id(db), instance_path=current_app.instance_path)
-    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
+    return rule_titles(db, pool_id=current_pool_id(db), instance_path=current_app.instance_path)
 
 
 def _back(request_id: int) -> Response:
@@ -49,7 +47,7 @@ def request_detail(request_id: int) -> str:
     """Show a request, its screening, its assignment and everything that happened to it."""
     found = _load(request_id)
     now = local_now()
-    page = request_page(get_session(), found, rule_titles=rule_titles())
+    page = request_page(get_session(), found, rule_titles=_rule_titles())
     return render_template(
         "coordination/request_detail.html",
         page=page,

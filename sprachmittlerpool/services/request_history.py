@@ -35,7 +35,7 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 from sprachmittlerpool.services.mail_privacy import mails_of_request
-from sprachmittlerpool.web import status_de
+from sprachmittlerpool.web import STATUS_SHORT_DE, status_de
 
 AUTOMATIC = "automatisch"
 INSTITUTION = "die Einrichtung"
@@ -66,6 +66,14 @@ OUTCOMES = {
     "late": "wurde kurzfristig abgesagt",
     "early": "wurde rechtzeitig abgesagt",
     "no_show": "fand nicht statt: jemand ist nicht erschienen",
+}
+STATE_WORDS = {
+    **STATUS_SHORT_DE,
+    "pending": "offen",
+    "accepted": "angenommen",
+    "declined": "abgelehnt",
+    "expired": "abgelaufen",
+    "withdrawn": "zurückgezogen",
 }
 CHANGED_FIELDS = {
     "start": "Beginn",
@@ -347,8 +355,9 @@ def _month_words(month: str) -> str:
 
 def _state_text(subject: str, event: AuditEvent) -> str:
     """Word a step this page has no sentence for yet by its states, never by its code."""
-    if event.to_state and event.to_state != event.from_state:
-        return f"{subject}: jetzt {status_de(event.to_state)}"
+    state = STATE_WORDS.get(str(event.to_state))
+    if state and event.to_state != event.from_state:
+        return f"{subject}: jetzt {state}"
     return f"{subject}: geändert"
 
 

@@ -225,7 +225,9 @@ def test_a_pending_offer_whose_answer_window_the_new_time_closes_is_withdrawn(ap
     volunteer = factories.VolunteerFactory()
     with app.app_context(), new_session(write=True) as session:
         offers.make_offer(session, request_id=request.id, volunteer_id=volunteer.id, now=now(), actor="t")
-    soon = (now() + timedelta(hours=3)).replace(second=0, microsecond=0)
+    soon = (now() + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    if soon.hour > 21:  # the hour must end on its own day: take tomorrow morning, still inside the cut-off
+        soon = (soon + timedelta(days=1)).replace(hour=8)
 
     plan, _said = _plan(
         app, request, start=soon.strftime(STAMP), end=(soon + timedelta(hours=1)).strftime(STAMP)

@@ -11,13 +11,14 @@ from sqlmodel import select
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import (
     AssignmentStatus,
+    AuditEvent,
     InterpretingRequest,
     MailStatus,
     OutboxMail,
     RequestStatus,
 )
 from sprachmittlerpool.services import completion, intake, matching_run, offers
-from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.services.pool_rules import rule_titles
 from sprachmittlerpool.services.request_history import history
 from tests.coordination.day_world import assignment_at, offer_for, second_pool
 from tests.coordination.helpers import confirmed, mails, now, open_request, reload
@@ -29,8 +30,7 @@ INTERNAL = re.compile(r"\b(user|volunteer|job):|legal\.|pool\.|private\.|_")
 
 def _titles(app: Flask) -> dict[str, str]:
     with app.app_context(), new_session(write=False) as session:
-        rules = effective_rule_set(session, pool_id=FIRST_POOL, instance_path=app.instance_path)
-        return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
+        return rule_titles(session, pool_id=FIRST_POOL, instance_path=app.instance_path)
 
 
 def _history(app: Flask, request_id: int):
@@ -263,3 +263,18 @@ def test_every_list_that_shows_a_request_links_to_its_page(app, db, factories, c
         not in coordinator_client.get(path).get_data(as_text=True)
     }
     assert missing == {}
+
+
+def test_a_step_the_page_has_no_sentence_for_is_told_by_its_state_in_words(app, db, factories):
+    request, offer, _volunteer = offer_for(db, factories, now() + timedelta(days=9))
+    db.add(
+        AuditEvent(
+            actor="job:nightly", entity="offer", entity_id=str(offer.id), action="parked",
+            from_state="pending", to_state="withdrawn",
+        )
+    )  # fmt: skip
+    db.commit()
+
+    texts = _texts(_history(app, request.id))
+
+    assert texts[-1].startswith("automatisch | Angebot an ") and texts[-1].endswith(": jetzt zurückgezogen")
