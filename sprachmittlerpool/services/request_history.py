@@ -26,6 +26,7 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
     MailStatus,
+    MatchingRun,
     Municipality,
     Offer,
     OutboxMail,
@@ -35,9 +36,11 @@ from sprachmittlerpool.models import (
     Volunteer,
 )
 from sprachmittlerpool.services.mail_privacy import mails_of_request
+from sprachmittlerpool.services.matching_run import REASON_TEXTS, proposal_of
 from sprachmittlerpool.web import STATUS_SHORT_DE, status_de
 
 AUTOMATIC = "automatisch"
+RECENT_RUNS = 20  # runs hold the whole pool's result; older ones add little to one request's story
 INSTITUTION = "die Einrichtung"
 ACTORS = {
     "requester": INSTITUTION,
@@ -118,6 +121,7 @@ def history(
         for event in events
         if (text := _describe(event, rows, session)) is not None
     ]
+    entries += _proposal_entries(session, request)
     entries += [_mail_entry(mail, rows) for mail in mails_of_request(session, request.id)]
     # Pages show minutes; within one minute the trail's order (then the mails it caused) is the true one,
     # while the seconds of a mail's queueing and of its cause's audit row may fall either way.
@@ -359,6 +363,59 @@ def _state_text(subject: str, event: AuditEvent) -> str:
     if state and event.to_state != event.from_state:
         return f"{subject}: jetzt {state}"
     return f"{subject}: geändert"
+
+
+def _proposal_entries(session: Session, request: InterpretingRequest) -> list[HistoryEntry]:
+    """Say what the recent matching runs proposed for the request, or why they placed nobody."""
+    runs = session.exec(
+        select(MatchingRun)
+        .where(MatchingRun.pool_id == request.pool_id, MatchingRun.created_at >= request.created_at)
+        .order_by(col(MatchingRun.id).desc())
+        .limit(RECENT_RUNS)
+    ).all()
+    found = [(run, proposal_of(run, request.id), _unplaced_reason(run, request.id)) for run in runs]
+    found = [(run, proposal, reason) for run, proposal, reason in found if proposal or reason]
+    volunteers = {
+        v.id: v
+        for v in session.exec(
+            select(Volunteer).where(
+                col(Volunteer.id).in_(
+                    [int(p["volunteer"]) for _, p, _ in found if p and p["volunteer"].isdigit()]
+                )
+            )
+        ).all()
+    }
+    creators = {run.created_by_id for run, _, _ in found} - {None}
+    users = {
+        u.id: u.name or u.email for u in session.exec(select(User).where(col(User.id).in_(creators))).all()
+    }
+    return [
+        HistoryEntry(
+            run.created_at, users.get(run.created_by_id, AUTOMATIC), _proposal_text(p, reason, volunteers)
+        )
+        for run, p, reason in reversed(found)
+    ]
+
+
+def _unplaced_reason(run: MatchingRun, request_id: int) -> str | None:
+    wanted = str(request_id)
+    return next(
+        (u.get("reason") for u in run.result.get("unassigned", []) if u.get("request") == wanted), None
+    )
+
+
+def _proposal_text(
+    proposal: dict[str, Any] | None, reason: str | None, volunteers: dict[int | None, Volunteer]
+) -> str:
+    if proposal is None:
+        return "Vorschläge berechnet: niemand passt – " + REASON_TEXTS.get(
+            str(reason), "ohne Angabe eines Grundes."
+        )
+    volunteer_id = str(proposal.get("volunteer", ""))
+    name = _person(volunteers.get(int(volunteer_id)) if volunteer_id.isdigit() else None)
+    km = proposal.get("distance_km")
+    distance = f" ({km:.1f} km entfernt)".replace(".", ",") if isinstance(km, int | float) else ""
+    return f"Vorschläge berechnet: vorgeschlagen ist {name}{distance}"
 
 
 def _mail_entry(mail: OutboxMail, rows: _Rows) -> HistoryEntry:

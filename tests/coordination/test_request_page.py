@@ -278,3 +278,26 @@ def test_a_step_the_page_has_no_sentence_for_is_told_by_its_state_in_words(app, 
     texts = _texts(_history(app, request.id))
 
     assert texts[-1].startswith("automatisch | Angebot an ") and texts[-1].endswith(": jetzt zurückgezogen")
+
+
+def test_the_history_says_what_each_matching_run_proposed_or_why_nobody(app, db, factories, coordinator):
+    placed = open_request(factories)
+    unplaced = open_request(factories, language_code="ar")
+    volunteer = factories.VolunteerFactory(name="Olena Kowalenko")
+    with app.app_context(), new_session(write=True) as session:
+        matching_run.run_matching(
+            session, pool_id=FIRST_POOL, now=now(), actor_id=coordinator.id, time_limit_s=1
+        )
+
+    proposed = _texts(_history(app, placed.id))
+    nobody = _texts(_history(app, unplaced.id))
+
+    assert any(
+        t.startswith(f"Kim Koordination | Vorschläge berechnet: vorgeschlagen ist {volunteer.name} (")
+        and t.endswith(" km entfernt)")
+        for t in proposed
+    )
+    assert (
+        "Kim Koordination | Vorschläge berechnet: niemand passt – Niemand im Pool spricht diese Sprache."
+        in nobody
+    )
