@@ -13,8 +13,9 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     OfferStatus,
     RequestStatus,
+    Volunteer,
 )
-from sprachmittlerpool.services import offers, request_changes
+from sprachmittlerpool.services import mail_privacy, offers, request_changes
 from sprachmittlerpool.services.offers import Conflict
 from tests.coordination.helpers import (
     audit_rows,
@@ -248,3 +249,23 @@ def test_a_moved_assignment_is_reminded_again_for_its_new_day(app, db, factories
     _change(app, request, start=next_day.strftime(STAMP), end=(next_day + timedelta(hours=1)).strftime(STAMP))
 
     assert reload(db, assignment).reminder_sent_at is None
+
+
+def test_the_mails_of_a_change_are_found_for_erasure_and_retention(app, db, factories):
+    request, _offer, _token, assignment = confirmed(app, factories)
+    later = request.start + timedelta(hours=1)
+    _change(app, request, start=later.strftime(STAMP), end=(later + timedelta(hours=1)).strftime(STAMP))
+
+    with app.app_context(), new_session(write=False) as session:
+        volunteer = session.get(Volunteer, assignment.volunteer_id)
+        of_request = {m.dedupe_key for m in mail_privacy.mails_of_request(session, request.id)}
+        of_volunteer = {
+            m.dedupe_key
+            for m in mail_privacy.mails_of_volunteer(
+                session, volunteer.id, email="x@nowhere.example", names=[]
+            )
+        }
+
+    changed = {m.dedupe_key for m in mails(db) if "_changed:" in m.dedupe_key}
+    assert len(changed) == 2 and changed <= of_request
+    assert f"assignment_changed:{assignment.id}:1" in of_volunteer
