@@ -10,6 +10,7 @@ from sprachmittlerpool.api import (  # noqa: E402,F401
     offers,  # noqa: E402,F401
     openapi,
     payouts,
+    request_detail,
     requests,  # noqa: E402,F401
     volunteers,  # noqa: E402,F401
 )

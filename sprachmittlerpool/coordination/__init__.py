@@ -9,6 +9,7 @@ from sprachmittlerpool.coordination import (  # noqa: E402,F401
     institutions,
     proposals,
     request_lists,
+    requests,
     review,  # noqa: E402,F401
     views,
     volunteers,  # noqa: E402,F401

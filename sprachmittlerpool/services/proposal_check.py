@@ -10,6 +10,7 @@ the first rule that fails.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -59,6 +60,11 @@ def problem_with(session: Session, *, request_id: int, volunteer_id: int, now: d
         return "Die Anfrage ist nicht mehr offen – bitte neu berechnen."
     data["requests"] = wanted
     data["volunteers"] = [v for v in data["volunteers"] if v["id"] == str(volunteer_id)]
+    return _first_broken_rule(session, matching.parse_instance(data), volunteer)
+
+
+def first_broken_rule(session: Session, data: dict[str, Any], volunteer: Volunteer) -> str | None:
+    """Word the first hard rule broken in an instance (as build_instance_data gives it) of one request and one person."""
     return _first_broken_rule(session, matching.parse_instance(data), volunteer)
 
 
