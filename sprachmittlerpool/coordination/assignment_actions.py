@@ -161,10 +161,14 @@ def _record(facts: Facts, outcome: Outcome, minutes: int, km: Decimal) -> Respon
         return redirect(url_for("coordination.assignment_outcome", assignment_id=facts.assignment.id))
     if completion.awaits_approval(done):
         flash(
-            completion.APPROVAL_MESSAGE.format(reported=minutes, booked=completion.booked_minutes(done)), "success"
+            completion.APPROVAL_MESSAGE.format(reported=minutes, booked=completion.booked_minutes(done)),
+            "success",
         )
         return redirect(url_for("coordination.pending_durations"))
-    flash(f"Festgehalten: {OUTCOME_CHOICES[outcome.value]} Aufwandsentschädigung {euros(done.allowance_cents)}.", "success")
+    flash(
+        f"Festgehalten: {OUTCOME_CHOICES[outcome.value]} Aufwandsentschädigung {euros(done.allowance_cents)}.",
+        "success",
+    )
     return redirect(url_for("coordination.week_view", ab=facts.assignment.start.date().isoformat()))
 
 
@@ -173,8 +177,10 @@ def assignment_correction(assignment_id: int):
     """Ask for the right duration and a reason, show the allowance before and after, and book it once confirmed."""
     facts = _facts(assignment_id)
     db = get_session()
-    blocker = None if completion.correctable(facts.assignment) else (
-        "Nur die Dauer eines durchgeführten Einsatzes lässt sich korrigieren."
+    blocker = (
+        None
+        if completion.correctable(facts.assignment)
+        else ("Nur die Dauer eines durchgeführten Einsatzes lässt sich korrigieren.")
     )
     form = request.form if request.method == "POST" else {}
     errors: dict[str, str] = {}
@@ -182,7 +188,9 @@ def assignment_correction(assignment_id: int):
         raw = form.get("duration_minutes", "").strip()
         try:
             minutes, reason = completion.check_correction(
-                facts.assignment, duration_minutes=int(raw) if raw.isdigit() else raw, reason=form.get("reason")
+                facts.assignment,
+                duration_minutes=int(raw) if raw.isdigit() else raw,
+                reason=form.get("reason"),
             )
         except InvalidCompletion as exc:
             errors = exc.fields
@@ -197,7 +205,9 @@ def assignment_correction(assignment_id: int):
                 before_minutes=minutes_words(facts.assignment.duration_minutes or 0),
                 after_minutes=minutes_words(minutes),
                 before_amount=euros(facts.assignment.allowance_cents),
-                after_amount=euros(completion.corrected_allowance(db, facts.assignment, duration_minutes=minutes)),
+                after_amount=euros(
+                    completion.corrected_allowance(db, facts.assignment, duration_minutes=minutes)
+                ),
                 place=payouts.booking_place(db, facts.assignment),
             )
     return render_template(
@@ -216,7 +226,12 @@ def _correct(facts: Facts, minutes: int, reason: str) -> Response:
     db = get_session()
     try:
         done = completion.correct_duration(
-            db, assignment=facts.assignment, duration_minutes=minutes, reason=reason, now=local_now(), actor=_actor()
+            db,
+            assignment=facts.assignment,
+            duration_minutes=minutes,
+            reason=reason,
+            now=local_now(),
+            actor=_actor(),
         )
     except Conflict as exc:
         flash(exc.message, "error")

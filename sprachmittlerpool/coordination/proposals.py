@@ -9,7 +9,14 @@ from werkzeug.wrappers import Response
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import moment_short
-from sprachmittlerpool.models import InterpretingRequest, Language, MatchingRun, Municipality, Volunteer, local_now
+from sprachmittlerpool.models import (
+    InterpretingRequest,
+    Language,
+    MatchingRun,
+    Municipality,
+    Volunteer,
+    local_now,
+)
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import matching_run, proposal_check, run_freshness
 from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome

@@ -86,7 +86,9 @@ def awaiting_approval(session: Session, *, pool_id: int) -> list[PendingDuration
         )
         .order_by(col(Assignment.start), col(Assignment.id))
     )
-    return [pending(session, assignment, volunteer, institution) for assignment, volunteer, institution in rows]
+    return [
+        pending(session, assignment, volunteer, institution) for assignment, volunteer, institution in rows
+    ]
 
 
 def pending(session: Session, assignment: Assignment, volunteer: str, institution: str) -> PendingDuration:

@@ -314,7 +314,13 @@ def check_correction(assignment: Assignment, *, duration_minutes: object, reason
 
 @retrying
 def correct_duration(
-    session: Session, *, assignment: Assignment, duration_minutes: object, reason: object, now: datetime, actor: str
+    session: Session,
+    *,
+    assignment: Assignment,
+    duration_minutes: object,
+    reason: object,
+    now: datetime,
+    actor: str,
 ) -> Assignment:
     """Book a corrected duration of a completed assignment; commit, or raise and change nothing.
 
@@ -328,7 +334,9 @@ def correct_duration(
         current = fresh(session, Assignment, assignment.id)
         assert current is not None
         if not correctable(current):
-            raise Conflict("not_completed", "Nur die Dauer eines durchgeführten Einsatzes lässt sich korrigieren.")
+            raise Conflict(
+                "not_completed", "Nur die Dauer eines durchgeführten Einsatzes lässt sich korrigieren."
+            )
         before_minutes, before_cents = current.duration_minutes, current.allowance_cents
         tariff_id, cents = allowance_for(
             session, current, outcome=Outcome.TOOK_PLACE, duration_minutes=minutes,

@@ -34,7 +34,9 @@ class Overview:
     pending_offers: int  # offers, not requests: the figure must match the "Angebote offen" list it links to
     volunteers: int
     failed_mails: int
-    durations_to_approve: int  # reported longer than booked, waiting for a coordinator (completion.awaits_approval)
+    durations_to_approve: (
+        int  # reported longer than booked, waiting for a coordinator (completion.awaits_approval)
+    )
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
 
 

@@ -195,7 +195,9 @@ def book_allowance(
             assignment_id=assignment.id,
             amount_cents=amount - already,
             corrects_entry_id=original.id,
-            note=_joined_note(f"Korrektur zu {correction_ref(original_month, assignment.id)}", reason, sep=": "),
+            note=_joined_note(
+                f"Korrektur zu {correction_ref(original_month, assignment.id)}", reason, sep=": "
+            ),
             created_at=now,
         )
         session.add(entry)
@@ -237,7 +239,9 @@ def booking_place(session: Session, assignment: Assignment) -> BookingPlace | No
 def latest_entry_month(session: Session, assignment: Assignment) -> str:
     """Return the month of the assignment's newest booking (where a correction just went), else its own month."""
     entry = session.exec(
-        select(PayoutEntry).where(PayoutEntry.assignment_id == assignment.id).order_by(col(PayoutEntry.id).desc())
+        select(PayoutEntry)
+        .where(PayoutEntry.assignment_id == assignment.id)
+        .order_by(col(PayoutEntry.id).desc())
     ).first()
     return month_of_id(session, entry.payout_month_id) if entry else month_of(assignment.start)
 

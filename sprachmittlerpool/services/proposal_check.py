@@ -73,7 +73,12 @@ def reasons_for(session: Session, *, request: InterpretingRequest, now: datetime
     if wanted is None:
         return {}
     speakers = [v for v in data["volunteers"] if request.language_code in v["languages"]]
-    rows = {v.id: v for v in session.exec(select(Volunteer).where(col(Volunteer.id).in_([int(v["id"]) for v in speakers])))}
+    rows = {
+        v.id: v
+        for v in session.exec(
+            select(Volunteer).where(col(Volunteer.id).in_([int(v["id"]) for v in speakers]))
+        )
+    }
     return {
         int(v["id"]): _reason_in(session, {**data, "volunteers": [v]}, wanted, rows[int(v["id"])])
         for v in speakers
@@ -91,10 +96,16 @@ class OfferChoices:
 def offer_choices(session: Session, *, request: InterpretingRequest, now: datetime) -> OfferChoices:
     """Split the pool's active speakers of the request's language into those who pass every hard rule and the rest."""
     reasons = reasons_for(session, request=request, now=now)
-    selectable = [c for c in candidates_for(session, request=request, now=now) if reasons.get(c.volunteer.id) is None]
+    selectable = [
+        c for c in candidates_for(session, request=request, now=now) if reasons.get(c.volunteer.id) is None
+    ]
     chosen = {c.volunteer.id for c in selectable}
-    refused_ids = [volunteer_id for volunteer_id, reason in reasons.items() if reason and volunteer_id not in chosen]
-    rows = session.exec(select(Volunteer).where(col(Volunteer.id).in_(refused_ids)).order_by(col(Volunteer.name)))
+    refused_ids = [
+        volunteer_id for volunteer_id, reason in reasons.items() if reason and volunteer_id not in chosen
+    ]
+    rows = session.exec(
+        select(Volunteer).where(col(Volunteer.id).in_(refused_ids)).order_by(col(Volunteer.name))
+    )
     return OfferChoices(selectable, [(v, reasons[v.id]) for v in rows])
 
 

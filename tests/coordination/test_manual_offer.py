@@ -29,7 +29,9 @@ def crowd(factories, db):
         "absent": factories.VolunteerFactory(name="Anna Abwesend"),
         "busy": factories.VolunteerFactory(name="Bohdan Belegt"),
         "far": factories.VolunteerFactory(name="Fedir Fern", home_id="erkelenz", max_distance_km=1.0),
-        "window": factories.VolunteerFactory(name="Wira Woche", availability=[(day.weekday(), time(14), time(18))]),
+        "window": factories.VolunteerFactory(
+            name="Wira Woche", availability=[(day.weekday(), time(14), time(18))]
+        ),
         "capped": factories.VolunteerFactory(name="Kira Kappe", max_per_week=1),
         "other": factories.VolunteerFactory(name="Amal Arabisch", languages=["ar"]),
         "inactive": factories.VolunteerFactory(name="Ivan Inaktiv", active=False),
@@ -56,7 +58,9 @@ def test_choices_split_the_speakers_by_the_engines_hard_rules_with_reasons(db, c
 
 
 def test_page_lists_who_may_and_who_may_not_with_the_reason(coordinator_client, crowd):
-    page = coordinator_client.get(f"/koordination/anfragen/{crowd['request'].id}/anbieten").get_data(as_text=True)
+    page = coordinator_client.get(f"/koordination/anfragen/{crowd['request'].id}/anbieten").get_data(
+        as_text=True
+    )
 
     can, cannot = page.split("<h2>Sprechen die Sprache, können aber nicht")
     assert "Olena Frei" in can and can.count('name="volunteer_id"') == 1
@@ -71,7 +75,9 @@ def test_sending_the_offer_queues_the_normal_offer_mail(coordinator_client, crow
     )
 
     assert response.status_code == 302 and response.headers["Location"].endswith("/koordination/angebote")
-    offer = fresh_read(db, lambda: db.exec(select(Offer).where(Offer.request_id == crowd["request"].id)).one())
+    offer = fresh_read(
+        db, lambda: db.exec(select(Offer).where(Offer.request_id == crowd["request"].id)).one()
+    )
     assert (offer.volunteer_id, offer.status) == (crowd["free"].id, "pending")
     mail = fresh_read(
         db, lambda: db.exec(select(OutboxMail).where(OutboxMail.recipient == crowd["free"].email)).one()
@@ -89,7 +95,10 @@ def test_a_refused_person_gets_no_offer_and_the_page_says_why(coordinator_client
 
     page = response.get_data(as_text=True)
     assert "kann die Anfrage nicht übernehmen" in page and "abwesend" in page
-    assert fresh_read(db, lambda: db.exec(select(Offer).where(Offer.volunteer_id == crowd["absent"].id)).all()) == []
+    assert (
+        fresh_read(db, lambda: db.exec(select(Offer).where(Offer.volunteer_id == crowd["absent"].id)).all())
+        == []
+    )
 
 
 def test_after_the_engine_found_nobody_a_phone_arrangement_makes_the_person_selectable(
@@ -111,7 +120,9 @@ def test_after_the_engine_found_nobody_a_phone_arrangement_makes_the_person_sele
     assert f'name="volunteer_id" value="{mariam.id}"' in after
 
 
-def test_the_old_candidates_address_still_works_and_not_open_requests_offer_nobody(coordinator_client, factories):
+def test_the_old_candidates_address_still_works_and_not_open_requests_offer_nobody(
+    coordinator_client, factories
+):
     factories.VolunteerFactory()
     offered = factories.RequestFactory(status="offered")
 
@@ -124,4 +135,6 @@ def test_another_pools_request_is_not_found(coordinator_client, factories, db):
     foreign = factories.RequestFactory(**second_pool(db))
 
     assert coordinator_client.get(f"/koordination/anfragen/{foreign.id}/anbieten").status_code == 404
-    assert coordinator_client.post(f"/koordination/anfragen/{foreign.id}/anbieten", data={}).status_code == 404
+    assert (
+        coordinator_client.post(f"/koordination/anfragen/{foreign.id}/anbieten", data={}).status_code == 404
+    )
