@@ -130,6 +130,12 @@ def assignment_outcome(assignment_id: int):
     ), 422 if errors else 200
 
 
+def _whole_number(raw: str | None) -> int | str:
+    """Turn typed ASCII digits into an int; anything else stays text for the service to refuse in German."""
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else text
+
+
 def _read_outcome(choice: str, form) -> tuple[Outcome, int, Decimal]:
     """Turn the form into outcome, minutes and km, raising InvalidCompletion in German."""
     if choice not in OUTCOME_CHOICES:
@@ -137,8 +143,7 @@ def _read_outcome(choice: str, form) -> tuple[Outcome, int, Decimal]:
     outcome = completion.outcome_of(took_place=choice == "took_place", cancelled=choice)
     if outcome is not Outcome.TOOK_PLACE:
         return outcome, 0, Decimal(0)
-    raw = form.get("duration_minutes", "").strip()
-    minutes = completion.parse_minutes(int(raw) if raw.isdigit() else raw)
+    minutes = completion.parse_minutes(_whole_number(form.get("duration_minutes")))
     return outcome, minutes, completion.parse_km(form.get("travel_km"))
 
 
@@ -185,11 +190,10 @@ def assignment_correction(assignment_id: int):
     form = request.form if request.method == "POST" else {}
     errors: dict[str, str] = {}
     if request.method == "POST" and blocker is None:
-        raw = form.get("duration_minutes", "").strip()
         try:
             minutes, reason = completion.check_correction(
                 facts.assignment,
-                duration_minutes=int(raw) if raw.isdigit() else raw,
+                duration_minutes=_whole_number(form.get("duration_minutes")),
                 reason=form.get("reason"),
             )
         except InvalidCompletion as exc:
