@@ -22,9 +22,11 @@ def _stamp(moment) -> str:
 @bp.get("/assignments")
 @coordinator_required
 def list_assignments() -> Response:
-    """Return the pool's assignments starting from `from` to `to` (both included, at most a year)."""
+    """Return the pool's assignments starting from `from` to `to` (both included, at most a year; default a week from today)."""
     try:
-        first, last = assignment_lists.parse_range(request.args.get("from"), request.args.get("to"))
+        first, last = assignment_lists.parse_range(
+            request.args.get("from"), request.args.get("to"), today=local_now().date()
+        )
     except assignment_lists.InvalidRange as exc:
         raise ApiError(422, "invalid", str(exc), {"from": str(exc)}) from None
     session = get_session()
@@ -91,8 +93,20 @@ spec.add_paths(
                 "summary": "Einsätze des Pools in einem Zeitraum (höchstens ein Jahr)",
                 "security": spec.BEARER,
                 "parameters": [
-                    {"name": "from", "in": "query", "required": True, "schema": _DATE_PARAM},
-                    {"name": "to", "in": "query", "required": True, "schema": _DATE_PARAM},
+                    {
+                        "name": "from",
+                        "in": "query",
+                        "required": False,
+                        "description": "erster Tag (JJJJ-MM-TT), ohne Angabe heute",
+                        "schema": _DATE_PARAM,
+                    },
+                    {
+                        "name": "to",
+                        "in": "query",
+                        "required": False,
+                        "description": "letzter Tag (JJJJ-MM-TT), ohne Angabe eine Woche ab „from“",
+                        "schema": _DATE_PARAM,
+                    },
                 ],
                 "responses": {
                     "200": {

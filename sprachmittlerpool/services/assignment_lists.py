@@ -21,16 +21,21 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.services.completion import booked_minutes, corrected_allowance
 
 MAX_RANGE_DAYS = 366
+DEFAULT_RANGE_DAYS = 7  # without dates: the week from today, what a coordinator's script asks most
 
 
 class InvalidRange(ValueError):
     """The asked date range is broken or too long; the message is German."""
 
 
-def parse_range(first: str | None, last: str | None) -> tuple[date, date]:
-    """Read a from/to pair of YYYY-MM-DD dates (both included), at most a year apart."""
+def parse_range(first: str | None, last: str | None, *, today: date) -> tuple[date, date]:
+    """Read a from/to pair of YYYY-MM-DD dates (both included, at most a year apart); a missing one is defaulted.
+
+    No `from` means today; no `to` means a week from `from`.
+    """
     try:
-        start, end = date.fromisoformat(first or ""), date.fromisoformat(last or "")
+        start = date.fromisoformat(first) if first else today
+        end = date.fromisoformat(last) if last else start + timedelta(days=DEFAULT_RANGE_DAYS - 1)
     except ValueError:
         raise InvalidRange("Bitte „from“ und „to“ als Datum JJJJ-MM-TT angeben.") from None
     if end < start:

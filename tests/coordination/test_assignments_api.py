@@ -67,7 +67,7 @@ def test_assignments_in_a_range_with_ids_as_strings(client, bearer, db, factorie
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ("", "JJJJ-MM-TT"),
+        ("from=morgen", "JJJJ-MM-TT"),
         ("from=2026-02-30&to=2026-03-01", "JJJJ-MM-TT"),
         ("from=2026-03-10&to=2026-03-01", "liegt vor dem Anfang"),
         ("from=2025-01-01&to=2026-01-02", "höchstens 366 Tage"),
@@ -78,6 +78,15 @@ def test_a_bad_or_too_long_range_is_refused_in_german(client, bearer, query, wor
 
     assert response.status_code == 422
     assert words in response.get_json()["message"]
+
+
+def test_without_dates_the_list_covers_the_week_from_today(client, bearer, db, factories, done):
+    this_week = assignment_at(db, factories, _day(6))
+    assignment_at(db, factories, _day(7))
+
+    rows = client.get("/api/v1/assignments", headers=bearer).get_json()["assignments"]
+
+    assert [row["id"] for row in rows] == [str(this_week.id)]
 
 
 def test_the_list_needs_a_coordinator(client):
