@@ -242,3 +242,24 @@ def test_another_pools_assignment_is_not_found(coordinator_client, db, factories
 
     for path in ("ergebnis", "korrektur", "dauer?entscheidung=freigeben"):
         assert coordinator_client.get(f"/koordination/einsaetze/{foreign.id}/{path}").status_code == 404
+
+
+def test_the_request_pages_action_partial_links_what_fits_the_state(app, coordinator_client, past, db):
+    from flask import render_template
+
+    def links(request_row, assignment) -> str:
+        with app.test_request_context():
+            return render_template(
+                "coordination/_assignment_actions.html", request_row=request_row, assignment=assignment
+            )
+
+    wanted = fresh_read(db, lambda: db.get(InterpretingRequest, past.request_id))
+    confirmed = links(wanted, past)
+    assert f"/koordination/einsaetze/{past.id}/ergebnis" in confirmed and "/anbieten" not in confirmed
+    _complete(app, past.id, 60)
+    completed = _row(db, Assignment, past.id)
+    assert f"/koordination/einsaetze/{past.id}/korrektur" in links(wanted, completed)
+    wanted.status = "open"
+    assert f"/koordination/anfragen/{wanted.id}/anbieten" in links(wanted, None)
+    wanted.status = "cancelled"
+    assert links(wanted, None).strip() == ""

@@ -102,7 +102,7 @@ def test_a_manual_offer_after_the_engine_found_nobody_is_accepted_through_the_ma
 
 
 def test_a_duration_correction_shows_in_the_open_months_payout_list(
-    app, coordinator, db, factories, live_server
+    app, coordinator, db, factories, live_server, screens
 ):
     from playwright.sync_api import expect, sync_playwright
 
@@ -128,7 +128,10 @@ def test_a_duration_correction_shows_in_the_open_months_payout_list(
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
             _log_in(page, live_server)
-            page.goto(f"{live_server}/koordination/einsaetze/{assignment.id}/korrektur")
+            correction = f"{live_server}/koordination/einsaetze/{assignment.id}/korrektur"
+            shoot(page, correction, "duration-correction", screens)
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.goto(correction)
             expect(page.locator("main")).to_contain_text("Gebucht: 1 Stunde, Aufwandsentschädigung 25,00 €")
             page.fill("#duration_minutes", "180")
             page.fill("#reason", "Die Kita hatte 60 statt 180 Minuten gemeldet")
