@@ -128,7 +128,12 @@ def offer_to_candidate(request_id: int) -> Response:
         flash("Diese Person kann die Anfrage nicht übernehmen: es gibt sie im Pool nicht.", "error")
         return redirect(url_for("coordination.manual_offer", request_id=wanted.id))
     outcome = matching_run.confirm(
-        db, request_id=wanted.id, volunteer_id=volunteer.id, now=local_now(), actor=_actor()
+        db,
+        request_id=wanted.id,
+        volunteer_id=volunteer.id,
+        now=local_now(),
+        actor=_actor(),
+        user_id=current_user.id,
     )
     if outcome.problem:
         flash(f"Diese Person kann die Anfrage nicht übernehmen: {outcome.problem}", "error")

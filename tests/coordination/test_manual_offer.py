@@ -69,7 +69,7 @@ def test_page_lists_who_may_and_who_may_not_with_the_reason(coordinator_client, 
     assert "Amal Arabisch" not in page and "Ivan Inaktiv" not in page
 
 
-def test_sending_the_offer_queues_the_normal_offer_mail(coordinator_client, crowd, db):
+def test_sending_the_offer_queues_the_normal_offer_mail(coordinator_client, coordinator, crowd, db):
     response = coordinator_client.post(
         f"/koordination/anfragen/{crowd['request'].id}/anbieten", data={"volunteer_id": crowd["free"].id}
     )
@@ -78,7 +78,11 @@ def test_sending_the_offer_queues_the_normal_offer_mail(coordinator_client, crow
     offer = fresh_read(
         db, lambda: db.exec(select(Offer).where(Offer.request_id == crowd["request"].id)).one()
     )
-    assert (offer.volunteer_id, offer.status) == (crowd["free"].id, "pending")
+    assert (offer.volunteer_id, offer.status, offer.created_by_id) == (
+        crowd["free"].id,
+        "pending",
+        coordinator.id,
+    )
     mail = fresh_read(
         db, lambda: db.exec(select(OutboxMail).where(OutboxMail.recipient == crowd["free"].email)).one()
     )
