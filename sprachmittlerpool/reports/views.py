@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, current_app, render_template, request
 from flask_login import login_required
 from markupsafe import Markup
@@ -35,6 +37,11 @@ def _report() -> reports.Report:
         start, end = reports.choose_period(request.args, local_now().date())
     except reports.InvalidPeriod as exc:
         abort(400, str(exc))
+    return _build(start, end)
+
+
+def _build(start: date, end: date) -> reports.Report:
+    """Build the report of the pool, its rules named by their titles."""
     db = get_session()
     pool_id = current_pool_id(db)
     titles = reports.rule_titles(db, pool_id=pool_id, instance_path=current_app.instance_path)
@@ -43,8 +50,16 @@ def _report() -> reports.Report:
 
 @bp.get("/berichte")
 def page():
-    """Show the period's figures: key figures, the grant, and each breakdown as a chart with its table."""
-    report = _report()
+    """Show the period's figures: key figures, the grant, and each breakdown as a chart with its table.
+
+    A period that is not one shows this year with the reason above the form (400), so the form stays at hand.
+    """
+    error = None
+    try:
+        start, end = reports.choose_period(request.args, local_now().date())
+    except reports.InvalidPeriod as exc:
+        error, (start, end) = str(exc), reports.default_period(local_now().date())
+    report = _build(start, end)
     query = {"from": report.start.isoformat(), "to": report.end.isoformat()}
     return render_template(
         "reports/page.html",
@@ -52,15 +67,16 @@ def page():
         charts=_charts(report),
         query=query,
         parts=PARTS,
-        chosen_year=request.args.get("year") or str(report.start.year),
-        chosen_part=request.args.get("part", ""),
+        chosen_year=str(report.start.year),
+        chosen_part="" if error else request.args.get("part", ""),
         measures=MEASURES,
         counted_by=COUNTED_BY,
         figure=figure_de,
         money=money_de,
         month_de=month_de,
         date_de=date_de,
-    )
+        error=error,
+    ), (400 if error else 200)
 
 
 @bp.get("/berichte.csv")
