@@ -34,7 +34,7 @@ MEASURE_WIDTHS = {
     "requests": 22.0,
     "assignments": 22.0,
     "hours": 22.0,
-    "allowances": 42.0,
+    "allowances": 50.0,
     "rejected": 26.0,
     "unfilled": 28.0,
     "cancelled": 26.0,
@@ -164,8 +164,12 @@ def _table(
 ) -> None:
     """Print a titled table; its heading row is repeated on each page it runs onto."""
     heading = [name for name, _ in columns]
-    if pdf.get_y() + 12 + 3 * ROW > pdf.page_break_trigger:
-        pdf.add_page()  # no title alone at the foot of a page
+    needed = 7 + (len(rows) + 1) * ROW
+    page_room = pdf.page_break_trigger - pdf.t_margin
+    if pdf.get_y() + min(needed, 7 + 4 * ROW) > pdf.page_break_trigger or (
+        needed <= page_room and pdf.get_y() + needed > pdf.page_break_trigger
+    ):
+        pdf.add_page()  # a short table stays on one page; a long one never leaves its title alone
     _section(pdf, title)
     _row(pdf, columns, heading, bold=True)
     pdf.table_head = (columns, heading)
