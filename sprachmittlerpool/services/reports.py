@@ -44,6 +44,7 @@ from sprachmittlerpool.services.report_breakdowns import (
     Breakdown,
     bounds,
     breakdowns,
+    figure_de,
     received,
     rejections_by_rule,
     table,
@@ -435,6 +436,13 @@ def to_text(report: Report) -> str:
             lines.append(f"\n{current}" if section else current)
             section = current
         lines.append(f"  {label}: {value}")
+    for breakdown in report.breakdowns:
+        lines.append(f"\nNach {breakdown.name}")
+        lines += [
+            f"  {row.label}: "
+            + ", ".join(f"{title} {figure_de(row, key)}" for key, title in MEASURES.items())
+            for row in (*breakdown.rows, breakdown.total)
+        ]
     total = f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}"
     if report.provisional:
         total += f" (davon vorläufig, Monate noch offen: {money_de(report.allowances_open)})"

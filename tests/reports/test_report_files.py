@@ -153,3 +153,14 @@ def test_the_pdf_prints_the_period_the_counting_the_grant_and_every_breakdown(co
 def test_the_files_are_for_coordinators_only(client):
     for suffix in ("", ".csv", ".xlsx", ".pdf"):
         assert client.get(YEAR.format(suffix=suffix)).status_code == 302
+
+
+def test_the_terminal_report_lists_each_breakdown_in_german(app, two_years):
+    output = app.test_cli_runner().invoke(args=["report", "--year", "2025"]).output
+
+    assert "Nach Art des Termins" in output
+    assert (
+        "  Ukrainisch: Anfragen 4, Einsätze 2, Stunden 3,5, Aufwandsentschädigungen 65,00 €, Abgelehnt 1, "
+        "Nicht besetzt 0, Abgesagt 1"
+    ) in output
+    assert "Termine bei der Polizei: 1" in output and "legal." not in output
