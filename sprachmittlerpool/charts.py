@@ -14,9 +14,9 @@ from xml.sax.saxutils import escape, quoteattr
 Number = int | float | Decimal
 
 WIDTH = 340
-FONT_SIZE = 13
-LABEL_CHARS = 46  # what fits on one line of WIDTH at FONT_SIZE (about 0.55 em per letter)
-LABEL_HEIGHT = 16
+FONT_SIZE = 14
+LABEL_CHARS = 42  # what fits on one line of WIDTH at FONT_SIZE (about 0.55 em per letter)
+LABEL_HEIGHT = 17
 BAR_HEIGHT = 16
 ITEM_GAP = 10
 ITEM_HEIGHT = LABEL_HEIGHT + BAR_HEIGHT + ITEM_GAP

@@ -103,7 +103,7 @@ def pdf_file():
 
 
 def _charts(report: reports.Report) -> dict[str, Markup]:
-    """Draw the page's charts: assignments by each dimension, money by month, rejections and unfilled."""
+    """Draw the page's charts: assignments by each dimension, money by month, the grant, rejections, unfilled."""
     charts = {}
     for breakdown in report.breakdowns:
         items = [(row.label, row.assignments) for row in breakdown.rows]
@@ -115,6 +115,13 @@ def _charts(report: reports.Report) -> dict[str, Markup]:
             charts["money"] = _svg(
                 bar_chart_svg("Aufwandsentschädigungen je Monat", money, unit="€", places=2)
             )
+    grant = [
+        item
+        for b in report.budgets
+        for item in ((f"Zuschuss {b.year}", b.budget), (f"gebucht {b.year}", b.spent))
+        if item[1] is not None
+    ]
+    charts["grant"] = _svg(bar_chart_svg("Zuschuss und gebuchte Beträge", grant, unit="€", places=2))
     charts["rejections"] = _svg(bar_chart_svg("Abgelehnt nach Regel", top_items(report.rejections)))
     charts["unfilled"] = _svg(bar_chart_svg("Nicht besetzt nach Grund", report.unfilled_reasons))
     return charts

@@ -6,6 +6,7 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (report-1280.
 
 from __future__ import annotations
 
+from sprachmittlerpool.charts import FONT_SIZE
 from sprachmittlerpool.db import new_session
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
@@ -56,8 +57,9 @@ def test_the_coordinator_reads_the_years_report_with_charts_and_tables(
             assert box is not None and box["width"] <= 390
             font = page.evaluate(
                 "() => { const svg = document.querySelector('svg.chart');"
-                " return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width * 13; }"
+                " return svg.getBoundingClientRect().width / svg.viewBox.baseVal.width * "
+                f"{FONT_SIZE}; }}"
             )
-            assert font >= 10, f"chart letters shrink to {font:.1f} px on a phone"
+            assert font >= 12, f"chart letters shrink to {font:.1f} px on a phone"
         finally:
             browser.close()
