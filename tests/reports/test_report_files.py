@@ -45,7 +45,9 @@ def test_the_page_shows_each_breakdown_with_its_chart_and_table_in_german(coordi
     assert "Termine bei der Polizei" in html and "andere Regel" in html
     assert "nach dem Tag des Eingangs" in html and "nach dem Monat der Auszahlungsliste" in html
     assert "1.000,00 €" in html and "885,00 €" in html and "11,50 %" in html
-    assert "<title>Zuschuss 2025: 1.000,00 €</title>" in html and "<title>gebucht 2025: 115,00 €</title>" in html
+    assert (
+        "<title>Zuschuss 2025: 1.000,00 €</title>" in html and "<title>gebucht 2025: 115,00 €</title>" in html
+    )
     assert "Rumänisch" not in html and "Wegberg" not in html
     assert not re.search(r"legal\.|pool\.|private\.", html)
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 9
