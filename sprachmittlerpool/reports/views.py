@@ -108,7 +108,7 @@ def _charts(report: reports.Report) -> dict[str, Markup]:
     for breakdown in report.breakdowns:
         items = [(row.label, row.assignments) for row in breakdown.rows]
         if breakdown.dimension != "month":
-            items = top_items([item for item in items if item[1]])
+            items = top_items(sorted((item for item in items if item[1]), key=lambda item: -item[1]))
         charts[breakdown.dimension] = _svg(bar_chart_svg(f"Einsätze nach {breakdown.name}", items))
         if breakdown.dimension == "month":
             money = [(row.label, row.allowances) for row in breakdown.rows]
