@@ -46,8 +46,7 @@ class _PayoutPdf(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.digest = digest
         self.continuing: PayoutLine | None = None  # the volunteer whose block is being printed
-        for style, filename in FONT_FILES.items():
-            self.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
+        add_fonts(self)
         self.set_auto_page_break(auto=True, margin=20)
         self.set_margins(15, 15, 15)
 
@@ -64,6 +63,12 @@ class _PayoutPdf(FPDF):
         self.set_font(FONT, size=7)
         text = f"Seite {self.page_no()}/{{nb}} · Prüfsumme (SHA-256 der CSV-Fassung): {self.digest}"
         self.cell(0, 5, text, align="C")
+
+
+def add_fonts(pdf: FPDF) -> None:
+    """Give a document the shipped Unicode font in its three styles."""
+    for style, filename in FONT_FILES.items():
+        pdf.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
 
 
 def to_pdf(payout_list: PayoutList) -> bytes:
@@ -122,7 +127,7 @@ def _volunteer(pdf: _PayoutPdf, line: PayoutLine) -> None:
     pdf.continuing = line
     for item in line.sorted_items():
         _item_row(pdf, item)
-    _ensure_room(pdf, ROW + 5)
+    ensure_room(pdf, ROW + 5)
     pdf.continuing = None
     pdf.set_font(FONT, style="B", size=9)
     pdf.cell(150, ROW, "Summe", border="T")
@@ -143,7 +148,7 @@ def _header_row(pdf: FPDF) -> None:
     pdf.ln(ROW)
 
 
-def _ensure_room(pdf: FPDF, height: float) -> None:
+def ensure_room(pdf: FPDF, height: float) -> None:
     """Start a new page when ``height`` no longer fits on this one (the header then names the volunteer)."""
     if pdf.get_y() + height > pdf.page_break_trigger:
         pdf.add_page()
@@ -159,28 +164,35 @@ def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
     )
     height = max(
         ROW,
-        LINE * max(_line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
+        LINE * max(line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
     )
-    _ensure_room(pdf, height)
-    _wrapped_row(pdf, values, height)
+    ensure_room(pdf, height)
+    wrapped_row(pdf, values, height)
     if remark:
         pdf.set_font(FONT, style="I", size=7)
-        _ensure_room(pdf, LINE * _line_count(pdf, remark, 158))
+        ensure_room(pdf, LINE * line_count(pdf, remark, 158))
         pdf.set_x(pdf.l_margin + 22)
         pdf.multi_cell(158, LINE, remark, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _line_count(pdf: FPDF, value: str, width: float) -> int:
+def line_count(pdf: FPDF, value: str, width: float) -> int:
     """Count the lines ``value`` takes in a column of ``width``."""
     return len(pdf.multi_cell(width, LINE, value, dry_run=True, output="LINES")) or 1
 
 
-def _wrapped_row(pdf: FPDF, values: Sequence[str], height: float) -> None:
+def wrapped_row(
+    pdf: FPDF,
+    values: Sequence[str],
+    height: float,
+    *,
+    columns: Sequence[tuple[str, float]] = COLUMNS,
+    right_aligned: Sequence[str] = RIGHT_ALIGNED,
+) -> None:
     """Print the cells of one row side by side, each wrapping inside its column."""
     top, x = pdf.get_y(), pdf.l_margin
-    for (title, width), value in zip(COLUMNS, values, strict=True):
+    for (title, width), value in zip(columns, values, strict=True):
         pdf.set_xy(x, top)
-        pdf.multi_cell(width, LINE, value, align="R" if title in RIGHT_ALIGNED else "L")
+        pdf.multi_cell(width, LINE, value, align="R" if title in right_aligned else "L")
         x += width
     pdf.set_xy(pdf.l_margin, top + height)
 
@@ -188,7 +200,7 @@ def _wrapped_row(pdf: FPDF, values: Sequence[str], height: float) -> None:
 def _grand_total(pdf: FPDF, payout_list: PayoutList) -> None:
     """Print the sum of all volunteers."""
     pdf.ln(2)
-    _ensure_room(pdf, 8)
+    ensure_room(pdf, 8)
     pdf.set_font(FONT, style="B", size=11)
     pdf.cell(150, 8, f"Gesamtsumme ({len(payout_list.lines)} Sprachmittelnde)", border="T")
     pdf.cell(30, 8, money_de(payout_list.total), border="T", align="R", new_x="LMARGIN", new_y="NEXT")

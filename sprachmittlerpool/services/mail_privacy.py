@@ -66,6 +66,8 @@ def mails_of_volunteer(
     where = [
         func.lower(OutboxMail.recipient) == email.lower(),
         col(OutboxMail.dedupe_key).in_(keys),
+        # the personal links (services/volunteer_self.py), a confirmation also to an address never saved
+        col(OutboxMail.dedupe_key).startswith(f"volunteer:{volunteer_id}:"),
         *mentions,
     ]
     return list(session.exec(select(OutboxMail).where(or_(*where)).order_by(col(OutboxMail.id))).all())
