@@ -400,11 +400,24 @@ def email_change(session: Session, token: str, *, now: datetime) -> tuple[Volunt
 
 
 def confirm_email(session: Session, link: VolunteerLink, volunteer: Volunteer, *, now: datetime) -> None:
-    """Make the confirmed address the volunteer's, once, and commit; a second click changes nothing."""
+    """Make the confirmed address the volunteer's, once, and tell the old address; commit.
+
+    The old address hears of the change, so someone who got hold of a page link cannot take over the
+    volunteer's mail unnoticed.
+    """
     if link.used_at is not None:
         raise SelfServiceError("Diese Adresse ist schon bestätigt.")
     link.used_at = now
     session.add(link)
+    queue_mail(
+        session,
+        "volunteer_email_changed",
+        pool_id=volunteer.pool_id,
+        recipient=volunteer.email,
+        dedupe_key=f"volunteer:{volunteer.id}:email_changed:{link.id}",
+        context={"first_name": volunteer.first_name, "new_email": link.new_email},
+        now=now,
+    )
     try:
         volunteer_service.update_volunteer(
             session, volunteer, {"email": link.new_email}, actor=_actor(volunteer)

@@ -78,6 +78,8 @@ SAMPLE = {
     "email": "kim@kreis-kleve.example",
     "role": "Koordination",
     "link": "https://sprachmittlung.kreis-kleve.example/einladung/token",
+    "valid_until": "10. März 2026",
+    "new_email": "olena.neu@example.org",
 }
 
 
@@ -89,7 +91,7 @@ def product_templates() -> list[str]:
 def test_every_template_has_its_html_twin_and_there_are_all_of_them() -> None:
     names = product_templates()
 
-    assert len(names) == 16, names
+    assert len(names) == 19, names
     assert all((TEMPLATES / f"{name}.html").exists() for name in names)
 
 

@@ -241,6 +241,8 @@ def test_a_new_email_address_counts_only_after_its_confirmation_link(app, factor
         as_text=True
     )
     assert reload(session, volunteer).email == "neu@example.org"
+    told = [mail for mail in _mails(session, KNOWN) if "geändert" in mail.subject]
+    assert len(told) == 1 and "neu@example.org" in told[0].body_text
     again = client.post(f"/adresse-bestaetigen/{confirm_token}")
     assert again.status_code == 200 and "ist eingetragen" in again.get_data(as_text=True)
 
