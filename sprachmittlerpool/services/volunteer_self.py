@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlmodel import Session, col, func, select
@@ -204,10 +205,10 @@ def overview(session: Session, volunteer: Volunteer, *, now: datetime) -> Overvi
     )
 
 
-def _appointments(statement):  # type: ignore[no-untyped-def]
-    """Join what a row of the page names: the request, its language, municipality and institution."""
+def _with_places(statement: Any, request_id: Any) -> Any:
+    """Join the request a row points to, with its language, municipality and institution (the page's columns)."""
     return (
-        statement.join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
+        statement.join(InterpretingRequest, col(InterpretingRequest.id) == request_id)
         .join(Language, request_language_join())
         .join(Municipality, request_municipality_join())
         .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
@@ -216,8 +217,9 @@ def _appointments(statement):  # type: ignore[no-untyped-def]
 
 def _assignments(session: Session, volunteer_id: int) -> list[AppointmentRow]:
     rows = session.exec(
-        _appointments(
-            select(Assignment, InterpretingRequest, Language.name_de, Municipality.name, Institution.name)
+        _with_places(
+            select(Assignment, InterpretingRequest, Language.name_de, Municipality.name, Institution.name),
+            Assignment.request_id,
         )
         .where(Assignment.volunteer_id == volunteer_id, Assignment.status != AssignmentStatus.CANCELLED)
         .order_by(col(Assignment.start))
@@ -241,11 +243,10 @@ def _pending_offers(
     session: Session, volunteer_id: int, *, now: datetime, days: tuple[date, date] | None = None
 ) -> list[AppointmentRow]:
     statement = (
-        select(Offer, InterpretingRequest, Language.name_de, Municipality.name, Institution.name)
-        .join(InterpretingRequest, col(InterpretingRequest.id) == Offer.request_id)
-        .join(Language, request_language_join())
-        .join(Municipality, request_municipality_join())
-        .join(Institution, col(Institution.id) == InterpretingRequest.institution_id)
+        _with_places(
+            select(Offer, InterpretingRequest, Language.name_de, Municipality.name, Institution.name),
+            Offer.request_id,
+        )
         .where(
             Offer.volunteer_id == volunteer_id, Offer.status == OfferStatus.PENDING, Offer.expires_at > now
         )
@@ -267,7 +268,7 @@ def _pending_offers(
     ]
 
 
-def _within(days: tuple[date, date]) -> tuple:  # type: ignore[type-arg]
+def _within(days: tuple[date, date]) -> tuple[Any, Any]:
     """Say that an appointment touches the days (both ends inclusive), as withdraw_offers_of reads them."""
     return (
         col(InterpretingRequest.start) <= datetime.combine(days[1], time.max),

@@ -184,6 +184,22 @@ def test_a_pause_withdraws_a_pending_offer_inside_it_and_not_one_outside(
     assert len(withdrawn_mail) == 1 and "Pause eingetragen" in withdrawn_mail[0].body_text
 
 
+def test_the_offers_page_names_each_withdrawal_reason_and_forgets_old_ones(
+    factories, session, coordinator_client
+) -> None:
+    volunteer = factories.VolunteerFactory(name="Mariam Haddad")
+    recent = _pending_offer(factories, session, volunteer, _at(4))
+    old = _pending_offer(factories, session, volunteer, _at(6))
+    offers.withdraw_offer(session, offer_id=recent.id, now=local_now(), actor="user:1")
+    offers.withdraw_offer(session, offer_id=old.id, now=local_now() - timedelta(days=20), actor="user:1")
+
+    page = coordinator_client.get("/koordination/angebote").get_data(as_text=True)
+
+    section = page.split('id="zurueckgezogen"')[1]
+    assert section.count("Mariam Haddad") == 1
+    assert "Von der Koordination zurückgezogen." in section
+
+
 def test_the_pause_page_asks_first_and_changes_nothing_until_confirmed(factories, session, client) -> None:
     volunteer = factories.VolunteerFactory()
     offer = _pending_offer(factories, session, volunteer, factories.next_weekday(1, weeks_ahead=1))
