@@ -204,9 +204,7 @@ def add_absence(
         # The days stay on the absence row, which erasure deletes; the append-only trail keeps only the id.
         detail={"absence": absence.id},
     )
-    withdraw_offers_of(
-        session, volunteer.id, now=local_now(), actor=actor, reason=reason, days=(start, end)
-    )
+    withdraw_offers_of(session, volunteer.id, now=local_now(), actor=actor, reason=reason, days=(start, end))
     session.commit()
     return absence
 
