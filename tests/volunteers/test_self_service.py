@@ -25,7 +25,7 @@ from sprachmittlerpool.models import (
     VolunteerLink,
     local_now,
 )
-from sprachmittlerpool.services import allowance_statement, offers, payouts, volunteer_self
+from sprachmittlerpool.services import allowance_statement, matching_run, offers, payouts, volunteer_self
 from tests.coordination.helpers import fresh_read, reload
 from tests.factories import FIRST_POOL
 from tests.payouts import helpers
@@ -184,6 +184,25 @@ def test_a_pause_withdraws_a_pending_offer_inside_it_and_not_one_outside(
     assert len(withdrawn_mail) == 1 and "Pause eingetragen" in withdrawn_mail[0].body_text
 
 
+def test_proposals_skip_a_paused_volunteer_inside_the_pause_only(factories, session) -> None:
+    volunteer = factories.VolunteerFactory()
+    inside = factories.RequestFactory(start=factories.next_weekday(1, weeks_ahead=1))
+    outside = factories.RequestFactory(start=factories.next_weekday(1, weeks_ahead=3))
+    today = local_now().date()
+
+    volunteer_self.add_absence(
+        session, volunteer, start=today, end=today + timedelta(days=14), pause=True, now=local_now()
+    )
+
+    def who(request) -> list[int]:
+        return [
+            c.volunteer.id for c in matching_run.candidates_for(session, request=request, now=local_now())
+        ]
+
+    assert volunteer.id not in fresh_read(session, lambda: who(inside))
+    assert volunteer.id in fresh_read(session, lambda: who(outside))
+
+
 def test_the_offers_page_names_each_withdrawal_reason_and_forgets_old_ones(
     factories, session, coordinator_client
 ) -> None:
@@ -232,6 +251,25 @@ def test_an_absence_in_the_past_or_in_the_wrong_order_is_refused(factories, sess
         volunteer_self.absence_preview(
             session, volunteer, start=today + timedelta(days=3), end=today, pause=False, now=local_now()
         )
+
+
+def test_an_offer_is_answered_on_the_page_but_another_persons_offer_is_not_found(
+    factories, session, client
+) -> None:
+    volunteer = factories.VolunteerFactory()
+    mine = _pending_offer(factories, session, volunteer, _at(8))
+    theirs = _pending_offer(factories, session, factories.VolunteerFactory(), _at(9))
+    token = _page_token(session, volunteer)
+    mine_id, theirs_id = fresh_read(session, lambda: (mine.id, theirs.id))  # loaded now, no lock held later
+
+    foreign = client.post(f"/mein-bereich/{token}/angebote/{theirs_id}/annehmen")
+    accepted = client.post(f"/mein-bereich/{token}/angebote/{mine_id}/annehmen")
+
+    assert foreign.status_code == 409 and "gibt es nicht" in foreign.get_data(as_text=True)
+    assert reload(session, theirs).status == OfferStatus.PENDING
+    assert accepted.status_code == 302 and reload(session, mine).status == OfferStatus.ACCEPTED
+    page = client.get(f"/mein-bereich/{token}").get_data(as_text=True)
+    assert "Zurzeit wartet kein Angebot auf Ihre Antwort." in page and "Ihre nächsten Einsätze" in page
 
 
 # ---------------------------------------------------------------- contact
