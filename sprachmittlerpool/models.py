@@ -361,6 +361,34 @@ class Absence(SQLModel, table=True):
     end: date
 
 
+class VolunteerLinkPurpose(enum.StrEnum):
+    """What a volunteer's personal link opens: their own page, or the confirmation of a new address."""
+
+    PAGE = "page"
+    EMAIL = "email"
+
+
+class VolunteerLink(SQLModel, table=True):
+    """A personal link mailed to a volunteer, stored as the SHA-256 of its random token like an offer link."""
+
+    __tablename__ = "volunteer_link"
+    __table_args__ = (
+        _enum_check("purpose", VolunteerLinkPurpose),
+        _pool_unique("volunteer_link"),
+        _pool_fk(["volunteer_id"], "volunteer", ["id"], "volunteer_link_volunteer_in_pool"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    volunteer_id: int = Field(index=True)
+    purpose: str = Field(max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    new_email: str = Field(default="", max_length=254)  # the address a confirmation link is for
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    expires_at: NaiveDatetime
+    used_at: NaiveDatetime | None = None  # a confirmation link works once
+
+
 class Offer(SQLModel, table=True):
     """A confirmed match sent to a volunteer, answered once through a link in the e-mail."""
 

@@ -27,6 +27,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
+    VolunteerLink,
     request_municipality_join,
 )
 from sprachmittlerpool.services import mail_privacy
@@ -178,7 +179,7 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
     volunteer.contact_route = ""
     volunteer.active = False
     volunteer.anonymised_at = now
-    for table in (VolunteerLanguage, Availability, Absence):
+    for table in (VolunteerLanguage, Availability, Absence, VolunteerLink):
         for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
             session.delete(row)
     _clear_decline_reasons(session, Offer.volunteer_id == volunteer_id)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 18:47:32.338941
+Create Date: 2026-12-03 19:43:23.343769
 """
 
 from collections.abc import Sequence
@@ -406,6 +406,27 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('volunteer_id', 'language_code')
     )
+    op.create_table('volunteer_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('new_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("purpose IN ('page', 'email')", name='purpose_valid'),
+    sa.ForeignKeyConstraint(['pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='volunteer_link_volunteer_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pool_id', 'id', name='volunteer_link_pool_id_id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('volunteer_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_volunteer_link_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_volunteer_link_volunteer_id'), ['volunteer_id'], unique=False)
+
     op.create_table('offer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
@@ -557,6 +578,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_offer_pool_id'))
 
     op.drop_table('offer')
+    with op.batch_alter_table('volunteer_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_volunteer_link_volunteer_id'))
+        batch_op.drop_index(batch_op.f('ix_volunteer_link_pool_id'))
+
+    op.drop_table('volunteer_link')
     op.drop_table('volunteer_language')
     with op.batch_alter_table('sepa_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sepa_file_pool_id'))
