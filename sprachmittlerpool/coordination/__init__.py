@@ -8,6 +8,7 @@ from sprachmittlerpool.coordination import (  # noqa: E402,F401
     day_lists,
     institutions,
     proposals,
+    qualifications,
     review,  # noqa: E402,F401
     views,
     volunteers,  # noqa: E402,F401

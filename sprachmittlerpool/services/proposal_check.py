@@ -14,10 +14,19 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 import matching
-from matching.candidates import Context, gender_fits, not_excluded, slot_of, time_fits, within_reach
+from matching.candidates import (
+    Context,
+    gender_fits,
+    missing_qualifications,
+    not_excluded,
+    slot_of,
+    takes_mode,
+    time_fits,
+)
 from sprachmittlerpool.exports.formatting import MONTHS_DE
 from sprachmittlerpool.models import InterpretingRequest, Language, Volunteer
 from sprachmittlerpool.services.matching_run import build_instance_data
+from sprachmittlerpool.services.qualifications import KIND_LABELS
 
 ASK = "bitte neu berechnen oder eine andere Person wählen."
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -70,7 +79,9 @@ def _first_broken_rule(session: Session, instance: matching.Instance, volunteer:
     if request.language not in candidate.languages:
         language = session.get(Language, (volunteer.pool_id, request.language))
         return f"{name} spricht {language.name_de if language else 'die Sprache'} nicht mehr – {ASK}"
-    if not within_reach(context.km(candidate, request), candidate):
+    if not takes_mode(candidate, request):
+        return f"{name} übernimmt keine Telefon- oder Videotermine (mehr) – {ASK}"
+    if not context.reaches(candidate, request):
         return f"{name} fährt nicht mehr so weit, wie der Termin entfernt ist – {ASK}"
     if not gender_fits(candidate, request):
         return f"{name} entspricht nicht dem gewünschten Geschlecht – {ASK}"
@@ -82,6 +93,10 @@ def _first_broken_rule(session: Session, instance: matching.Instance, volunteer:
         return f"{name} ist {WEEKDAYS_DE[day.weekday()].lower()}s zu dieser Uhrzeit laut Wochenplan nicht verfügbar – {ASK}"
     if not not_excluded(candidate, request):
         return f"{name} hat diese Anfrage schon abgelehnt oder das Angebot verfallen lassen – {ASK}"
+    missing = missing_qualifications(candidate, request)
+    if missing:
+        lacking = " und ".join(KIND_LABELS.get(kind, kind) for kind in missing)
+        return f"{name} fehlt für diesen Termin ein gültiger Nachweis: {lacking} – {ASK}"
     return _booking_problem(context, name)
 
 
