@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from sprachmittlerpool.models import (
     DEFAULT_REQUIRED_QUALIFICATIONS,
+    InterpretingRequest,
     Pool,
     Qualification,
     QualificationKind,
@@ -69,6 +70,13 @@ def required_for(pool: Pool, institution_type: str) -> list[str]:
 def brokered_modes(pool: Pool) -> list[str]:
     """Return the modes the pool takes requests for: always in person, phone and video if the pool says so."""
     return [RequestMode.IN_PERSON.value, *(m.value for m in REMOTE_MODES if m.value in pool.remote_modes)]
+
+
+def place_words(request: InterpretingRequest, municipality_name: str) -> str:
+    """Say where the appointment is: the address, or for a call how it comes about and where the institution is."""
+    if request.mode == RequestMode.IN_PERSON:
+        return f"{request.address}, {municipality_name}"
+    return f"{MODE_LABELS[request.mode]} ({request.call_details}), Einrichtung in {municipality_name}"
 
 
 def qualifications_of(session: Session, volunteer_id: int) -> dict[str, Qualification]:

@@ -45,6 +45,8 @@ UNFILLED_DE = {
     "declined": "alle Angefragten abgesagt",
     "expired": "keine Antwort rechtzeitig",
     "late": "zu kurzfristig",
+    "no_remote": "niemand für Telefon oder Video",
+    "no_qualified": "Nachweis fehlt (z. B. Führungszeugnis)",
 }
 TOP_LANGUAGES = 10
 MONEY_TEXT = re.compile(r"^-?\d+,\d{2}$")  # how rows() writes an amount: the workbook stores a number
