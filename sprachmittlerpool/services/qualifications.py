@@ -11,11 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from matching.eligibility import INSTITUTION_TYPES
 from sprachmittlerpool.models import (
-    DEFAULT_REQUIRED_QUALIFICATIONS,
     InterpretingRequest,
     Pool,
     Qualification,
@@ -62,7 +63,7 @@ class Entry:
 
 def required_for(pool: Pool, institution_type: str) -> list[str]:
     """Return the qualifications a request of this institution type needs in this pool, in kind order."""
-    rules = pool.required_qualifications or DEFAULT_REQUIRED_QUALIFICATIONS
+    rules = pool.required_qualifications
     wanted = set(rules.get(ALL_TYPES, [])) | set(rules.get(institution_type, []))
     return [kind.value for kind in QualificationKind if kind.value in wanted]
 
@@ -142,3 +143,56 @@ def save_qualifications(
             detail={"changed": changed},
         )
     session.commit()
+
+
+SETTINGS_ACTION = "matching_settings_changed"
+
+
+def save_pool_settings(
+    session: Session,
+    pool: Pool,
+    *,
+    remote_modes: Iterable[str],
+    required: Mapping[str, Iterable[str]],
+    actor: str,
+) -> bool:
+    """Store which calls the pool brokers and what each institution type requires; audit and commit a change.
+
+    ``required`` maps ``"all"`` or an institution type to qualification kinds. Returns whether anything changed.
+    """
+    kinds = [kind.value for kind in QualificationKind]
+    modes = [mode.value for mode in REMOTE_MODES if mode.value in set(remote_modes)]
+    wanted = {
+        key: [kind for kind in kinds if kind in set(values)]
+        for key, values in required.items()
+        if key == ALL_TYPES or key in INSTITUTION_TYPES
+    }
+    wanted = {key: values for key, values in wanted.items() if values}
+    before = {"remote_modes": list(pool.remote_modes), "required": dict(pool.required_qualifications)}
+    after = {"remote_modes": modes, "required": wanted}
+    if before == after:
+        return False
+    pool.remote_modes, pool.required_qualifications = modes, wanted
+    session.add(pool)
+    record(
+        session,
+        actor=actor,
+        entity="pool",
+        entity_id=str(pool.id),
+        action=SETTINGS_ACTION,
+        detail={"before": before, "after": after},
+    )
+    session.commit()
+    return True
+
+
+def describe_settings_change(_action: str, detail: Mapping[str, Any]) -> str:
+    """Word a change of the settings for the history: what the pool brokers and requires afterwards."""
+    after = detail.get("after", {})
+    modes = ", ".join(MODE_LABELS.get(mode, mode) for mode in after.get("remote_modes", [])) or "keine"
+    rules = "; ".join(
+        f"{'alle' if key == ALL_TYPES else INSTITUTION_TYPES.get(key, key)}: "
+        + ", ".join(KIND_LABELS.get(kind, kind) for kind in kinds)
+        for key, kinds in after.get("required", {}).items()
+    )
+    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}."
