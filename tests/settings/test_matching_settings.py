@@ -64,3 +64,12 @@ def test_saving_the_same_again_changes_nothing(coordinator_client, db):
 
     assert "Nichts geändert." in response.get_data(as_text=True)
     assert audit_rows(db, "pool", action="matching_settings_changed") == []
+
+
+@pytest.mark.parametrize("coordinator_role", ["coordinator"])
+def test_a_coordinator_is_refused_and_nothing_changes(coordinator_client, db):
+    assert coordinator_client.get("/einstellungen/nachweise").status_code == 403
+    response = coordinator_client.post("/einstellungen/nachweise", data={"remote_modes": ["phone"]})
+
+    assert response.status_code == 403
+    assert fresh_read(db, lambda: db.get(Pool, FIRST_POOL, populate_existing=True).remote_modes) == []
