@@ -77,7 +77,12 @@ def place_words(request: InterpretingRequest, municipality_name: str) -> str:
     """Say where the appointment is: the address, or for a call how it comes about and where the institution is."""
     if request.mode == RequestMode.IN_PERSON:
         return f"{request.address}, {municipality_name}"
-    return f"{MODE_LABELS[request.mode]} ({request.call_details}), Einrichtung in {municipality_name}"
+    return f"{call_words(request)}, Einrichtung in {municipality_name}"
+
+
+def call_words(request: InterpretingRequest) -> str:
+    """Say how a phone or video appointment comes about: 'am Telefon (Wir rufen an …)'."""
+    return f"{MODE_LABELS[request.mode]} ({request.call_details})"
 
 
 def qualifications_of(session: Session, volunteer_id: int) -> dict[str, Qualification]:

@@ -102,6 +102,10 @@ def test_phone_request_for_a_rare_language_goes_to_the_distant_volunteer_who_tak
     assert _proposed(result) == {str(call.id): str(distant.id)}
     assert result["assignments"][0]["distance_km"] == 0.0
     assert "Semhar Tesfay" in page and "Abeba Kidane" not in page
+    assert "<br>am Telefon</td>" in page
+    candidates = coordinator_client.get(f"/koordination/anfragen/{call.id}/kandidaten").get_data(as_text=True)
+    assert "am Telefon (Wir rufen an.)" in candidates
+    assert "Semhar Tesfay" in candidates and "Abeba Kidane" not in candidates
     entry = next(
         v
         for v in build_instance_data(db, pool_id=FIRST_POOL, now=now())["volunteers"]
