@@ -60,6 +60,7 @@ class InstitutionFactory(_Base):
 
 # what the pool's default rules require of Kitas and schools, so a default volunteer may take their requests
 FULLY_QUALIFIED = {"trained": None, "confidentiality": None, "clearance": None}
+QUALIFIED_ON = date(2024, 1, 15)
 
 
 class VolunteerFactory(_Base):
@@ -102,7 +103,11 @@ class VolunteerFactory(_Base):
             for kind, valid_until in held.items():
                 session.add(
                     Qualification(
-                        pool_id=self.pool_id, volunteer_id=self.id, kind=kind, valid_until=valid_until
+                        pool_id=self.pool_id,
+                        volunteer_id=self.id,
+                        kind=kind,
+                        issued_on=QUALIFIED_ON,
+                        valid_until=valid_until,
                     )
                 )
             session.commit()
