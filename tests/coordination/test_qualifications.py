@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import select
 
 from sprachmittlerpool.models import AuditEvent, MatchingRun, Municipality, Qualification
 from sprachmittlerpool.services.matching_run import build_instance_data
 from sprachmittlerpool.services.proposal_check import problem_with
+from tests.coordination.day_world import assignment_at
 from tests.coordination.helpers import fresh_read, now, reload
 from tests.factories import FIRST_POOL
 
@@ -184,3 +185,16 @@ def test_confirming_after_the_clearance_was_removed_is_refused_with_the_reason(
         "Olena N. fehlt für diesen Termin ein gültiger Nachweis: Erweitertes Führungszeugnis – "
         "bitte neu berechnen oder eine andere Person wählen."
     )
+
+
+def test_day_list_and_review_queue_say_how_a_call_comes_about(coordinator_client, db, factories):
+    tomorrow = datetime.combine(now().date() + timedelta(days=1), time(10))
+    assignment_at(db, factories, tomorrow, mode="video", address="", call_details="Link per E-Mail")
+    factories.RequestFactory(status="review", mode="phone", address="", call_details="Die Kita ruft an")
+
+    day = tomorrow.date().isoformat()
+    day_list = coordinator_client.get(f"/koordination/einsaetze/tag?datum={day}").get_data(as_text=True)
+    review = coordinator_client.get("/koordination/pruefung").get_data(as_text=True)
+
+    assert "per Video (Link per E-Mail)" in day_list
+    assert "am Telefon (Die Kita ruft an)" in review
