@@ -10,7 +10,7 @@ from sprachmittlerpool.models import AuditEvent, MatchingRun, Municipality, Qual
 from sprachmittlerpool.services.matching_run import build_instance_data
 from sprachmittlerpool.services.proposal_check import problem_with
 from tests.coordination.day_world import assignment_at
-from tests.coordination.helpers import fresh_read, now, reload
+from tests.coordination.helpers import fresh_read, mails, now, reload
 from tests.factories import FIRST_POOL
 
 NO_QUALIFIED = "Den Passenden fehlt ein Nachweis, den diese Einrichtungsart verlangt"
@@ -198,3 +198,16 @@ def test_day_list_and_review_queue_say_how_a_call_comes_about(coordinator_client
 
     assert "per Video (Link per E-Mail)" in day_list
     assert "am Telefon (Die Kita ruft an)" in review
+
+
+def test_the_offer_for_a_call_tells_the_volunteer_how_it_comes_about(coordinator_client, db, factories):
+    volunteer = factories.VolunteerFactory(remote=True)
+    call = factories.RequestFactory(mode="phone", address="", call_details="Die Kita ruft Sie an")
+    result, _page = _compute(coordinator_client, db)
+    assert _proposed(result) == {str(call.id): str(volunteer.id)}
+
+    run_id = fresh_read(db, lambda: db.exec(select(MatchingRun)).one().id)
+    coordinator_client.post(f"/koordination/vorschlaege/{run_id}/anfragen/{call.id}")
+
+    [offer_mail] = [m for m in mails(db) if m.recipient == volunteer.email]
+    assert "am Telefon (Die Kita ruft Sie an), Einrichtung in Heinsberg" in offer_mail.body_text
