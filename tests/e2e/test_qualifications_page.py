@@ -6,6 +6,8 @@ Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
 
@@ -39,5 +41,27 @@ def test_the_coordinator_enters_a_clearance_and_remote_work(live_server, coordin
             expect(page.locator("#clearance_valid_until")).to_have_value("2030-01-14")
             expect(page.locator("input[name=remote]")).to_be_checked()
             shoot(page, page.url, "volunteer-qualifications", screens)
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("coordinator_role", ["admin"])
+def test_the_admin_reads_the_requirements_grid_on_a_phone(live_server, coordinator, screens):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=de-DE"])
+        try:
+            page = browser.new_page(locale="de-DE")
+            page.set_default_timeout(10_000)
+            page.goto(f"{live_server}/anmelden")
+            page.fill("#email", COORDINATOR_EMAIL)
+            page.fill("#password", COORDINATOR_PASSWORD)
+            page.click("main button[type=submit]")
+            page.goto(f"{live_server}/einstellungen/")
+            page.click("main >> text=Nachweise und Telefon/Video")
+            expect(page.locator("h1")).to_have_text("Nachweise und Telefon/Video")
+            expect(page.get_by_label("Schule: Erweitertes Führungszeugnis")).to_be_checked()
+            shoot(page, page.url, "settings-qualifications", screens)
         finally:
             browser.close()
