@@ -25,10 +25,12 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     OutboxMail,
+    RequestMode,
     Volunteer,
     request_language_join,
     request_municipality_join,
 )
+from sprachmittlerpool.services.qualifications import call_words
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def assignments_between(session: Session, *, pool_id: int, first: date, last: da
             end=assignment.end,
             language=language,
             municipality=municipality,
-            address=request.address,
+            address=request.address if request.mode == RequestMode.IN_PERSON else call_words(request),
             institution=institution,
             contact_name=request.contact_name,
             contact_phone=request.contact_phone,
