@@ -21,7 +21,8 @@ from sprachmittlerpool.security import new_token
 from tests.hardening.test_gunicorn_log import BIN, ROOT, _environment
 from tests.smtp import free_port
 
-TOKEN = new_token()
+# A fixed token of new_token()'s shape: parameter ids must be equal in every test worker (pytest-xdist).
+TOKEN = "DLYWrreVCPH65dGq_zDEDxgykcu9cGuId1XZ7twio3k"
 
 
 def every_char_encoded(text: str) -> str:

@@ -19,10 +19,10 @@ from sqlalchemy import text
 
 from sprachmittlerpool.cli.serve import dev_server
 from sprachmittlerpool.logsafe import mask_tokens
-from sprachmittlerpool.security import new_token
 
-TOKEN = new_token()
-OTHER = new_token()
+# Fixed tokens of new_token()'s shape: parameter ids must be equal in every test worker (pytest-xdist).
+TOKEN = "QLqJ-k5jwufmaexUNo7O5D0miiw0lGmhb49TS26rlvQ"
+OTHER = "Zq3b9Kx7_LmN2pQ8rT4vW6yA1cE5gH0jS9uX3zB7dF2"
 
 
 @pytest.mark.parametrize(
