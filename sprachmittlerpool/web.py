@@ -15,7 +15,7 @@ from sprachmittlerpool import links, logsafe
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.extensions import login_manager
-from sprachmittlerpool.german import requests_words
+from sprachmittlerpool.german import decimal, requests_words
 from sprachmittlerpool.identity import PoolIdentity, neutral_identity
 from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.pools import NoPoolError, current_pool_id, use_pool
@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cutoff_hours"] = cutoff_hours
     app.jinja_env.filters["status_de"] = status_de
     app.jinja_env.filters["requests_de"] = requests_words
+    app.jinja_env.filters["decimal_de"] = decimal
 
 
 SESSION_FINGERPRINT = "password_fingerprint"

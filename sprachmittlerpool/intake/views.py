@@ -91,7 +91,8 @@ def receipt() -> str:
     token = session.get(RECEIPT)
     found = intake.find_by_token(get_session(), token) if token else None
     link = intake.status_url(current_app.config["BASE_URL"], token) if found else None
-    return render_template("intake/receipt.html", request_row=found, status_link=link)
+    reasons = intake.readable_reasons(get_session(), found) if found else []
+    return render_template("intake/receipt.html", request_row=found, status_link=link, reasons=reasons)
 
 
 def _load(token: str) -> InterpretingRequest:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlmodel import Session, select
 
 from matching.effective_rules import (
@@ -93,6 +94,21 @@ def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | P
             max_duration_minutes=pool.max_duration_minutes,
         )
     return _cache[key]
+
+
+# A rule id found on an old request that the current rule set no longer knows: named, never shown as its id.
+OTHER_RULE = "Weitere Regel des Sprachmittlerpools"
+
+
+def rule_titles(session: Session, *, pool_id: int) -> dict[str, str]:
+    """Name each rule of the pool by its German title: people read titles, never the rule set's ids."""
+    rules = effective_rule_set(session, pool_id=pool_id, instance_path=current_app.instance_path)
+    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
+
+
+def rule_title(titles: Mapping[str, str], rule_id: str) -> str:
+    """Return a rule's German title from `rule_titles`, or a neutral name for a rule no longer in the set."""
+    return titles.get(rule_id, OTHER_RULE)
 
 
 def rule_set_limits(instance_path: str | Path) -> tuple[int, int]:

@@ -34,6 +34,7 @@ from sprachmittlerpool.models import (
     request_language_join,
 )
 from sprachmittlerpool.services.payouts import month_of, next_month, year_budget
+from sprachmittlerpool.services.pool_rules import rule_title, rule_titles
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import BudgetStatus
 from sprachmittlerpool.text_check import whole_number
@@ -155,7 +156,7 @@ def build_report(session: Session, start: date, end: date, *, pool_id: int) -> R
         allowance_months=_allowance_months(session, start, end, pool_id),
         languages=_languages(session, received),
         per_month=_per_month(session, start, end, received),
-        rejections=_rejections(session, received),
+        rejections=_rejections(session, received, pool_id=pool_id),
         unfilled_reasons=_unfilled(session, received),
         active_volunteers=int(
             session.exec(
@@ -227,16 +228,17 @@ def _per_month(session: Session, start: date, end: date, received: tuple) -> lis
     return months
 
 
-def _rejections(session: Session, received: tuple) -> list[tuple[str, int]]:
-    """Count rejected requests by the rule that rejected them."""
+def _rejections(session: Session, received: tuple, *, pool_id: int) -> list[tuple[str, int]]:
+    """Count rejected requests by the rule that rejected them, named by its German title."""
+    titles = rule_titles(session, pool_id=pool_id)
     counts: Counter[str] = Counter()
     for reasons in session.exec(
         select(InterpretingRequest.reasons).where(*received, InterpretingRequest.status == "rejected")
     ).all():
         rules = [r for r in reasons or [] if isinstance(r, dict)]
         rejecting = [r for r in rules if r.get("effect") == "reject"] or rules
-        for rule in {str(r.get("rule") or "unbekannt") for r in rejecting}:
-            counts[rule] += 1
+        for title in {rule_title(titles, str(r.get("rule"))) for r in rejecting}:
+            counts[title] += 1
     return sorted(counts.items(), key=lambda row: (-row[1], row[0]))
 
 

@@ -79,7 +79,8 @@ def test_rejecting_in_the_queue_ends_the_request_and_mails_the_reasons_and_note(
 
     assert db.get(InterpretingRequest, request_id).status == RequestStatus.REJECTED
     mail = mails(db)[-1]
-    assert "Bitte Notariat fragen." in mail.body_text and "legal.paternity" in mail.body_text
+    assert "Bitte Notariat fragen." in mail.body_text
+    assert "Vaterschaftsanerkennungen und Sorgeerklärungen: " in mail.body_text
 
 
 def test_a_decided_request_cannot_be_decided_again(client, coordinator_client, db):

@@ -55,7 +55,7 @@ def test_report_page_has_figures_and_escaped_svg_charts(coordinator_client, year
     assert html.count("<svg") == 4
     assert "60,00 €" in html
     assert "66,7 %" in html  # 2 placed of 3 tried
-    assert "legal.police" in html and "x.review" not in html
+    assert "Termine bei der Polizei" in html and "legal.police" not in html and "x.review" not in html
     assert "keine passende Person" in html
     assert "<script" not in html
 
