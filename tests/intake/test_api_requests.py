@@ -53,7 +53,10 @@ def test_an_excluded_appointment_is_stored_rejected_and_the_mail_points_to_profe
     assert body["reasons"][0]["title"] == "Termine bei Gerichten"
     assert count(db, InterpretingRequest) == 1
     [mail] = mails(db)
-    assert "leider" in mail.subject and "- Termine bei Gerichten: Termine bei Gerichten vermittelt" in mail.body_text
+    assert (
+        "leider" in mail.subject
+        and "- Termine bei Gerichten: Termine bei Gerichten vermittelt" in mail.body_text
+    )
     assert "legal.court" not in mail.body_text and "legal.court" not in mail.body_html
     assert "justiz-dolmetscher.de" in mail.body_text
 
