@@ -12,6 +12,7 @@ from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
+from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, local_now
@@ -65,12 +66,15 @@ def _rule_titles(db: Session, pool_id: int) -> dict[str, str]:
 
 
 @bp.post("/pruefung/<int:request_id>")
-def review_decide(request_id: int) -> Response:
-    """Accept or reject a request in review; the requester is told by mail."""
+def review_decide(request_id: int) -> Response | str:
+    """Accept or reject a request in review; the requester is told by mail. A rejection is confirmed first."""
     db = get_session()
     found = get_in_pool(db, InterpretingRequest, request_id)
     if found is None:
         abort(404)
+    asks_rejection = request.form.get("decision") == "reject" and found.status == "review"
+    if asks_rejection and not confirmed():
+        return confirmation_page(_reject_confirmation(found, request.form.get("note", "")))
     try:
         note = intake.check_note(request.form.get("note", ""))
         intake.decide_review(
@@ -94,3 +98,22 @@ def _done_message(found: InterpretingRequest) -> str:
     if found.status == "open":
         return "Die Anfrage ist angenommen; die Einrichtung bekommt eine E-Mail."
     return "Die Anfrage ist abgelehnt; die Einrichtung bekommt eine E-Mail mit den Gründen."
+
+
+def _reject_confirmation(found: InterpretingRequest, note: str) -> Confirmation:
+    """Say what a rejection does and who is told, carrying the note to the second POST."""
+    when = f"{found.start:%d.%m.%Y, %H:%M}–{found.end:%H:%M} Uhr"
+    told = f"mit den Gründen und Ihrem Hinweis „{note.strip()}“" if note.strip() else "mit den Gründen"
+    return Confirmation(
+        question="Anfrage wirklich ablehnen?",
+        happens=(
+            f"Die Anfrage für den {when} wird abgelehnt und nicht vermittelt.",
+            "Das lässt sich nicht rückgängig machen; die Einrichtung müsste neu anfragen.",
+        ),
+        mail=(f"Die Ansprechperson der Einrichtung ({found.contact_email}) bekommt eine E-Mail {told}.",),
+        button="Ja, Anfrage ablehnen",
+        action=url_for("coordination.review_decide", request_id=found.id),
+        back_url=url_for("coordination.review_queue", _anchor=f"anfrage-{found.id}"),
+        back_label="Zurück zur Prüfung",
+        fields={"decision": "reject", "note": note},
+    )

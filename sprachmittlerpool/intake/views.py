@@ -7,6 +7,8 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
+from sprachmittlerpool.config import cutoff_hours
+from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.intake import bp
 from sprachmittlerpool.intake.forms import RequestForm
@@ -111,9 +113,12 @@ def status(token: str) -> str:
 
 
 @bp.post("/status/<token>/stornieren")
-def cancel(token: str) -> Response:
-    """Cancel the request for the requester, as long as it is not finished."""
+def cancel(token: str) -> Response | str:
+    """Cancel the request for the requester, as long as it is not finished, after a confirmation step."""
     found = _load(token)
+    view = intake.status_view(get_session(), found, now=local_now())
+    if not confirmed() and view["cancellable"]:
+        return confirmation_page(_cancel_confirmation(token, view))
     try:
         intake.cancel_request(get_session(), request=found, now=local_now())
     except intake.StateConflict as exc:
@@ -121,3 +126,34 @@ def cancel(token: str) -> Response:
     else:
         flash("Ihre Anfrage ist storniert. Sie erhalten eine Bestätigung per E-Mail.", "success")
     return redirect(url_for("intake.status", token=token))
+
+
+def _cancel_confirmation(token: str, view: dict) -> Confirmation:
+    """Say what cancelling does at the request's stage, and who is told."""
+    happens = [
+        f"Ihre Anfrage für den {view['date']}, {view['time']} Uhr ({view['language']}) wird storniert."
+    ]
+    mail = ["Sie bekommen eine Bestätigung der Stornierung per E-Mail."]
+    if view["status"] == "confirmed":
+        happens.append("Der bestätigte Einsatz wird abgesagt.")
+        mail.append(
+            "Die Sprachmittlerin oder der Sprachmittler bekommt eine Absage mit der Kalenderlöschung."
+        )
+        if view["late"]:
+            happens.append(
+                f"Der Termin beginnt in weniger als {cutoff_hours()} Stunden: Die Absage gilt als kurzfristig."
+            )
+    elif view["status"] == "offered":
+        mail.append("Wer schon angefragt ist, erfährt per E-Mail, dass das Angebot nicht mehr gilt.")
+    happens.append(
+        "Das lässt sich nicht rückgängig machen; für einen neuen Termin stellen Sie eine neue Anfrage."
+    )
+    return Confirmation(
+        question="Anfrage wirklich stornieren?",
+        happens=tuple(happens),
+        mail=tuple(mail),
+        button="Ja, Anfrage stornieren",
+        action=url_for("intake.cancel", token=token),
+        back_url=url_for("intake.status", token=token),
+        back_label="Zurück zum Stand Ihrer Anfrage",
+    )
