@@ -116,9 +116,12 @@ def status(token: str) -> str:
 def cancel(token: str) -> Response | str:
     """Cancel the request for the requester, as long as it is not finished, after a confirmation step."""
     found = _load(token)
-    view = intake.status_view(get_session(), found, now=local_now())
-    if not confirmed() and view["cancellable"]:
-        return confirmation_page(_cancel_confirmation(token, view))
+    if not confirmed():
+        view = intake.status_view(get_session(), found, now=local_now())
+        if view["cancellable"]:
+            return confirmation_page(_cancel_confirmation(token, view))
+        flash("Diese Anfrage kann nicht mehr storniert werden.", "error")
+        return redirect(url_for("intake.status", token=token))
     try:
         intake.cancel_request(get_session(), request=found, now=local_now())
     except intake.StateConflict as exc:

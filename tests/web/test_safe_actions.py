@@ -43,6 +43,18 @@ def test_cancelling_a_request_asks_first_and_a_single_post_changes_nothing(app, 
     assert trail_counts(db) == before
 
 
+def test_an_unconfirmed_cancel_of_a_finished_request_says_so_and_changes_nothing(client, db, factories):
+    token = new_token()
+    request = open_request(factories, status_token_hash=token_hash(token), status=RequestStatus.COMPLETED)
+    before = trail_counts(db)
+
+    answer = client.post(f"/status/{token}/stornieren", follow_redirects=True)
+
+    assert "kann nicht mehr storniert werden" in answer.get_data(as_text=True)
+    assert reload(db, request).status == RequestStatus.COMPLETED
+    assert trail_counts(db) == before
+
+
 def test_the_confirmed_cancel_cancels_the_request(app, client, db, factories):
     token = new_token()
     request = open_request(factories, status_token_hash=token_hash(token))
