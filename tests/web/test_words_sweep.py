@@ -16,6 +16,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from email.message import Message
 from email.policy import default as default_policy
 from html.parser import HTMLParser
@@ -49,6 +50,8 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
+from sprachmittlerpool.services.coordination_jobs import ask_completion, send_reminders, warn_unfilled
+from tests.confirm import CONFIRMED
 from tests.intake.test_form import form_data
 
 RULES = load_rules().rules
@@ -234,8 +237,10 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
         accepted = session.get(Offer, confirmed.offer_id)
         months = sorted({a.start.strftime("%Y-%m") for a in session.exec(select(Assignment)).all()})
         to_offer = open_requests[-1]  # the others stay open, so their candidates are listed
+        confirmed_request = session.get(InterpretingRequest, confirmed.request_id)
         values = {
             "status_token": [_status_token(session, request) for request in by_status.values()],
+            "confirmed_status_token": [_status_token(session, confirmed_request)],
             "offer_token": [_offer_token(session, accepted)],
             "completion_token": [links.completion_token(confirmed.id)],
             "request_id": [str(request.id) for request in [*by_status.values(), *open_requests[1:3]]],
@@ -357,15 +362,42 @@ def test_no_public_page_or_answer_to_the_form_shows_a_code_an_id_or_an_english_n
     assert not found, report(found)
 
 
+def run_jobs_around(app: Flask) -> None:
+    """Run the mailing jobs at the moments they have work: the eve of an assignment, after it, before an open one."""
+    with app.app_context(), new_session(write=True) as session:
+        confirmed = _assignment(session, AssignmentStatus.CONFIRMED)
+        first_open = session.exec(
+            select(InterpretingRequest)
+            .where(InterpretingRequest.status == RequestStatus.OPEN)
+            .order_by(col(InterpretingRequest.start))
+        ).first()
+        start, end, open_start = confirmed.start, confirmed.end, first_open.start
+        session.commit()
+        send_reminders(session, now=start - timedelta(hours=16))
+        ask_completion(session, now=end + timedelta(hours=2))
+        warn_unfilled(session, now=open_start - timedelta(days=1))
+        session.commit()  # the scheduler commits a job's work
+
+
 def test_no_mail_the_demo_flows_send_shows_a_code_an_id_or_an_english_number(
-    app, client, coordinator_client, demo_pool
+    app, client, coordinator_client, db, demo_pool
 ) -> None:
     for overrides in ({}, {"appointment_type": "polizei", "idempotency_key": "sweep-key-reject"}):
         client.post("/anfrage", data=form_data(**overrides))
     offer = demo_pool["offer_token"][1]
     client.post(f"/o/{offer}/accept")
-    client.post(f"/o/{offer}/withdraw", data={"confirm": "ja"})
-    deliver_due(app)
+    client.post(f"/o/{offer}/withdraw", data=CONFIRMED)
+    client.post(f"/o/{demo_pool['offer_token'][0]}/decline", data={"reason": "Ich bin krank."})
+    review = db.exec(
+        select(InterpretingRequest).where(InterpretingRequest.status == RequestStatus.REVIEW)
+    ).first()
+    coordinator_client.post(
+        f"/koordination/pruefung/{review.id}",
+        data={"decision": "reject", "note": "Bitte Notariat.", **CONFIRMED},
+    )
+    run_jobs_around(app)
+    client.post(f"/status/{demo_pool['confirmed_status_token'][0]}/stornieren", data=CONFIRMED)
+    deliver_due(app, now=local_now() + timedelta(days=60))  # the jobs queued their mail at their moments
 
     found = {}
     files = sorted(Path(app.config["MAIL_DIR"]).glob("*.eml"))
@@ -375,7 +407,7 @@ def test_no_mail_the_demo_flows_send_shows_a_code_an_id_or_an_english_number(
             if problems := findings(text):
                 found[f"{message['Subject']} ({part})"] = problems
 
-    assert len(files) >= 5, [f.name for f in files]
+    assert len(files) >= 12, [f.name for f in files]
     assert not found, report(found)
 
 
