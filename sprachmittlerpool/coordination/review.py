@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
@@ -18,7 +17,6 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake
-from sprachmittlerpool.services.pool_rules import effective_rule_set
 
 
 def highlight(topic: str, triggers: Iterable[str]) -> Markup:
@@ -51,18 +49,11 @@ def review_queue() -> str:
     return render_template(
         "coordination/review.html",
         items=intake.review_queue(db, pool_id=pool_id),
-        rule_titles=_rule_titles(db, pool_id),
         highlight=highlight,
         triggers=_triggers,
         institution_types=INSTITUTION_TYPES,
         appointment_types=APPOINTMENT_TYPES,
     )
-
-
-def _rule_titles(db: Session, pool_id: int) -> dict[str, str]:
-    """Name each rule by its German title: coordinators read titles, not the rule set's ids."""
-    rules = effective_rule_set(db, pool_id=pool_id, instance_path=current_app.instance_path)
-    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
 
 
 @bp.post("/pruefung/<int:request_id>")

@@ -439,3 +439,18 @@ def test_the_visible_text_leaves_out_scripts_styles_and_attributes() -> None:
     )
 
     assert visible_text(html) == "Hallo Welt"
+
+
+def test_templates_name_rules_outcomes_and_states_in_german_through_one_filter_each(app) -> None:
+    template = app.jinja_env.from_string(
+        "{{ 'legal.police'|rule_title }} | {{ 'gone.rule'|rule_title }} | {{ 'no_show'|outcome_de }}"
+        " | {{ 'withdrawn'|offer_status_de }} | {{ 'unfilled'|status_de }} | {{ 10.5|decimal_de }} km"
+    )
+
+    with app.test_request_context("/"):
+        text = template.render()
+
+    assert text == (
+        "Termine bei der Polizei | Weitere Regel des Sprachmittlerpools | nicht erschienen"
+        " | zurückgezogen | nicht besetzt | 10,5 km"
+    )
