@@ -9,7 +9,14 @@ from werkzeug.wrappers import Response
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import moment_short
-from sprachmittlerpool.models import InterpretingRequest, Language, MatchingRun, Municipality, local_now
+from sprachmittlerpool.models import (
+    InterpretingRequest,
+    Language,
+    MatchingRun,
+    Municipality,
+    Volunteer,
+    local_now,
+)
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import matching_run, run_freshness
 from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
@@ -20,15 +27,15 @@ def _actor() -> str:
 
 
 def _report(outcomes: list[OfferOutcome]) -> None:
-    """Flash one line per request: sent, or why not."""
+    """Flash one line per request: sent (to whom, by name), or why not."""
+    db = get_session()
     for outcome in outcomes:
         if outcome.problem:
             flash(f"Anfrage {outcome.request_id}: nicht gesendet – {outcome.problem}", "error")
         else:
-            flash(
-                f"Anfrage {outcome.request_id}: Angebot an Sprachmittler/in {outcome.volunteer_id} gesendet.",
-                "success",
-            )
+            volunteer = db.get(Volunteer, outcome.volunteer_id)
+            name = volunteer.name if volunteer else "die vorgeschlagene Person"
+            flash(f"Anfrage {outcome.request_id}: Angebot an {name} gesendet.", "success")
 
 
 @bp.get("/vorschlaege")

@@ -189,7 +189,7 @@ def test_confirming_one_proposal_sends_its_offer(coordinator_client, small_pool,
         db.exec(select(OutboxMail).where(OutboxMail.recipient == small_pool["near"].email)).first()
         is not None
     )
-    assert "Angebot" in response.get_data(as_text=True) and "gesendet" in response.get_data(as_text=True)
+    assert f"Angebot an {small_pool['near'].name} gesendet." in response.get_data(as_text=True)
 
 
 def test_confirming_all_reports_a_conflict_per_request_instead_of_failing(coordinator_client, small_pool, db):
