@@ -67,15 +67,15 @@ STORED_VALUES = {
     for enum in (RequestStatus, OfferStatus, AssignmentStatus, Outcome, MailStatus, Role)
     for member in enum
 } | {rule.effect for rule in RULES.values()}
-TYPE_CODES = {code for code in {*APPOINTMENT_TYPES, *INSTITUTION_TYPES} if "_" in code or code.islower()}
+# The kinds of appointment and institution ("elterngespraech", "kita") are data, shown by their German names.
+TYPE_CODES = {*APPOINTMENT_TYPES, *INSTITUTION_TYPES}
 STORED_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, STORED_VALUES | TYPE_CODES))) + r")\b")
 SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # a program's name for a thing, never a German word
 ROW_ID = re.compile(r"\b(?:Sprachmittler/in|Sprachmittler(?:in)?|Volunteer)\s+(?:Nr\.\s*)?#?\d+\b(?![.,:]\d)")
 NUMBER_WITH_DOT = re.compile(r"(?<![\w.])\d+(?:\.\d+)+\.?(?:,\d+)?(?:\s*Uhr)?")
 GERMAN_DOTTED = (
-    re.compile(
-        r"\d{1,2}\.\d{1,2}\.(?:(?:\d{2}|\d{4})\.?)?"
-    ),  # a date: 03.12.2026, 3.12., at a sentence's end
+    # a date: 03.12.2026, 3.12., also at a sentence's end
+    re.compile(r"\d{1,2}\.\d{1,2}\.(?:(?:\d{2}|\d{4})\.?)?"),
     re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?"),  # digits grouped in thousands: 1.250, 50.000,00
     re.compile(r"\d{1,2}\.\d{2}\s*Uhr"),  # a time written with a dot: 15.30 Uhr
 )
