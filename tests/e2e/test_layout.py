@@ -53,6 +53,15 @@ def test_the_coordinators_pages_fit_a_phone_and_200_percent_zoom(app, live_serve
                 page.goto(f"{live_server}{path}")
                 expect(page.locator("main table").first).to_be_visible()
                 assert page.evaluate(PAGE_OVERFLOW) <= 0, f"{name} scrolls sideways at 200 % zoom"
+
+            page.set_viewport_size({"width": 390, "height": 900})
+            page.goto(f"{live_server}/koordination/pruefung")
+            page.click("button[value=reject]")
+            expect(page.locator("h1")).to_have_text("Anfrage wirklich ablehnen?")
+            page.screenshot(path=str(screens / "review-reject-confirm-390.png"), full_page=True)
+            assert page.evaluate(PAGE_OVERFLOW) <= 0
+            page.click("main >> text=Abbrechen")
+            expect(page.locator(".review-item")).to_have_count(1)  # cancelled: still waiting for a decision
         finally:
             browser.close()
 
