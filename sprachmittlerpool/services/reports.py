@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from sprachmittlerpool.exports.formatting import money_de, money_plain, month_de
+from sprachmittlerpool.exports.formatting import date_de, money_de, money_plain, month_de
 from sprachmittlerpool.exports.safe_cells import neutralise, set_text
 from sprachmittlerpool.models import (
     Assignment,
@@ -257,8 +257,8 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     """Flatten the report into (section, label, value) rows for CSV, XLSX and text."""
     rate = report.placement_rate
     out = [
-        ("Zeitraum", "von", report.start.isoformat()),
-        ("Zeitraum", "bis", report.end.isoformat()),
+        ("Zeitraum", "von", date_de(report.start)),
+        ("Zeitraum", "bis", date_de(report.end)),
         ("Kennzahlen", "Anfragen", str(report.requests)),
         ("Kennzahlen", "Einsätze", str(report.assignments)),
         ("Kennzahlen", "Vermittlungsquote (%)", "–" if rate is None else str(rate).replace(".", ",")),
@@ -272,7 +272,7 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     for budget in report.budgets:
         out += _budget_rows(budget)
     out += [("Meistgefragte Sprachen", name, str(count)) for name, count in report.languages]
-    out += [("Anfragen je Monat", month, str(count)) for month, count in report.per_month]
+    out += [("Anfragen je Monat", month_de(month), str(count)) for month, count in report.per_month]
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
     return out
