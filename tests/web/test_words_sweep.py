@@ -329,6 +329,7 @@ def sweep(client: FlaskClient, paths: Iterable[str]) -> dict[str, list[str]]:
 # --- the sweep ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("coordinator_role", ["coordinator", "admin"])
 def test_no_page_of_the_demo_pool_shows_a_code_an_id_or_an_english_number(
     app, coordinator_client, demo_pool
 ) -> None:
