@@ -247,6 +247,7 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
             "completion_token": [links.completion_token(confirmed.id)],
             "request_id": [str(request.id) for request in [*by_status.values(), *open_requests[1:3]]],
             "assignment_id": [str(confirmed.id), str(completed.id)],
+            "offer_id": [str(accepted.id)],
             "volunteer_id": [str(confirmed.volunteer_id), str(completed.volunteer_id)],
             "institution_id": [str(by_status[RequestStatus.REVIEW].institution_id)],
             "user_id": [str(coordinator.id)],
@@ -255,6 +256,8 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
             "action": list(INSTITUTION_ACTIONS),
             "change": ["administration", "koordination", "deaktivieren", "reaktivieren", "einladung"],
             "day": [confirmed.start.date().isoformat()],
+            "date": [confirmed.start.date().isoformat()],
+            "year": [str(local_now().year)],
         }
         api_token = ApiToken(user_id=coordinator.id, token_hash=token_hash(new_token()))
         session.add(api_token)
