@@ -1,4 +1,9 @@
-"""Server-rendered SVG charts for the reports page: no scripts, all text escaped, deterministic."""
+"""Server-rendered SVG charts for the reports page: no scripts, all text escaped, deterministic.
+
+A chart is narrow (WIDTH) and draws each label on its own line above its bar, so it reads at its natural
+size on a wide screen and, scaled down to a phone's width, still keeps its letters legible; no two labels
+can overlap. A label too long for the line is cut with '…' and its full text is the item's <title>.
+"""
 
 from __future__ import annotations
 
@@ -8,97 +13,81 @@ from xml.sax.saxutils import escape, quoteattr
 
 Number = int | float | Decimal
 
-WIDTH = 640
-BAR_HEIGHT = 22
-BAR_GAP = 8
-LABEL_WIDTH = 200
-VALUE_WIDTH = 110
-TITLE_HEIGHT = 32
-LINE_HEIGHT = 260
-PLOT_LEFT = 48
-PLOT_TOP = 40
-PLOT_BOTTOM = 40
-FONT = 'font-family="sans-serif" font-size="12"'
-COLOUR = "#2b6cb0"
+WIDTH = 340
+FONT_SIZE = 14
+LABEL_CHARS = 42  # what fits on one line of WIDTH at FONT_SIZE (about 0.55 em per letter)
+LABEL_HEIGHT = 17
+BAR_HEIGHT = 16
+ITEM_GAP = 10
+ITEM_HEIGHT = LABEL_HEIGHT + BAR_HEIGHT + ITEM_GAP
+VALUE_WIDTH = 100
+TITLE_HEIGHT = 30
+FONT = f'font-family="sans-serif" font-size="{FONT_SIZE}"'
+COLOUR = "#1d4f91"
+TOP_ITEMS = 12  # more bars make a chart a list; the table below it holds every row
 
 
-def bar_chart_svg(title: str, items: Sequence[tuple[str, Number]], *, unit: str = "") -> str:
-    """Draw horizontal bars with their labels and values."""
-    height = TITLE_HEIGHT + max(len(items), 1) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
+def bar_chart_svg(
+    title: str, items: Sequence[tuple[str, Number]], *, unit: str = "", places: int | None = None
+) -> str:
+    """Draw one horizontal bar per item, its label on the line above and its value after the bar.
+
+    Values are written with ``places`` decimals (2 for euros, 1 for hours); without, whole numbers bare.
+    """
+    height = TITLE_HEIGHT + max(len(items), 1) * ITEM_HEIGHT
     parts = [_open(title, height), _title(title)]
     if not items:
-        parts.append(_empty(TITLE_HEIGHT + BAR_HEIGHT))
+        parts.append(_empty(TITLE_HEIGHT + LABEL_HEIGHT))
     largest = max((_decimal(value) for _, value in items), default=Decimal(0))
-    track = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    track = WIDTH - VALUE_WIDTH
     for index, (label, value) in enumerate(items):
-        y = TITLE_HEIGHT + index * (BAR_HEIGHT + BAR_GAP)
+        top = TITLE_HEIGHT + index * ITEM_HEIGHT
         width = _scale(_decimal(value), largest, track)
-        text_y = y + BAR_HEIGHT * 0.7
-        parts.append(_text(LABEL_WIDTH - 8, text_y, label, anchor="end"))
+        bar_top = top + LABEL_HEIGHT
         parts.append(
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{_fmt(width)}" height="{BAR_HEIGHT}" fill="{COLOUR}">'
-            f"{_tooltip(label, value, unit)}</rect>"
-        )
-        parts.append(_text(LABEL_WIDTH + width + 6, text_y, _value_text(value, unit)))
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def line_chart_svg(title: str, points: Sequence[tuple[str, Number]], *, unit: str = "") -> str:
-    """Draw a line through monthly values, with month labels and each value written out."""
-    parts = [_open(title, LINE_HEIGHT), _title(title)]
-    if not points:
-        parts.append(_empty(PLOT_TOP + 20))
-    baseline = LINE_HEIGHT - PLOT_BOTTOM
-    parts.append(
-        f'<line x1="{PLOT_LEFT}" y1="{baseline}" x2="{WIDTH - PLOT_LEFT}" y2="{baseline}" stroke="#999"/>'
-    )
-    coordinates = _line_coordinates([_decimal(value) for _, value in points])
-    if len(coordinates) > 1:
-        polyline = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coordinates)
-        parts.append(f'<polyline points="{polyline}" fill="none" stroke="{COLOUR}" stroke-width="2"/>')
-    for (label, value), (x, y) in zip(points, coordinates, strict=True):
-        parts.append(_text(x, baseline + 18, label, anchor="middle"))
-        parts.append(_text(x, y - 8, _value_text(value, unit), anchor="middle"))
-        parts.append(
-            f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="3" fill="{COLOUR}">'
-            f"{_tooltip(label, value, unit)}</circle>"
+            f"<g>{_tooltip(label, value, unit, places)}"
+            f"{_text(0, top + LABEL_HEIGHT - 4, shorten(label))}"
+            f'<rect x="0" y="{bar_top}" width="{_fmt(width)}" height="{BAR_HEIGHT}" fill="{COLOUR}"/>'
+            f"{_text(width + 6, bar_top + BAR_HEIGHT - 3, _value_text(value, unit, places))}</g>"
         )
     parts.append("</svg>")
     return "\n".join(parts)
 
 
-def _line_coordinates(values: list[Decimal]) -> list[tuple[Decimal, Decimal]]:
-    """Place values evenly from left to right, scaled to the plot's height."""
-    largest = max(values, default=Decimal(0))
-    step = Decimal(WIDTH - 2 * PLOT_LEFT) / max(len(values) - 1, 1)
-    baseline = LINE_HEIGHT - PLOT_BOTTOM
-    plot_height = LINE_HEIGHT - PLOT_TOP - PLOT_BOTTOM
-    return [(PLOT_LEFT + step * i, baseline - _scale(v, largest, plot_height)) for i, v in enumerate(values)]
+def top_items(items: Sequence[tuple[str, Number]], limit: int = TOP_ITEMS) -> list[tuple[str, Number]]:
+    """Keep the first ``limit`` items (lists come largest first) and add up the rest as 'übrige'."""
+    if len(items) <= limit:
+        return list(items)
+    rest = sum((_decimal(value) for _, value in items[limit - 1 :]), Decimal(0))
+    return [*items[: limit - 1], (f"übrige ({len(items) - limit + 1})", rest)]
 
 
-def _text(x: Number, y: Number, content: str, *, anchor: str | None = None) -> str:
+def shorten(label: str, limit: int = LABEL_CHARS) -> str:
+    """Cut a label to what fits on a chart's line, marking the cut with '…'."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def _text(x: Number, y: Number, content: str) -> str:
     """Place escaped text at a point."""
-    anchor_attribute = f' text-anchor="{anchor}"' if anchor else ""
-    return f'<text x="{_fmt(x)}" y="{_fmt(y)}"{anchor_attribute}>{escape(content)}</text>'
+    return f'<text x="{_fmt(x)}" y="{_fmt(y)}">{escape(content)}</text>'
 
 
-def _tooltip(label: str, value: Number, unit: str) -> str:
-    """Give a shape a hover text naming its label and value."""
-    return f"<title>{escape(label)}: {escape(_value_text(value, unit))}</title>"
+def _tooltip(label: str, value: Number, unit: str, places: int | None) -> str:
+    """Give an item a hover text naming its full label and value."""
+    return f"<title>{escape(label)}: {escape(_value_text(value, unit, places))}</title>"
 
 
 def _open(title: str, height: int) -> str:
     """Open the svg element with the accessible name screen readers announce."""
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={quoteattr(title)} '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" aria-label={quoteattr(title)} '
         f'width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" {FONT}>'
     )
 
 
 def _title(title: str) -> str:
-    """Give the chart its <title> and a visible heading."""
-    return f'<title>{escape(title)}</title>\n<text x="0" y="18" font-weight="bold">{escape(title)}</text>'
+    """Give the chart its <title> and a visible heading (cut to the line, like the labels)."""
+    return f'<title>{escape(title)}</title>\n<text x="0" y="18" font-weight="bold">{escape(shorten(title, 40))}</text>'
 
 
 def _empty(y: int) -> str:
@@ -124,12 +113,13 @@ def _fmt(coordinate: Number) -> str:
     return str(rounded).removesuffix(".0")
 
 
-def _value_text(value: Number, unit: str) -> str:
+def _value_text(value: Number, unit: str, places: int | None = None) -> str:
     """Write a value the German way (decimal comma, thousands dot) with its unit."""
     number = _decimal(value)
-    if number == number.to_integral_value():
+    if places is None and number == number.to_integral_value():
         text = f"{int(number):,}".replace(",", ".")
     else:
-        rounded = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        text = f"{rounded:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+        digits = 2 if places is None else places
+        rounded = number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        text = f"{rounded:,.{digits}f}".replace(",", "_").replace(".", ",").replace("_", ".")
     return f"{text} {unit}".rstrip()

@@ -95,6 +95,7 @@ class Outcome(enum.StrEnum):
     LATE = "late"
     EARLY = "early"
     NO_SHOW = "no_show"
+    VOLUNTEER_NO_SHOW = "volunteer_no_show"
 
 
 class Role(enum.StrEnum):
@@ -403,7 +404,7 @@ class Assignment(SQLModel, table=True):
         CheckConstraint("travel_km IS NULL OR travel_km >= 0", name="assignment_travel_nonnegative"),
         _enum_check("status", AssignmentStatus),
         CheckConstraint(
-            "outcome IS NULL OR outcome IN ('took_place', 'late', 'early', 'no_show')",
+            "outcome IS NULL OR outcome IN ('took_place', 'late', 'early', 'no_show', 'volunteer_no_show')",
             name="assignment_outcome",
         ),
         Index(

@@ -34,6 +34,7 @@ class Outcome(StrEnum):
     LATE = "late"  # cancelled by the institution inside the cut-off (OFFER_CUTOFF_HOURS, default 24 h)
     EARLY = "early"  # cancelled in good time: nothing is owed
     NO_SHOW = "no_show"  # the client did not come, the volunteer did
+    VOLUNTEER_NO_SHOW = "volunteer_no_show"  # the volunteer did not come: nothing is owed
 
 
 class NoTariffError(LookupError):
@@ -148,7 +149,7 @@ def allowance(
     """Compute the allowance one assignment earns under ``tariff``."""
     outcome = _parse_outcome(outcome)
     _check_inputs(duration_minutes, travel_km, travel_minutes)
-    if outcome is Outcome.EARLY:
+    if outcome in (Outcome.EARLY, Outcome.VOLUNTEER_NO_SHOW):
         return Decimal("0.00")
     if outcome in (Outcome.LATE, Outcome.NO_SHOW):
         return _cancellation(tariff)

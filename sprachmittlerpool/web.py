@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, g, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -107,7 +107,9 @@ def rule_title_de(rule_id: str) -> str:
     """Name a rule of this request's pool by its German title (the titles read once per request)."""
     if "rule_titles" not in g:
         session = get_session()
-        g.rule_titles = rule_titles(session, pool_id=current_pool_id(session))
+        g.rule_titles = rule_titles(
+            session, pool_id=current_pool_id(session), instance_path=current_app.instance_path
+        )
     return rule_title(g.rule_titles, rule_id)
 
 

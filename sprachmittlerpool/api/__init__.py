@@ -5,11 +5,13 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from sprachmittlerpool.api import (  # noqa: E402,F401
+    assignments,
     catalog,
     matching,
     offers,  # noqa: E402,F401
     openapi,
     payouts,
+    request_detail,
     requests,  # noqa: E402,F401
     volunteers,  # noqa: E402,F401
 )

@@ -227,7 +227,10 @@ spec.add_paths(
                                 "took_place": {"type": "boolean"},
                                 "duration_minutes": {"type": "integer", "minimum": 1, "maximum": 1440},
                                 "travel_km": {"type": "number", "minimum": 0, "maximum": 1000},
-                                "cancelled": {"type": "string", "enum": ["late", "early", "no_show"]},
+                                "cancelled": {
+                                    "type": "string",
+                                    "enum": ["late", "early", "no_show", "volunteer_no_show"],
+                                },
                             },
                         }
                     ),

@@ -23,12 +23,10 @@ def _month(month: str) -> str:
 
 
 def _payload(month: str) -> dict[str, Any]:
-    """Return the month's list in api.md's shape, volunteer ids as integers, with warnings in German."""
+    """Return the month's list in api.md's shape (ids as strings), with warnings in German."""
     db = get_session()
     payout_list = payouts.build_payout_list(db, month, pool_id=current_pool_id(db))
     data = to_api_dict(payout_list)
-    for volunteer in data["volunteers"]:
-        volunteer["volunteer"] = int(volunteer["volunteer"])
     warning = payouts.iban_warning(payout_list)
     data["warnings"] = [warning] if warning else []
     return data
@@ -95,7 +93,7 @@ PAYOUT_LIST = {
                 "type": "object",
                 "required": ["volunteer", "name", "assignments", "amount", "year_to_date"],
                 "properties": {
-                    "volunteer": {"type": "integer"},
+                    "volunteer": {"type": "string"},
                     "name": {"type": "string"},
                     "assignments": {"type": "integer"},
                     "amount": MONEY,

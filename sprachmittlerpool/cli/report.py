@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import new_session
@@ -21,8 +22,10 @@ def report(year: int, fmt: str) -> None:
     click.echo(f"Berechne Kennzahlen {year} …", err=True)
     session = new_session(write=False)
     try:
+        pool_id = current_pool_id(session)
+        titles = reports.rule_titles(session, pool_id=pool_id, instance_path=current_app.instance_path)
         figures = reports.build_report(
-            session, date(year, 1, 1), date(year, 12, 31), pool_id=current_pool_id(session)
+            session, date(year, 1, 1), date(year, 12, 31), pool_id=pool_id, titles=titles
         )
     finally:
         session.close()

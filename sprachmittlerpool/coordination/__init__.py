@@ -5,9 +5,12 @@ from flask import Blueprint
 bp = Blueprint("coordination", __name__, url_prefix="/koordination")
 
 from sprachmittlerpool.coordination import (  # noqa: E402,F401
+    assignment_actions,
     day_lists,
     institutions,
     proposals,
+    request_lists,
+    requests,
     review,  # noqa: E402,F401
     views,
     volunteers,  # noqa: E402,F401

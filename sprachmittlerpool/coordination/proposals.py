@@ -18,7 +18,7 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import matching_run, run_freshness
+from sprachmittlerpool.services import matching_run, proposal_check, run_freshness
 from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
 
 
@@ -94,39 +94,52 @@ def confirm_all(run_id: int) -> Response:
     return redirect(url_for("coordination.proposals"))
 
 
+@bp.get("/anfragen/<int:request_id>/anbieten", endpoint="manual_offer")
 @bp.get("/anfragen/<int:request_id>/kandidaten")
 def candidates(request_id: int):
-    """List who may take a request, ranked, so a coordinator can pick someone else."""
+    """List everyone who speaks the language: who may take the request (ranked, to pick) and who not, and why.
+
+    Also the place for an offer arranged by phone when the engine found nobody: once the
+    volunteer's data allow it (weekly plan, absence, radius), they appear here to be chosen.
+    """
     db = get_session()
     wanted = get_in_pool(db, InterpretingRequest, request_id) or abort(404)
-    ranked = matching_run.candidates_for(db, request=wanted, now=local_now())
+    choices = proposal_check.offer_choices(db, request=wanted, now=local_now())
     return render_template(
         "coordination/candidates.html",
         wanted=wanted,
-        ranked=ranked,
+        ranked=choices.selectable,
+        refused=choices.refused,
+        short_name=proposal_check.short_name,
         language=db.get(Language, (wanted.pool_id, wanted.language_code)),
         municipality=db.get(Municipality, (wanted.pool_id, wanted.municipality_id)),
         reason_texts=matching_run.REASON_TEXTS,
     )
 
 
+@bp.post("/anfragen/<int:request_id>/anbieten", endpoint="send_manual_offer")
 @bp.post("/anfragen/<int:request_id>/kandidaten")
 def offer_to_candidate(request_id: int) -> Response:
-    """Send the offer to the person the coordinator picked from the ranked list."""
+    """Send the offer (the normal offer mail) to the person the coordinator picked; the hard rules are checked again."""
     db = get_session()
     wanted = get_in_pool(db, InterpretingRequest, request_id) or abort(404)
-    volunteer_id = request.form.get("volunteer_id", type=int)
-    allowed = {c.volunteer.id for c in matching_run.candidates_for(db, request=wanted, now=local_now())}
-    if volunteer_id not in allowed:
-        flash(
-            "Diese Person kann die Anfrage nicht übernehmen (Sprache, Entfernung, Zeit oder Ablehnung).",
-            "error",
-        )
-        return redirect(url_for("coordination.candidates", request_id=request_id))
+    volunteer = get_in_pool(db, Volunteer, request.form.get("volunteer_id", type=int) or 0)
+    if volunteer is None:
+        flash("Diese Person kann die Anfrage nicht übernehmen: es gibt sie im Pool nicht.", "error")
+        return redirect(url_for("coordination.manual_offer", request_id=wanted.id))
     outcome = matching_run.confirm(
-        db, request_id=request_id, volunteer_id=volunteer_id, now=local_now(), actor=_actor()
+        db,
+        request_id=wanted.id,
+        volunteer_id=volunteer.id,
+        now=local_now(),
+        actor=_actor(),
+        user_id=current_user.id,
     )
-    _report([outcome])
     if outcome.problem:
-        return redirect(url_for("coordination.candidates", request_id=request_id))
-    return redirect(url_for("coordination.proposals"))
+        flash(f"Diese Person kann die Anfrage nicht übernehmen: {outcome.problem}", "error")
+        return redirect(url_for("coordination.manual_offer", request_id=wanted.id))
+    flash(
+        f"Das Angebot ist an {volunteer.name} gesendet; die E-Mail enthält den Link zum Annehmen oder Ablehnen.",
+        "success",
+    )
+    return redirect(url_for("coordination.pending_offers"))

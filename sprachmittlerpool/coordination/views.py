@@ -29,6 +29,7 @@ def dashboard():
         pending_offers=figures.pending_offers,
         volunteers=figures.volunteers,
         failed_mails=figures.failed_mails,
+        durations_to_approve=figures.durations_to_approve,
         upcoming=figures.upcoming,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
     )

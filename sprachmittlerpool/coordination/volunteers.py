@@ -12,9 +12,10 @@ from werkzeug.datastructures import MultiDict
 from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.german import money
 from sprachmittlerpool.models import Absence, Volunteer, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import privacy
+from sprachmittlerpool.services import privacy, volunteer_history, volunteer_search
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import (
     Catalog,
@@ -91,6 +92,13 @@ def _render_form(
             + ([("active", "1")] if volunteer.active else [])
         )
     status = 422 if errors else 200
+    now = local_now()
+    absences, history = [], None
+    if volunteer is not None and volunteer.id is not None:
+        absences = service.absences_of(db, volunteer.id)
+        history = volunteer_history.history_of(
+            db, pool_id=current_pool_id(db), volunteer_id=volunteer.id, now=now
+        )
     page = render_template(
         "coordination/volunteer_form.html",
         volunteer=volunteer,
@@ -98,23 +106,32 @@ def _render_form(
         errors=errors or {},
         catalog=catalog,
         genders=GENDER_LABELS,
-        absences=service.absences_of(db, volunteer.id) if volunteer and volunteer.id else [],
-        today=local_now().date(),
+        absences=absences,
+        history=history,
+        money=money,
+        today=now.date(),
     )
     return page, status
 
 
 @bp.get("/sprachmittelnde")
 def volunteer_list():
-    """List the pool's volunteers with languages, home and whether they are active."""
+    """List the pool's volunteers found by the query string's search, filters and sort, in pages."""
     db = get_session()
-    catalog = service.load_catalog(db, pool_id=current_pool_id(db))
-    rows = [
-        (v, service.languages_of(db, v.id))
-        for v in service.list_volunteers(db, pool_id=current_pool_id(db))
-        if v.id is not None
-    ]
-    return render_template("coordination/volunteers.html", rows=rows, catalog=catalog)
+    pool_id = current_pool_id(db)
+    wanted, problems = volunteer_search.parse_filter(request.args)
+    today = local_now().date()
+    return render_template(
+        "coordination/volunteers.html",
+        found=volunteer_search.find_volunteers(db, pool_id=pool_id, wanted=wanted, today=today),
+        year=today.year,
+        wanted=wanted,
+        args=wanted.query_args(),
+        problems=problems,
+        catalog=service.load_catalog(db, pool_id=pool_id),
+        sorts=volunteer_search.SORTS,
+        states=(volunteer_search.ACTIVE, volunteer_search.INACTIVE),
+    )
 
 
 @bp.get("/sprachmittelnde/neu")
@@ -142,7 +159,7 @@ def volunteer_create():
 
 @bp.get("/sprachmittelnde/<int:volunteer_id>")
 def volunteer_detail(volunteer_id: int):
-    """Show a volunteer's data as an editable form, with absences and the GDPR actions."""
+    """Show a volunteer's assignments, declines, year's allowance and absences, then the data as an editable form."""
     return _render_form(_load(volunteer_id))
 
 

@@ -27,6 +27,7 @@ OUTCOMES_DE = {
     "late": "kurzfristig abgesagt",
     "early": "rechtzeitig abgesagt",
     "no_show": "nicht erschienen",
+    "volunteer_no_show": "Sprachmittler/in nicht erschienen",
 }
 
 WARNINGS_DE = {

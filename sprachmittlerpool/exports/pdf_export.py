@@ -7,7 +7,7 @@ columns, and a volunteer's block that runs over a page starts the next page with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -46,8 +46,7 @@ class _PayoutPdf(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.digest = digest
         self.continuing: PayoutLine | None = None  # the volunteer whose block is being printed
-        for style, filename in FONT_FILES.items():
-            self.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
+        add_fonts(self)
         self.set_auto_page_break(auto=True, margin=20)
         self.set_margins(15, 15, 15)
 
@@ -64,6 +63,12 @@ class _PayoutPdf(FPDF):
         self.set_font(FONT, size=7)
         text = f"Seite {self.page_no()}/{{nb}} · Prüfsumme (SHA-256 der CSV-Fassung): {self.digest}"
         self.cell(0, 5, text, align="C")
+
+
+def add_fonts(pdf: FPDF) -> None:
+    """Register the shipped Unicode font in its styles, so every name prints (see FONT)."""
+    for style, filename in FONT_FILES.items():
+        pdf.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
 
 
 def to_pdf(payout_list: PayoutList) -> bytes:
@@ -159,28 +164,34 @@ def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
     )
     height = max(
         ROW,
-        LINE * max(_line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
+        LINE * max(line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
     )
     _ensure_room(pdf, height)
-    _wrapped_row(pdf, values, height)
+    wrapped_row(pdf, COLUMNS, values, height, RIGHT_ALIGNED)
     if remark:
         pdf.set_font(FONT, style="I", size=7)
-        _ensure_room(pdf, LINE * _line_count(pdf, remark, 158))
+        _ensure_room(pdf, LINE * line_count(pdf, remark, 158))
         pdf.set_x(pdf.l_margin + 22)
         pdf.multi_cell(158, LINE, remark, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
-def _line_count(pdf: FPDF, value: str, width: float) -> int:
+def line_count(pdf: FPDF, value: str, width: float) -> int:
     """Count the lines ``value`` takes in a column of ``width``."""
     return len(pdf.multi_cell(width, LINE, value, dry_run=True, output="LINES")) or 1
 
 
-def _wrapped_row(pdf: FPDF, values: Sequence[str], height: float) -> None:
-    """Print the cells of one row side by side, each wrapping inside its column."""
+def wrapped_row(
+    pdf: FPDF,
+    columns: Sequence[tuple[str, float]],
+    values: Sequence[str],
+    height: float,
+    right_aligned: Collection[str],
+) -> None:
+    """Print the cells of one row side by side, each wrapping inside its column (numbers flush right)."""
     top, x = pdf.get_y(), pdf.l_margin
-    for (title, width), value in zip(COLUMNS, values, strict=True):
+    for (title, width), value in zip(columns, values, strict=True):
         pdf.set_xy(x, top)
-        pdf.multi_cell(width, LINE, value, align="R" if title in RIGHT_ALIGNED else "L")
+        pdf.multi_cell(width, LINE, value, align="R" if title in right_aligned else "L")
         x += width
     pdf.set_xy(pdf.l_margin, top + height)
 

@@ -32,7 +32,15 @@ from sprachmittlerpool.tariff import allowance, to_cents
 
 MAX_DURATION_MINUTES = 24 * 60
 MAX_TRAVEL_KM = Decimal(1000)
-CANCELLED_OUTCOMES = {"late": Outcome.LATE, "early": Outcome.EARLY, "no_show": Outcome.NO_SHOW}
+MAX_REASON_CHARS = 300
+CANCELLED_OUTCOMES = {
+    "late": Outcome.LATE,
+    "early": Outcome.EARLY,
+    "no_show": Outcome.NO_SHOW,
+    "volunteer_no_show": Outcome.VOLUNTEER_NO_SHOW,
+}
+# Outcomes that can only be known once the appointment has begun.
+AFTER_START = (Outcome.TOOK_PLACE, Outcome.NO_SHOW, Outcome.VOLUNTEER_NO_SHOW)
 
 # Where each outcome leaves the assignment and the request.
 ASSIGNMENT_AFTER = {
@@ -40,12 +48,14 @@ ASSIGNMENT_AFTER = {
     Outcome.NO_SHOW: AssignmentStatus.COMPLETED,
     Outcome.LATE: AssignmentStatus.CANCELLED,
     Outcome.EARLY: AssignmentStatus.CANCELLED,
+    Outcome.VOLUNTEER_NO_SHOW: AssignmentStatus.CANCELLED,
 }
 REQUEST_AFTER = {
     Outcome.TOOK_PLACE: RequestStatus.COMPLETED,
     Outcome.NO_SHOW: RequestStatus.NO_SHOW,
     Outcome.LATE: RequestStatus.CANCELLED,
     Outcome.EARLY: RequestStatus.CANCELLED,
+    Outcome.VOLUNTEER_NO_SHOW: RequestStatus.NO_SHOW,
 }
 
 
@@ -93,8 +103,17 @@ def outcome_of(*, took_place: bool, cancelled: str | None) -> Outcome:
     if took_place:
         return Outcome.TOOK_PLACE
     if cancelled not in CANCELLED_OUTCOMES:
-        raise InvalidCompletion({"cancelled": "Bitte angeben: late, early oder no_show."})
+        raise InvalidCompletion({"cancelled": "Bitte angeben: late, early, no_show oder volunteer_no_show."})
     return CANCELLED_OUTCOMES[cancelled]
+
+
+def allowance_for(
+    session: Session, assignment: Assignment, *, outcome: Outcome, duration_minutes: int, travel_km: Decimal
+) -> tuple[int | None, int]:
+    """Return the tariff version valid on the appointment's day and the allowance in cents it pays."""
+    tariff_id, tariff = tariff_on(session, assignment.start.date(), pool_id=assignment.pool_id)
+    amount = allowance(tariff, outcome=outcome.value, duration_minutes=duration_minutes, travel_km=travel_km)
+    return tariff_id, to_cents(amount)
 
 
 def apply_outcome(
@@ -108,12 +127,13 @@ def apply_outcome(
     actor: str,
 ) -> None:
     """Set outcome, figures and allowance in the caller's transaction, then book the allowance."""
-    tariff_id, tariff = tariff_on(session, assignment.start.date(), pool_id=assignment.pool_id)
-    amount = allowance(tariff, outcome=outcome.value, duration_minutes=duration_minutes, travel_km=travel_km)
+    tariff_id, cents = allowance_for(
+        session, assignment, outcome=outcome, duration_minutes=duration_minutes, travel_km=travel_km
+    )
     assignment.outcome = outcome
     assignment.duration_minutes = duration_minutes if outcome is Outcome.TOOK_PLACE else None
     assignment.travel_km = float(travel_km) if outcome is Outcome.TOOK_PLACE else None
-    assignment.allowance_cents = to_cents(amount)
+    assignment.allowance_cents = cents
     assignment.tariff_id = tariff_id
     assignment.completed_at = now
     assignment.completed_by = actor[:80]
@@ -136,7 +156,7 @@ def record_completion(
 ) -> Assignment:
     """Record what happened to a confirmed assignment and its allowance; commit, or raise and change nothing."""
     outcome = outcome_of(took_place=took_place, cancelled=cancelled)
-    minutes = _minutes(duration_minutes) if outcome is Outcome.TOOK_PLACE else 0
+    minutes = parse_minutes(duration_minutes) if outcome is Outcome.TOOK_PLACE else 0
     km = parse_km(travel_km) if outcome is Outcome.TOOK_PLACE else Decimal(0)
     try:
         request = lock_request(session, assignment.request_id)
@@ -144,7 +164,7 @@ def record_completion(
         assert request is not None and current is not None
         if current.status != AssignmentStatus.CONFIRMED or current.outcome is not None:
             raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
-        if outcome in (Outcome.TOOK_PLACE, Outcome.NO_SHOW) and now < current.start:
+        if outcome in AFTER_START and now < current.start:
             raise Conflict("not_yet", "Der Termin hat noch nicht begonnen.")
         if outcome is Outcome.TOOK_PLACE and minutes > booked_minutes(current):
             _hold_for_approval(session, current, minutes=minutes, km=km, now=now, actor=actor)
@@ -246,9 +266,99 @@ def decide_duration(
     return fresh(session, Assignment, assignment.id)
 
 
-def _minutes(value: object) -> int:
+def parse_minutes(value: object) -> int:
+    """Check a duration in whole minutes (1 to 1440), or raise InvalidCompletion in German."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidCompletion({"duration_minutes": "Bitte die Dauer in ganzen Minuten angeben."})
     if not 0 < value <= MAX_DURATION_MINUTES:
         raise InvalidCompletion({"duration_minutes": "Bitte 1 bis 1440 Minuten angeben."})
     return value
+
+
+def correctable(assignment: Assignment) -> bool:
+    """Tell whether an assignment's duration may be corrected: it took place and its allowance was booked."""
+    return assignment.status == AssignmentStatus.COMPLETED and assignment.outcome == Outcome.TOOK_PLACE
+
+
+def corrected_allowance(session: Session, assignment: Assignment, *, duration_minutes: int) -> int:
+    """Return the allowance in cents the assignment would earn with another duration (tariff of its day)."""
+    _tariff_id, cents = allowance_for(
+        session,
+        assignment,
+        outcome=Outcome.TOOK_PLACE,
+        duration_minutes=duration_minutes,
+        travel_km=Decimal(str(assignment.travel_km or 0)),
+    )
+    return cents
+
+
+def check_correction(assignment: Assignment, *, duration_minutes: object, reason: object) -> tuple[int, str]:
+    """Return the new duration and the reason, or raise InvalidCompletion naming what is wrong (German)."""
+    fields: dict[str, str] = {}
+    minutes = 0
+    try:
+        minutes = parse_minutes(duration_minutes)
+    except InvalidCompletion as exc:
+        fields.update(exc.fields)
+    text = " ".join(reason.split()) if isinstance(reason, str) else ""
+    if not text:
+        fields["reason"] = "Bitte einen Grund angeben."
+    elif len(text) > MAX_REASON_CHARS:
+        fields["reason"] = f"Bitte höchstens {MAX_REASON_CHARS} Zeichen."
+    if not fields and minutes == assignment.duration_minutes:
+        fields["duration_minutes"] = "Diese Dauer ist schon gebucht."
+    if fields:
+        raise InvalidCompletion(fields)
+    return minutes, text
+
+
+@retrying
+def correct_duration(
+    session: Session,
+    *,
+    assignment: Assignment,
+    duration_minutes: object,
+    reason: object,
+    now: datetime,
+    actor: str,
+) -> Assignment:
+    """Book a corrected duration of a completed assignment; commit, or raise and change nothing.
+
+    The difference goes through ``payouts.book_allowance``: while the original entry's month is
+    open the entry itself changes; once that month is closed a correction entry naming it is
+    booked into the next open month. The reason travels with the entry and the audit trail.
+    """
+    minutes, text = check_correction(assignment, duration_minutes=duration_minutes, reason=reason)
+    try:
+        lock_request(session, assignment.request_id)
+        current = fresh(session, Assignment, assignment.id)
+        assert current is not None
+        if not correctable(current):
+            raise Conflict(
+                "not_completed", "Nur die Dauer eines durchgeführten Einsatzes lässt sich korrigieren."
+            )
+        before_minutes, before_cents = current.duration_minutes, current.allowance_cents
+        tariff_id, cents = allowance_for(
+            session, current, outcome=Outcome.TOOK_PLACE, duration_minutes=minutes,
+            travel_km=Decimal(str(current.travel_km or 0)),
+        )  # fmt: skip
+        current.duration_minutes = minutes
+        current.allowance_cents = cents
+        current.tariff_id = tariff_id
+        session.add(current)
+        session.flush()
+        audit.record(
+            session, actor=actor, entity="assignment", entity_id=str(current.id), action="duration_corrected",
+            detail={
+                "before_minutes": before_minutes, "after_minutes": minutes,
+                "before_cents": before_cents, "after_cents": cents, "reason": text,
+            },
+        )  # fmt: skip
+        payouts.book_allowance(session, current, now=now, actor=actor, reason=text)
+        session.commit()
+    except (Conflict, payouts.MonthClosedError, payouts.BookingError) as exc:
+        session.rollback()
+        if isinstance(exc, Conflict):
+            raise
+        raise Conflict("month_closed", "Es gibt keinen offenen Monat für die Korrektur.") from exc
+    return fresh(session, Assignment, assignment.id)

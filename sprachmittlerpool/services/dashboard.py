@@ -8,12 +8,15 @@ from sqlmodel import Session, col, func, select
 
 from notifications.outbox import failed_count
 from sprachmittlerpool.models import (
+    Assignment,
+    AssignmentStatus,
     Institution,
     InterpretingRequest,
     Language,
     Municipality,
     Offer,
     OfferStatus,
+    Outcome,
     RequestStatus,
     Volunteer,
     request_language_join,
@@ -31,6 +34,9 @@ class Overview:
     pending_offers: int  # offers, not requests: the figure must match the "Angebote offen" list it links to
     volunteers: int
     failed_mails: int
+    durations_to_approve: (
+        int  # reported longer than booked, waiting for a coordinator (completion.awaits_approval)
+    )
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
 
 
@@ -49,6 +55,15 @@ def overview(session: Session, *, pool_id: int) -> Overview:
             .where(Volunteer.pool_id == pool_id, col(Volunteer.active))
         ).one(),
         failed_mails=failed_count(session),
+        durations_to_approve=session.exec(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.pool_id == pool_id,
+                Assignment.status == AssignmentStatus.CONFIRMED,
+                Assignment.outcome == Outcome.TOOK_PLACE,
+            )
+        ).one(),
         upcoming=_waiting_requests(session, pool_id),
     )
 

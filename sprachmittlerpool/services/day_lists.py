@@ -33,6 +33,7 @@ from sprachmittlerpool.models import (
 class DayRow:
     """One confirmed assignment with the names and numbers a person needs on the day."""
 
+    request_id: int
     start: datetime
     end: datetime
     language: str
@@ -50,6 +51,7 @@ class DayRow:
 class OfferRow:
     """A pending offer: when it went out, whether its mail arrived, when it lapses, and for what."""
 
+    request_id: int
     sent_at: datetime
     mail_status: str | None
     expires_at: datetime
@@ -91,6 +93,7 @@ def assignments_between(session: Session, *, pool_id: int, first: date, last: da
     )
     return [
         DayRow(
+            request_id=request.id,
             start=assignment.start,
             end=assignment.end,
             language=language,
@@ -140,6 +143,7 @@ def pending_offers(session: Session, *, pool_id: int) -> list[OfferRow]:
     )
     return [
         OfferRow(
+            request_id=offer.request_id,
             sent_at=offer.created_at,
             mail_status=mail_status,
             expires_at=offer.expires_at,

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -644,7 +645,7 @@ def readable_reasons(
     reasons = list(request.reasons)
     if rejecting_only:
         reasons = [r for r in reasons if r.get("effect") == "reject"] or reasons
-    titles = rule_titles(session, pool_id=request.pool_id)
+    titles = rule_titles(session, pool_id=request.pool_id, instance_path=current_app.instance_path)
     return [
         {"rule": r["rule"], "title": rule_title(titles, r["rule"]), "message": r["message"]} for r in reasons
     ]

@@ -23,6 +23,7 @@ FORGOTTEN = "Inhalt gelöscht (Datenschutz)"
 _OFFER_KINDS = ("offer", "offer_withdrawn")
 _ASSIGNMENT_KINDS = (
     "assignment_cancelled",
+    "assignment_released",
     "assignment_confirmed",
     "assignment_confirmed_institution",
     "assignment_withdrawn_institution",
@@ -31,6 +32,10 @@ _ASSIGNMENT_KINDS = (
 )
 _REQUEST_KINDS = ("unfilled", "unfilled_warning")
 _REQUEST_SUFFIXES = ("accepted", "cancelled", "received", "rejected")
+# A request can change many times, so these mails' keys end in the change's number: "<kind>:<row id>:<n>".
+_OFFER_CHANGES = "offer_changed"
+_ASSIGNMENT_CHANGES = "assignment_changed"
+_REQUEST_CHANGES = "request_changed"
 
 
 def _keys_of_offers(offer_ids: Iterable[int]) -> list[str]:
@@ -44,6 +49,11 @@ def _keys_of_assignments(assignment_ids: Iterable[int]) -> list[str]:
 def _keys_of_request(request_id: int) -> list[str]:
     keys = [f"{kind}:{request_id}" for kind in _REQUEST_KINDS]
     return keys + [f"request:{request_id}:{suffix}" for suffix in _REQUEST_SUFFIXES]
+
+
+def _changes_of(kind: str, row_ids: Iterable[int]) -> list[Any]:
+    """Match the mails of every change of these rows (keys "<kind>:<id>:<n>")."""
+    return [col(OutboxMail.dedupe_key).startswith(f"{kind}:{row_id}:", autoescape=True) for row_id in row_ids]
 
 
 def mails_of_volunteer(
@@ -66,6 +76,8 @@ def mails_of_volunteer(
     where = [
         func.lower(OutboxMail.recipient) == email.lower(),
         col(OutboxMail.dedupe_key).in_(keys),
+        *_changes_of(_OFFER_CHANGES, offer_ids),
+        *_changes_of(_ASSIGNMENT_CHANGES, assignment_ids),
         *mentions,
     ]
     return list(session.exec(select(OutboxMail).where(or_(*where)).order_by(col(OutboxMail.id))).all())
@@ -76,7 +88,13 @@ def mails_of_request(session: Session, request_id: int) -> list[OutboxMail]:
     offer_ids = session.exec(select(Offer.id).where(Offer.request_id == request_id)).all()
     assignment_ids = session.exec(select(Assignment.id).where(Assignment.request_id == request_id)).all()
     keys = _keys_of_request(request_id) + _keys_of_offers(offer_ids) + _keys_of_assignments(assignment_ids)
-    return list(session.exec(select(OutboxMail).where(col(OutboxMail.dedupe_key).in_(keys))).all())
+    where = [
+        col(OutboxMail.dedupe_key).in_(keys),
+        *_changes_of(_REQUEST_CHANGES, [request_id]),
+        *_changes_of(_OFFER_CHANGES, offer_ids),
+        *_changes_of(_ASSIGNMENT_CHANGES, assignment_ids),
+    ]
+    return list(session.exec(select(OutboxMail).where(or_(*where)).order_by(col(OutboxMail.id))).all())
 
 
 def describe(mails: Iterable[OutboxMail]) -> list[dict[str, Any]]:

@@ -335,9 +335,15 @@ class OfferOutcome:
 
 
 def confirm(
-    session: Session, *, request_id: int, volunteer_id: int, now: datetime, actor: str
+    session: Session,
+    *,
+    request_id: int,
+    volunteer_id: int,
+    now: datetime,
+    actor: str,
+    user_id: int | None = None,
 ) -> OfferOutcome:
-    """Check the proposal against today's data, then send the offer; a problem is reported, not raised."""
+    """Check the proposal against today's data, then send the offer (made by `user_id`); a problem is reported, not raised."""
     from sprachmittlerpool.services import offers, proposal_check  # both build on this module
 
     problem = proposal_check.problem_with(session, request_id=request_id, volunteer_id=volunteer_id, now=now)
@@ -345,7 +351,7 @@ def confirm(
         return OfferOutcome(request_id, volunteer_id, None, problem)
     try:
         offer, _token = offers.make_offer(
-            session, request_id=request_id, volunteer_id=volunteer_id, now=now, actor=actor
+            session, request_id=request_id, volunteer_id=volunteer_id, now=now, actor=actor, user_id=user_id
         )
     except offers.Conflict as exc:
         session.rollback()

@@ -138,13 +138,14 @@ def booked_cents(session: Session, assignment_id: int) -> int:
 
 
 def book_allowance(
-    session: Session, assignment: Assignment, *, now: datetime, actor: str = "system"
+    session: Session, assignment: Assignment, *, now: datetime, actor: str = "system", reason: str = ""
 ) -> PayoutEntry | None:
     """Book the assignment's allowance so its month's list pays it; None if nothing changed.
 
     Runs in the caller's transaction. Re-booking the same amount is a no-op; a changed amount
     updates the entry while its month is open, else books the difference into the earliest
-    open month as a correction naming the original entry.
+    open month as a correction naming the original entry. A coordinator's ``reason`` for a
+    changed amount is kept in the entry's note, so the list says why it changed.
     """
     if assignment.id is None:
         raise BookingError("the assignment has no id yet (flush it first)")
@@ -179,6 +180,8 @@ def book_allowance(
         _month_row(session, assignment.pool_id, month_of_id(session, original.payout_month_id), lock=True)
         original.amount_cents = amount
         original.created_at = now
+        if reason:
+            original.note = _joined_note(original.note, f"korrigiert: {reason}")
         session.add(original)
         entry = original
         action = "rebooked"
@@ -192,7 +195,9 @@ def book_allowance(
             assignment_id=assignment.id,
             amount_cents=amount - already,
             corrects_entry_id=original.id,
-            note=f"Korrektur zu {correction_ref(original_month, assignment.id)}",
+            note=_joined_note(
+                f"Korrektur zu {correction_ref(original_month, assignment.id)}", reason, sep=": "
+            ),
             created_at=now,
         )
         session.add(entry)
@@ -207,6 +212,43 @@ def book_allowance(
         detail={"assignment": assignment.id, "amount_cents": entry.amount_cents, "total_cents": amount},
     )
     return entry
+
+
+@dataclass(frozen=True)
+class BookingPlace:
+    """Where a changed allowance of an assignment will be booked, for a confirm page to say before it happens."""
+
+    month: str  # the month of the entry that is changed or corrected
+    closed: bool  # True: a correction entry goes into a later open month, naming `ref`
+    ref: str
+
+
+def booking_place(session: Session, assignment: Assignment) -> BookingPlace | None:
+    """Tell where ``book_allowance`` would book a changed amount; None when nothing was booked yet."""
+    entries = session.exec(
+        select(PayoutEntry).where(PayoutEntry.assignment_id == assignment.id).order_by(col(PayoutEntry.id))
+    ).all()
+    original = next((entry for entry in entries if entry.corrects_entry_id is None), None)
+    if original is None:
+        return None
+    month = month_of_id(session, original.payout_month_id)
+    closed = _is_closed(session, original.payout_month_id) or len(entries) > 1
+    return BookingPlace(month, closed, correction_ref(month, assignment.id or 0))
+
+
+def latest_entry_month(session: Session, assignment: Assignment) -> str:
+    """Return the month of the assignment's newest booking (where a correction just went), else its own month."""
+    entry = session.exec(
+        select(PayoutEntry)
+        .where(PayoutEntry.assignment_id == assignment.id)
+        .order_by(col(PayoutEntry.id).desc())
+    ).first()
+    return month_of_id(session, entry.payout_month_id) if entry else month_of(assignment.start)
+
+
+def _joined_note(note: str, addition: str, *, sep: str = "; ") -> str:
+    """Add a sentence to an entry's note, within the column's 500 characters."""
+    return (sep.join(part for part in (note, addition) if part))[:500]
 
 
 def correction_ref(month: str, assignment_id: int) -> str:
@@ -284,6 +326,11 @@ def _year_to_date_cents(session: Session, month: str, volunteer_ids: list[int]) 
         .group_by(PayoutEntry.volunteer_id)
     ).all()
     return {volunteer_id: int(total or 0) for volunteer_id, total in rows}
+
+
+def volunteer_year_total(session: Session, volunteer_id: int, year: int) -> Decimal:
+    """Return a volunteer's allowances booked into the months of ``year``, counted as the payout lists count them."""
+    return from_cents(_year_to_date_cents(session, f"{year:04d}-12", [volunteer_id]).get(volunteer_id, 0))
 
 
 def year_spent(session: Session, year: int, *, pool_id: int) -> Decimal:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlmodel import Session, select
 
 from matching.effective_rules import (
@@ -77,6 +76,12 @@ def _pool(session: Session, pool_id: int) -> Pool:
     return pool
 
 
+def rule_titles(session: Session, *, pool_id: int, instance_path: str | Path) -> dict[str, str]:
+    """Name each rule of the pool by its German title: people read titles, not the rule set's ids."""
+    rules = effective_rule_set(session, pool_id=pool_id, instance_path=instance_path)
+    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
+
+
 def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | Path) -> RuleSet:
     """Return the rule set this pool applies now (parsed once per file version and choice of the pool)."""
     pool = _pool(session, pool_id)
@@ -98,12 +103,6 @@ def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | P
 
 # A rule id found on an old request that the current rule set no longer knows: named, never shown as its id.
 OTHER_RULE = "Weitere Regel des Sprachmittlerpools"
-
-
-def rule_titles(session: Session, *, pool_id: int) -> dict[str, str]:
-    """Name each rule of the pool by its German title: people read titles, never the rule set's ids."""
-    rules = effective_rule_set(session, pool_id=pool_id, instance_path=current_app.instance_path)
-    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
 
 
 def rule_title(titles: Mapping[str, str], rule_id: str) -> str:

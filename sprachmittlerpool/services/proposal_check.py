@@ -9,15 +9,17 @@ the first rule that fails.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 import matching
 from matching.candidates import Context, gender_fits, not_excluded, slot_of, time_fits, within_reach
 from sprachmittlerpool.exports.formatting import MONTHS_DE
 from sprachmittlerpool.models import InterpretingRequest, Language, Volunteer
-from sprachmittlerpool.services.matching_run import build_instance_data
+from sprachmittlerpool.services.matching_run import RankedCandidate, build_instance_data, candidates_for
 
 ASK = "bitte neu berechnen oder eine andere Person wählen."
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -57,40 +59,109 @@ def problem_with(session: Session, *, request_id: int, volunteer_id: int, now: d
     wanted = [r for r in data["requests"] if r["id"] == str(request_id)]
     if not wanted:
         return "Die Anfrage ist nicht mehr offen – bitte neu berechnen."
-    data["requests"] = wanted
-    data["volunteers"] = [v for v in data["volunteers"] if v["id"] == str(volunteer_id)]
+    reason = _reason_in(session, data, wanted[0], volunteer)
+    return f"{short_name(volunteer)} {reason} – {ASK}" if reason else None
+
+
+def reasons_for(session: Session, *, request: InterpretingRequest, now: datetime) -> dict[int, str | None]:
+    """Name, per active volunteer who speaks the request's language, the first hard rule that keeps them out.
+
+    None means the volunteer may take the request now. Empty when the request is no longer open.
+    The instance is built once and asked about one volunteer at a time, so each answer is the engine's own.
+    """
+    data = build_instance_data(session, pool_id=request.pool_id, now=now)
+    wanted = next((r for r in data["requests"] if r["id"] == str(request.id)), None)
+    if wanted is None:
+        return {}
+    speakers = [v for v in data["volunteers"] if request.language_code in v["languages"]]
+    rows = {
+        v.id: v
+        for v in session.exec(
+            select(Volunteer).where(col(Volunteer.id).in_([int(v["id"]) for v in speakers]))
+        )
+    }
+    return {
+        int(v["id"]): _reason_in(session, {**data, "volunteers": [v]}, wanted, rows[int(v["id"])])
+        for v in speakers
+    }
+
+
+@dataclass(frozen=True)
+class OfferChoices:
+    """Who a coordinator may offer a request to now (ranked as the engine ranks), and who not with the reason."""
+
+    selectable: list[RankedCandidate]
+    refused: list[tuple[Volunteer, str]]
+
+
+def offer_choices(session: Session, *, request: InterpretingRequest, now: datetime) -> OfferChoices:
+    """Split the pool's active speakers of the request's language into those who pass every hard rule and the rest."""
+    reasons = reasons_for(session, request=request, now=now)
+    selectable = [
+        c for c in candidates_for(session, request=request, now=now) if reasons.get(c.volunteer.id) is None
+    ]
+    chosen = {c.volunteer.id for c in selectable}
+    refused_ids = [
+        volunteer_id for volunteer_id, reason in reasons.items() if reason and volunteer_id not in chosen
+    ]
+    rows = session.exec(
+        select(Volunteer).where(col(Volunteer.id).in_(refused_ids)).order_by(col(Volunteer.name))
+    )
+    return OfferChoices(selectable, [(v, reasons[v.id]) for v in rows])
+
+
+def _reason_in(session: Session, data: dict, wanted: dict, volunteer: Volunteer) -> str | None:
+    """Narrow the instance to one request and one volunteer and word the first rule that fails."""
+    narrowed = {
+        **data,
+        "requests": [wanted],
+        "volunteers": [v for v in data["volunteers"] if v["id"] == str(volunteer.id)],
+    }
+    return _first_broken_rule(session, matching.parse_instance(narrowed), volunteer)
+
+
+def first_broken_rule(session: Session, data: dict[str, Any], volunteer: Volunteer) -> str | None:
+    """Word the first hard rule broken in an instance (as build_instance_data gives it) of one request and one person."""
     return _first_broken_rule(session, matching.parse_instance(data), volunteer)
 
 
 def _first_broken_rule(session: Session, instance: matching.Instance, volunteer: Volunteer) -> str | None:
-    """Walk the engine's hard rules in its own order and word the first that fails."""
+    """Walk the engine's hard rules in its own order and word the first that fails (after the person's name)."""
     context = Context(instance)
     request, candidate = instance.requests[0], instance.volunteers[0]
-    name = short_name(volunteer)
     if request.language not in candidate.languages:
         language = session.get(Language, (volunteer.pool_id, request.language))
-        return f"{name} spricht {language.name_de if language else 'die Sprache'} nicht mehr – {ASK}"
-    if not within_reach(context.km(candidate, request), candidate):
-        return f"{name} fährt nicht mehr so weit, wie der Termin entfernt ist – {ASK}"
+        return f"spricht {language.name_de if language else 'die Sprache'} nicht"
+    km = context.km(candidate, request)
+    if not within_reach(km, candidate):
+        return (
+            f"fährt höchstens {decimal_de(candidate.max_distance_km)} km, "
+            f"der Termin ist {decimal_de(km)} km entfernt"
+        )
     if not gender_fits(candidate, request):
-        return f"{name} entspricht nicht dem gewünschten Geschlecht – {ASK}"
+        return "entspricht nicht dem gewünschten Geschlecht"
     day = request.start.date()
     absent = next((a for a in candidate.absences if a.start <= day <= a.end), None)
     if absent is not None:
-        return f"{name} ist {span_words(absent.start, absent.end)} abwesend – {ASK}"
+        return f"ist {span_words(absent.start, absent.end)} abwesend"
     if not time_fits(candidate, request):
-        return f"{name} ist {WEEKDAYS_DE[day.weekday()].lower()}s zu dieser Uhrzeit laut Wochenplan nicht verfügbar – {ASK}"
+        return f"ist {WEEKDAYS_DE[day.weekday()].lower()}s zu dieser Uhrzeit laut Wochenplan nicht verfügbar"
     if not not_excluded(candidate, request):
-        return f"{name} hat diese Anfrage schon abgelehnt oder das Angebot verfallen lassen – {ASK}"
-    return _booking_problem(context, name)
+        return "hat diese Anfrage schon abgelehnt oder das Angebot verfallen lassen"
+    return _booking_problem(context)
 
 
-def _booking_problem(context: Context, name: str) -> str | None:
+def _booking_problem(context: Context) -> str | None:
     """Rules 6 and 7: the weekly cap, then an overlapping assignment or pending offer."""
     slot = slot_of(context.instance.requests[0])
     cap = context.instance.volunteers[0].max_per_week
     if context.booked_per_week[0][slot.week] >= cap:
-        return f"{name} hat in dieser Woche schon die Höchstzahl von {cap} Einsätzen erreicht – {ASK}"
+        return f"hat in dieser Woche schon die Höchstzahl von {cap} Einsätzen erreicht"
     if not context.free_against_bookings(0, slot):
-        return f"{name} hat zu dieser Zeit schon einen Einsatz oder ein offenes Angebot – {ASK}"
+        return "hat zu dieser Zeit schon einen Einsatz oder ein offenes Angebot"
     return None
+
+
+def decimal_de(value: float) -> str:
+    """Write a distance with one decimal and a comma, as German readers expect: '12,5'."""
+    return f"{value:.1f}".replace(".", ",")

@@ -1,10 +1,11 @@
-"""The committee's figures for any period: counts, placement, money, languages, reasons.
+"""The committee's figures for any period: counts, placement, money, breakdowns, rules, the grant.
 
 Requests count by the day they were received; assignments by their appointment day;
 allowances by the payout months that fall into the period — a closed month with its frozen
 total, an open month with what is booked so far, labelled "vorläufig" everywhere it is shown. The placement rate is the
 share of requests placed among those the pool tried to place (placed + unfilled), so
-rejected, withdrawn and still open requests do not distort it.
+rejected, withdrawn and still open requests do not distort it. The breakdowns (report_breakdowns) count the
+same way and say so; the grant compares each whole year the period touches with what the state granted.
 """
 
 from __future__ import annotations
@@ -13,28 +14,41 @@ import csv
 import io
 import re
 import zipfile
-from collections import Counter
+from calendar import monthrange
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from sprachmittlerpool.exports.formatting import date_de, money_de, money_plain, month_de
+from sprachmittlerpool.exports.formatting import MONTHS_DE, date_de, money_de, money_plain, month_de
 from sprachmittlerpool.exports.safe_cells import neutralise, set_text
+from sprachmittlerpool.german import period_long
 from sprachmittlerpool.models import (
     Assignment,
     InterpretingRequest,
-    Language,
     PayoutEntry,
     PayoutMonth,
     Volunteer,
     VolunteerLanguage,
-    request_language_join,
 )
-from sprachmittlerpool.services.payouts import month_of, next_month, year_budget
-from sprachmittlerpool.services.pool_rules import rule_title, rule_titles
+from sprachmittlerpool.services.payouts import FIRST_YEAR, LAST_YEAR, month_of, year_budget
+from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.services.report_breakdowns import (
+    COUNTED_BY,
+    MEASURES,
+    Breakdown,
+    bounds,
+    breakdowns,
+    figure_de,
+    received,
+    rejections_by_rule,
+    table,
+)
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import BudgetStatus
 from sprachmittlerpool.text_check import whole_number
@@ -47,8 +61,14 @@ UNFILLED_DE = {
     "expired": "keine Antwort rechtzeitig",
     "late": "zu kurzfristig",
 }
-TOP_LANGUAGES = 10
+QUARTERS = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4}
+MAX_DAYS = 366 * 10
 MONEY_TEXT = re.compile(r"^-?\d+,\d{2}$")  # how rows() writes an amount: the workbook stores a number
+HOURS_TEXT = re.compile(r"^\d+,\d$")  # how the breakdowns write hours
+
+
+class InvalidPeriod(ValueError):
+    """A period the report cannot be made for; the message is German and says what to enter."""
 
 
 @dataclass(frozen=True)
@@ -76,13 +96,17 @@ class Report:
     placed: int
     unfilled: int
     allowance_months: list[MonthAllowances]
-    languages: list[tuple[str, int]]
-    per_month: list[tuple[str, int]]
-    rejections: list[tuple[str, int]]
+    rejections: list[tuple[str, int]]  # by the rule's title
     unfilled_reasons: list[tuple[str, int]]
     active_volunteers: int
     languages_covered: int
+    breakdowns: tuple[Breakdown, ...] = ()
     budgets: tuple[BudgetStatus, ...] = ()  # each year the period touches: its spending against its grant
+
+    @property
+    def label(self) -> str:
+        """Name the period: 'Jahr 2025', '2. Quartal 2025 (April bis Juni)', 'März 2025' or a span of days."""
+        return period_label(self.start, self.end)
 
     @property
     def allowances(self) -> Decimal:
@@ -118,24 +142,94 @@ def default_period(today: date) -> tuple[date, date]:
     return date(today.year, 1, 1), date(today.year, 12, 31)
 
 
-def build_report(session: Session, start: date, end: date, *, pool_id: int) -> Report:
-    """Compute every figure of the period from start to end (both inclusive)."""
+def choose_period(args: Mapping[str, str], today: date) -> tuple[date, date]:
+    """Read the period a page or file asks for: a year with an optional quarter or month, or from/to dates.
+
+    ``year`` (and ``part``: Q1…Q4 or 01…12) wins over ``from``/``to``; without either it is this year.
+    """
+    if (args.get("year") or "").strip():
+        start, end = _part_of_year(_year(args["year"].strip()), (args.get("part") or "").strip())
+    else:
+        start, end = default_period(today)
+        start = _iso(args.get("from")) or start
+        end = _iso(args.get("to")) or end
+    if end < start or (end - start).days > MAX_DAYS:
+        raise InvalidPeriod(
+            "Der Zeitraum ist ungültig: das Ende liegt vor dem Anfang oder mehr als zehn Jahre danach."
+        )
+    if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):  # month arithmetic needs room on both sides
+        raise InvalidPeriod(f"Bitte einen Zeitraum zwischen {FIRST_YEAR} und {LAST_YEAR} wählen.")
+    return start, end
+
+
+def _year(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise InvalidPeriod("Bitte das Jahr vierstellig angeben, z. B. 2025.")
+    return int(text)
+
+
+def _iso(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        if text.isascii():
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidPeriod("Bitte Datumsangaben als JJJJ-MM-TT.")
+
+
+def _part_of_year(year: int, part: str) -> tuple[date, date]:
+    """Return the whole year, one quarter (Q1…Q4) or one month (01…12) of it."""
+    if not part:
+        return date(year, 1, 1), date(year, 12, 31)
+    if part in QUARTERS:
+        first = 3 * QUARTERS[part] - 2
+        return date(year, first, 1), _month_end(year, first + 2)
+    if part.isascii() and part.isdigit() and 1 <= int(part) <= 12:
+        return date(year, int(part), 1), _month_end(year, int(part))
+    raise InvalidPeriod("Bitte ein Quartal oder einen Monat aus der Liste wählen.")
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, monthrange(year, month)[1])
+
+
+def period_label(start: date, end: date) -> str:
+    """Name a period as people say it: a whole year, quarter or month by its name, else its first and last day."""
+    if start.day == 1 and end == _month_end(end.year, end.month) and start.year == end.year:
+        months = end.month - start.month + 1
+        if months == 12:
+            return f"Jahr {start.year}"
+        if months == 3 and start.month % 3 == 1:
+            names = f"{MONTHS_DE[start.month - 1]} bis {MONTHS_DE[end.month - 1]}"
+            return f"{start.month // 3 + 1}. Quartal {start.year} ({names})"
+        if months == 1:
+            return month_de(month_of(start))
+    return period_long(start, end)
+
+
+def rule_titles(session: Session, *, pool_id: int, instance_path: str | Path) -> dict[str, str]:
+    """Name each rule of the pool's rule set by its German title: reports say titles, not the rule set's ids."""
+    rules = effective_rule_set(session, pool_id=pool_id, instance_path=instance_path)
+    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
+
+
+def build_report(
+    session: Session, start: date, end: date, *, pool_id: int, titles: Mapping[str, str] | None = None
+) -> Report:
+    """Compute every figure of the period from start to end (both inclusive); ``titles`` name the rules."""
     if end < start:
         raise ValueError("the period ends before it starts")
-    lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
-    received = (
-        InterpretingRequest.pool_id == pool_id,
-        col(InterpretingRequest.created_at) >= lo,
-        col(InterpretingRequest.created_at) < hi,
-    )
-    requests = session.exec(select(func.count()).select_from(InterpretingRequest).where(*received)).one()
+    in_period = received(start, end, pool_id)
     statuses = dict(
         session.exec(
             select(InterpretingRequest.status, func.count())
-            .where(*received)
+            .where(*in_period)
             .group_by(InterpretingRequest.status)
         ).all()
     )
+    lo, hi = bounds(start, end)
     assignments = session.exec(
         select(func.count())
         .select_from(Assignment)
@@ -149,15 +243,13 @@ def build_report(session: Session, start: date, end: date, *, pool_id: int) -> R
     return Report(
         start=start,
         end=end,
-        requests=int(requests),
+        requests=sum(int(count) for count in statuses.values()),
         assignments=int(assignments),
         placed=sum(int(statuses.get(status, 0)) for status in PLACED),
         unfilled=int(statuses.get("unfilled", 0)),
         allowance_months=_allowance_months(session, start, end, pool_id),
-        languages=_languages(session, received),
-        per_month=_per_month(session, start, end, received),
-        rejections=_rejections(session, received, pool_id=pool_id),
-        unfilled_reasons=_unfilled(session, received),
+        rejections=rejections_by_rule(session, start, end, pool_id=pool_id, titles=titles or {}),
+        unfilled_reasons=_unfilled(session, in_period),
         active_volunteers=int(
             session.exec(
                 select(func.count())
@@ -172,6 +264,7 @@ def build_report(session: Session, start: date, end: date, *, pool_id: int) -> R
                 .where(Volunteer.pool_id == pool_id, col(Volunteer.active).is_(True))
             ).one()
         ),
+        breakdowns=breakdowns(session, start, end, pool_id=pool_id),
         budgets=tuple(
             year_budget(session, year, pool_id=pool_id) for year in range(start.year, end.year + 1)
         ),
@@ -202,46 +295,6 @@ def _allowance_months(session: Session, start: date, end: date, pool_id: int) ->
     return result
 
 
-def _languages(session: Session, received: tuple) -> list[tuple[str, int]]:
-    """Return the most requested languages by German name, most first."""
-    rows = session.exec(
-        select(Language.name_de, func.count())
-        .join(InterpretingRequest, request_language_join())
-        .where(*received)
-        .group_by(Language.name_de)
-    ).all()
-    return sorted(((name, int(count)) for name, count in rows), key=lambda row: (-row[1], row[0]))[
-        :TOP_LANGUAGES
-    ]
-
-
-def _per_month(session: Session, start: date, end: date, received: tuple) -> list[tuple[str, int]]:
-    """Count requests per month of the period, months without requests included."""
-    counts: Counter[str] = Counter(
-        month_of(created)
-        for created in session.exec(select(InterpretingRequest.created_at).where(*received)).all()
-    )
-    months, current = [], month_of(start)
-    while current <= month_of(end):
-        months.append((current, counts.get(current, 0)))
-        current = next_month(current)
-    return months
-
-
-def _rejections(session: Session, received: tuple, *, pool_id: int) -> list[tuple[str, int]]:
-    """Count rejected requests by the rule that rejected them, named by its German title."""
-    titles = rule_titles(session, pool_id=pool_id)
-    counts: Counter[str] = Counter()
-    for reasons in session.exec(
-        select(InterpretingRequest.reasons).where(*received, InterpretingRequest.status == "rejected")
-    ).all():
-        rules = [r for r in reasons or [] if isinstance(r, dict)]
-        rejecting = [r for r in rules if r.get("effect") == "reject"] or rules
-        for title in {rule_title(titles, str(r.get("rule"))) for r in rejecting}:
-            counts[title] += 1
-    return sorted(counts.items(), key=lambda row: (-row[1], row[0]))
-
-
 def _unfilled(session: Session, received: tuple) -> list[tuple[str, int]]:
     """Count unfilled requests by their recorded reason."""
     rows = session.exec(
@@ -254,11 +307,13 @@ def _unfilled(session: Session, received: tuple) -> list[tuple[str, int]]:
 
 
 def rows(report: Report) -> list[tuple[str, str, str]]:
-    """Flatten the report into (section, label, value) rows for CSV, XLSX and text."""
+    """Flatten the report's key figures into (section, label, value) rows for CSV, XLSX and text."""
     rate = report.placement_rate
     out = [
+        ("Zeitraum", "Bezeichnung", report.label),
         ("Zeitraum", "von", date_de(report.start)),
         ("Zeitraum", "bis", date_de(report.end)),
+        *(("Gezählt", MEASURES[key], how) for key, how in COUNTED_BY.items()),
         ("Kennzahlen", "Anfragen", str(report.requests)),
         ("Kennzahlen", "Einsätze", str(report.assignments)),
         ("Kennzahlen", "Vermittlungsquote (%)", "–" if rate is None else str(rate).replace(".", ",")),
@@ -271,8 +326,6 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     ]
     for budget in report.budgets:
         out += _budget_rows(budget)
-    out += [("Meistgefragte Sprachen", name, str(count)) for name, count in report.languages]
-    out += [("Anfragen je Monat", month_de(month), str(count)) for month, count in report.per_month]
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
     return out
@@ -304,11 +357,12 @@ def _budget_rows(budget: BudgetStatus) -> list[tuple[str, str, str]]:
             (section, "Zuschuss (EUR)", "kein Zuschuss hinterlegt"),
             (section, "Ausgezahlt bzw. gebucht im ganzen Jahr (EUR)", money_plain(budget.spent)),
         ]
-    share = budget.share_percent
+    share, remaining = budget.share_percent, budget.remaining
     return [
         (section, "Zuschuss (EUR)", money_plain(budget.budget)),
         (section, "Ausgezahlt bzw. gebucht im ganzen Jahr (EUR)", money_plain(budget.spent)),
         (section, "Anteil am Zuschuss (%)", "–" if share is None else str(share).replace(".", ",")),
+        (section, "Verbleibend (EUR)", "–" if remaining is None else money_plain(remaining)),
     ]
 
 
@@ -319,6 +373,9 @@ def to_csv(report: Report) -> bytes:
     writer.writerow(["Bereich", "Kennzahl", "Wert"])
     for section, label, value in rows(report):
         writer.writerow([neutralise(section), neutralise(label), neutralise(value)])
+    for breakdown in report.breakdowns:  # each breakdown as its own table, after an empty line
+        writer.writerow([])
+        writer.writerows([neutralise(cell) for cell in line] for line in table(breakdown))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -342,6 +399,8 @@ def to_xlsx(report: Report) -> bytes:
             set_text(sheet.cell(number, 3), value)
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 44
+    for breakdown in report.breakdowns:
+        _breakdown_sheet(workbook.create_sheet(breakdown.name), breakdown)
     moment = datetime.combine(report.start, time())
     workbook.properties.created = moment
     workbook.properties.modified = moment
@@ -352,6 +411,23 @@ def to_xlsx(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+def _breakdown_sheet(sheet: Any, breakdown: Breakdown) -> None:
+    """Write one breakdown on its own sheet: hours and euros as numbers with their format."""
+    for number, line in enumerate(table(breakdown), start=1):
+        set_text(sheet.cell(number, 1), line[0])
+        for column, value in enumerate(line[1:], start=2):
+            if number == 1:
+                set_text(sheet.cell(number, column), value)
+            elif MONEY_TEXT.match(value):
+                sheet.cell(number, column, Decimal(value.replace(",", "."))).number_format = '#,##0.00 "€"'
+            elif HOURS_TEXT.match(value):
+                sheet.cell(number, column, Decimal(value.replace(",", "."))).number_format = "#,##0.0"
+            else:
+                sheet.cell(number, column, int(value))
+    sheet.column_dimensions["A"].width = 36
+    sheet.freeze_panes = "B2"
+
+
 def to_text(report: Report) -> str:
     """Render the report as plain text for the terminal."""
     lines, section = [], None
@@ -360,6 +436,13 @@ def to_text(report: Report) -> str:
             lines.append(f"\n{current}" if section else current)
             section = current
         lines.append(f"  {label}: {value}")
+    for breakdown in report.breakdowns:
+        lines.append(f"\nNach {breakdown.name}")
+        lines += [
+            f"  {row.label}: "
+            + ", ".join(f"{title} {figure_de(row, key)}" for key, title in MEASURES.items())
+            for row in (*breakdown.rows, breakdown.total)
+        ]
     total = f"\nSumme Aufwandsentschädigungen: {money_de(report.allowances)}"
     if report.provisional:
         total += f" (davon vorläufig, Monate noch offen: {money_de(report.allowances_open)})"

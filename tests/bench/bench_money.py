@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python -m tests.bench.bench_money [--assignments N] [--volunteers N]``. Builds a
 temporary SQLite database through the real migrations, fills a year (default: 3,500 completed
-assignments of 180 volunteers, two thirds with an IBAN), then times each step and writes
-instance/bench/money.json.
+assignments of 180 volunteers, two thirds with an IBAN), then times each step; last it adds two earlier
+years as full and times the committee's report over all three. Writes instance/bench/money.json.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from schwifty import IBAN
-from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlalchemy import func, insert
+from sqlmodel import Session, col, select
 
 from sprachmittlerpool import migrate, reference_data
 from sprachmittlerpool.db import make_engine
@@ -31,6 +31,7 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
     Offer,
+    PayoutEntry,
     Volunteer,
 )
 from sprachmittlerpool.security import token_hash
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
 MONTH = f"{YEAR}-10"
 SEED = 20250
+HISTORY_YEARS = 2  # the years before YEAR the long report covers as well
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
             print("Export sepa (abgeschlossener Monat) …", flush=True)
             results["export_sepa_s"] = _best(
                 lambda: payouts.create_sepa_file(session, MONTH, config, pool_id=FIRST_POOL, actor="bench")
+            )
+            print(f"Zwei Vorjahre ergänzen, Bericht über {HISTORY_YEARS + 1} Jahre …", flush=True)
+            _history(session, HISTORY_YEARS, args.assignments)
+            results["report_3_years_s"] = _best(
+                lambda: reports.build_report(
+                    session, date(YEAR - HISTORY_YEARS, 1, 1), date(YEAR, 12, 31), pool_id=FIRST_POOL
+                )
             )
         engine.dispose()
     _print(results)
@@ -145,12 +154,37 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
             row.iban_encrypted = encrypt_iban(iban, key=raw_key, row_id=str(row.id))
             row.iban_masked = mask_iban(iban)
     session.commit()
+    _year_of_assignments(session, YEAR, assignment_count, rng, languages, institutions, volunteers)
+
+
+def _history(session: Session, years: int, assignment_count: int) -> None:
+    """Add the ``years`` before YEAR with as many completed and booked assignments each, for the long report."""
+    rng = random.Random(SEED + 1)
+    languages = list(session.exec(select(Language.code).where(Language.pool_id == FIRST_POOL)).all())[:30]
+    institutions = list(session.exec(select(Institution)).all())
+    volunteers = list(session.exec(select(Volunteer)).all())
+    for year in range(YEAR - years, YEAR):
+        _year_of_assignments(session, year, assignment_count, rng, languages, institutions, volunteers)
+    _book_all(session)
+
+
+def _year_of_assignments(
+    session: Session,
+    year: int,
+    assignment_count: int,
+    rng: random.Random,
+    languages: list[str],
+    institutions: list[Institution],
+    volunteers: list[Volunteer],
+) -> None:
+    """Insert a year of requests, accepted offers and completed assignments, ids following the last ones."""
+    first_id = (session.exec(select(func.max(InterpretingRequest.id))).one() or 0) + 1
     requests, offers, assignments = [], [], []
     taken: set[tuple[int, datetime]] = set()
     for n in range(assignment_count):
         # Slots four hours apart: no volunteer is ever booked twice at once (the database refuses that).
         while True:
-            day = date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
+            day = date(year, 1, 1) + timedelta(days=rng.randrange(365))
             start = datetime(day.year, day.month, day.day, rng.choice((8, 12, 16)))
             volunteer = volunteers[rng.randrange(len(volunteers))]
             if (volunteer.id, start) not in taken:
@@ -160,7 +194,7 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
         outcome = rng.choices(("took_place", "late", "no_show", "early"), (90, 4, 4, 2))[0]
         cents = to_cents(allowance(HEINSBERG, outcome=outcome, duration_minutes=minutes))
         end = start + timedelta(minutes=minutes)
-        request_id = n + 1
+        request_id = first_id + n
         requests.append(
             {
                 "id": request_id,
@@ -180,7 +214,7 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
                 "status": "completed",
                 "reasons": [],
                 "decision_note": "",
-                "status_token_hash": token_hash(f"bench-{n}"),
+                "status_token_hash": token_hash(f"bench-{request_id}"),
                 "created_at": start - timedelta(days=7),
                 "updated_at": end,
             }
@@ -192,7 +226,7 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
                 "request_id": request_id,
                 "volunteer_id": volunteer.id,
                 "status": "accepted",
-                "token_hash": token_hash(f"offer-{n}"),
+                "token_hash": token_hash(f"offer-{request_id}"),
                 "created_at": start - timedelta(days=6),
                 "expires_at": start - timedelta(days=4),
                 "decline_reason": "",
@@ -224,9 +258,12 @@ def _fill(session: Session, volunteer_count: int, assignment_count: int, key: st
 
 
 def _book_all(session: Session) -> None:
-    """Book every completed assignment through the real service, in one transaction."""
+    """Book every completed assignment not yet booked through the real service, in one transaction."""
     now = datetime(YEAR + 1, 1, 5)
-    for assignment in session.exec(select(Assignment).order_by(Assignment.id)).all():
+    booked = select(PayoutEntry.assignment_id)
+    for assignment in session.exec(
+        select(Assignment).where(col(Assignment.id).not_in(booked)).order_by(Assignment.id)
+    ).all():
         payouts.book_allowance(session, assignment, now=now, actor="bench")
     session.commit()
 

@@ -54,6 +54,8 @@ GET_PATHS = [
     "/berichte.csv?from={year}-01-01&to={year}-12-31",
     "/berichte.xlsx?from={year}-12-01&to={year}-12-31",
     "/berichte?from={month}-01",
+    "/berichte?year={year}&part=Q4",
+    "/berichte.pdf?from={year}-12-01&to={year}-12-31",
     "/einstellungen/kalender?jahr={year}",
     "/api/v1/requests?status={year}",
 ]

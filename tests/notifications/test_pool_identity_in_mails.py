@@ -79,6 +79,13 @@ SAMPLE = {
     ],
     "note": "",
     "by_volunteer": False,
+    "released": False,
+    "new": {
+        "day": "Mittwoch, 4. März 2026",
+        "time": "11:00–12:00 Uhr",
+        "place": "Markt 1, Kleve",
+        "language": "Russisch",
+    },
     "cutoff_hours": 24,
     "name": "Kim Koordination",
     "email": "kim@kreis-kleve.example",
@@ -95,7 +102,7 @@ def product_templates() -> list[str]:
 def test_every_template_has_its_html_twin_and_there_are_all_of_them() -> None:
     names = product_templates()
 
-    assert len(names) == 16, names
+    assert len(names) == 20, names
     assert all((TEMPLATES / f"{name}.html").exists() for name in names)
 
 

@@ -15,7 +15,7 @@ from sprachmittlerpool.services import payouts
 IBAN = "DE89370400440532013000"
 
 
-def test_api_shape_with_money_strings(coordinator_client, march) -> None:
+def test_api_shape_with_money_strings_and_ids_as_strings(coordinator_client, march) -> None:
     response = coordinator_client.get("/api/v1/payouts/2025-03")
     assert response.status_code == 200
     data = response.get_json()
@@ -26,14 +26,14 @@ def test_api_shape_with_money_strings(coordinator_client, march) -> None:
         "closed": False,
         "volunteers": [
             {
-                "volunteer": march["anna"],
+                "volunteer": str(march["anna"]),
                 "name": "Anna Müller",
                 "assignments": 2,
                 "amount": "60.00",
                 "year_to_date": "60.00",
             },
             {
-                "volunteer": march["ben"],
+                "volunteer": str(march["ben"]),
                 "name": "Ben Öztürk",
                 "assignments": 1,
                 "amount": "25.00",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 16:52:43.089492
+Create Date: 2026-12-03 18:47:32.338941
 """
 
 from collections.abc import Sequence
@@ -453,7 +453,7 @@ def upgrade() -> None:
     sa.Column('calendar_sequence', sa.Integer(), nullable=False),
     sa.Column('reminder_sent_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("outcome IS NULL OR outcome IN ('took_place', 'late', 'early', 'no_show')", name='assignment_outcome'),
+    sa.CheckConstraint("outcome IS NULL OR outcome IN ('took_place', 'late', 'early', 'no_show', 'volunteer_no_show')", name='assignment_outcome'),
     sa.CheckConstraint("status IN ('confirmed', 'completed', 'cancelled')", name='status_valid'),
     sa.CheckConstraint('"end" > start', name='assignment_end_after_start'),
     sa.CheckConstraint('allowance_cents IS NULL OR allowance_cents >= 0', name='assignment_allowance_nonnegative'),
