@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app sprachmittlerpool
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Test processes (pytest-xdist): one per core; each gets its own SQLite files or PostgreSQL database.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-sqlite test-postgres bench lint fmt clean
@@ -26,12 +28,12 @@ run: $(STAMP) ## Migrate instance/ SQLite, seed the demo pool once, serve http:/
 	$(FLASK) serve
 
 test: $(STAMP) ## Run the whole suite (in CI also on PostgreSQL)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ "$$CI" = "true" ]; then $(MAKE) --no-print-directory test-postgres; fi
 
 # The pure engine and money tests touch no database, so the PostgreSQL pass leaves them out.
 test-postgres: $(STAMP) ## Run the database tests again on the PostgreSQL server at $(PG_TEST_URL)
-	SPRACHMITTLERPOOL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e" \
+	SPRACHMITTLERPOOL_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -n $(TEST_WORKERS) -m "not e2e" \
 		--ignore=tests/matching --ignore=tests/money --ignore=tests/test_pool_calendar.py tests
 
 bench: $(STAMP) ## Print the benchmark figures (engine, money, web) and write them to instance/bench/

@@ -1,4 +1,4 @@
-"""Which volunteer may take which request: hard rules 1-7 as small named checks."""
+"""Which volunteer may take which request: hard rules 1-9 as small named checks."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class Slot(NamedTuple):
     end: int
     municipality: str
     week: tuple[int, int]
+    remote: bool = False  # a phone or video request: nobody travels to or from it
 
 
 def minutes(moment: dt.datetime) -> int:
@@ -38,6 +39,7 @@ def slot_of(item: Request | Booking) -> Slot:
         end=minutes(item.end),
         municipality=item.municipality,
         week=(iso.year, iso.week),
+        remote=isinstance(item, Request) and item.remote,
     )
 
 
@@ -62,14 +64,22 @@ class Context:
         self.booked_per_week = [Counter(s.week for s in slots) for slots in self.booked_slots]
 
     def km(self, volunteer: Volunteer, request: Request) -> float:
-        """Return the distance from the volunteer's home to the request's place."""
+        """Return how far the volunteer travels to the request: home to its place, 0 for phone or video."""
+        if request.remote:
+            return 0.0
         return self.distances.km[volunteer.home, request.municipality]
+
+    def metres(self, volunteer: Volunteer, request: Request) -> int:
+        """Return the travel distance in whole metres, the integer unit of the objective."""
+        return 0 if request.remote else self.distances.metres(volunteer.home, request.municipality)
 
     def clash(self, a: Slot, b: Slot) -> bool:
         """Tell whether one volunteer cannot do both (rule 6: overlap or too little travel time)."""
         if a.day != b.day:
             return False
         first, second = (a, b) if a.start <= b.start else (b, a)
+        if first.remote or second.remote:
+            return second.start < first.end
         return (
             second.start < first.end + self.distances.buffer_minutes[first.municipality, second.municipality]
         )
@@ -83,7 +93,7 @@ class Context:
 
     @cached_property
     def pairs(self) -> list[Pair]:
-        """Return every (request, volunteer) pair allowed by rules 1-5 and the bookings."""
+        """Return every (request, volunteer) pair allowed by rules 1-5, 8, 9 and the bookings."""
         by_language: dict[str, list[int]] = defaultdict(list)
         for index, volunteer in enumerate(self.instance.volunteers):
             for language in set(volunteer.languages):
@@ -96,19 +106,25 @@ class Context:
                 if self.eligible(volunteer, request) and self.free_against_bookings(
                     v_index, self.request_slots[r_index]
                 ):
-                    metres = self.distances.metres(volunteer.home, request.municipality)
+                    metres = self.metres(volunteer, request)
                     found.append(Pair(r_index, v_index, metres, volunteer.id in preferred))
         return found
 
     def eligible(self, volunteer: Volunteer, request: Request) -> bool:
-        """Tell whether rules 1-5 allow the volunteer to take the request."""
+        """Tell whether rules 1-5, 8 and 9 allow the volunteer to take the request."""
         return (
             speaks_language(volunteer, request)
-            and within_reach(self.km(volunteer, request), volunteer)
+            and self.reaches(volunteer, request)
             and gender_fits(volunteer, request)
             and time_fits(volunteer, request)
             and not_excluded(volunteer, request)
+            and qualified(volunteer, request)
+            and takes_mode(volunteer, request)
         )
+
+    def reaches(self, volunteer: Volunteer, request: Request) -> bool:
+        """Rule 2, which a phone or video request ignores."""
+        return request.remote or within_reach(self.km(volunteer, request), volunteer)
 
 
 def speaks_language(volunteer: Volunteer, request: Request) -> bool:
@@ -143,3 +159,21 @@ def time_fits(volunteer: Volunteer, request: Request) -> bool:
 def not_excluded(volunteer: Volunteer, request: Request) -> bool:
     """Rule 5: the requester has not excluded this volunteer."""
     return volunteer.id not in request.excluded_volunteers
+
+
+def missing_qualifications(volunteer: Volunteer, request: Request) -> list[str]:
+    """Return the qualifications the request requires that the volunteer lacks on its day."""
+    day = request.start.date()
+    # no end date: valid forever; not held at all: never valid
+    held = {q.name: q.valid_until or dt.date.max for q in volunteer.qualifications}
+    return [name for name in request.requires if held.get(name, dt.date.min) < day]
+
+
+def qualified(volunteer: Volunteer, request: Request) -> bool:
+    """Rule 8: every qualification the request requires is valid on the day of its start."""
+    return not missing_qualifications(volunteer, request)
+
+
+def takes_mode(volunteer: Volunteer, request: Request) -> bool:
+    """Rule 9: a phone or video request needs a volunteer who takes remote work."""
+    return not request.remote or volunteer.remote

@@ -12,11 +12,13 @@ from typing import Any, TypeVar
 
 from matching.types import (
     INSTANCE_FORMAT,
+    MODES,
     Absence,
     Booking,
     Instance,
     InstanceError,
     Municipality,
+    Qualification,
     Request,
     Settings,
     Volunteer,
@@ -97,6 +99,8 @@ def _volunteer(value: Any, path: str, known: set[str]) -> Volunteer:
         max_per_week=_field(obj, "max_per_week", path, _count),
         booked=_optional_list(obj, "booked", path, lambda v, p: _booking(v, p, known)),
         recent_assignments=_optional(obj, "recent_assignments", path, _count, 0),
+        remote=_optional(obj, "remote", path, _boolean, False),
+        qualifications=_optional(obj, "qualifications", path, _qualifications, ()),
     )
 
 
@@ -119,7 +123,35 @@ def _request(value: Any, path: str, known: set[str]) -> Request:
         preferred_volunteers=_optional_list(obj, "preferred_volunteers", path, _string),
         excluded_volunteers=_optional_list(obj, "excluded_volunteers", path, _string),
         priority=priority,
+        mode=_optional(obj, "mode", path, _mode, MODES[0]),
+        requires=_optional_list(obj, "requires", path, _name),
     )
+
+
+def _mode(value: Any, path: str) -> str:
+    mode = _string(value, path)
+    if mode not in MODES:
+        allowed = ", ".join(f'"{m}"' for m in MODES[:-1]) + f' or "{MODES[-1]}"'
+        raise InstanceError(path, f"expected {allowed}, got {_show(mode)}")
+    return mode
+
+
+def _qualifications(value: Any, path: str) -> tuple[Qualification, ...]:
+    """Read {name: last valid date or null}, the volunteer's qualifications."""
+    obj = _object(value, path)
+    found = []
+    for name, until in obj.items():
+        key = _join(path, name)
+        _name(name, key)
+        found.append(Qualification(name, None if until is None else _date(until, key)))
+    return tuple(found)
+
+
+def _name(value: Any, path: str) -> str:
+    name = _string(value, path)
+    if not name.strip():
+        raise InstanceError(path, "expected a qualification name, got an empty string")
+    return name
 
 
 def _window(value: Any, path: str) -> Window:
@@ -223,6 +255,12 @@ def _non_negative(value: Any, path: str) -> float:
     if number < 0:
         raise InstanceError(path, f"expected a number >= 0, got {_show(value)}")
     return number
+
+
+def _boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise InstanceError(path, f"expected true or false, got {_kind(value)}")
+    return value
 
 
 def _integer(value: Any, path: str) -> int:

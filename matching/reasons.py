@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from matching.candidates import Context, gender_fits, not_excluded, speaks_language, time_fits, within_reach
+from matching.candidates import (
+    Context,
+    gender_fits,
+    not_excluded,
+    qualified,
+    speaks_language,
+    takes_mode,
+    time_fits,
+)
 from matching.types import Request
 
 
@@ -11,7 +19,12 @@ def reason_for(context: Context, request: Request) -> str:
     left = [v for v in context.instance.volunteers if speaks_language(v, request)]
     if not left:
         return "no_language"
-    left = [v for v in left if within_reach(context.km(v, request), v)]
+    if request.remote:
+        # a phone or video request ignores reach (rule 2) and asks for remote work (rule 9) in its place
+        left = [v for v in left if takes_mode(v, request)]
+        if not left:
+            return "no_remote"
+    left = [v for v in left if context.reaches(v, request)]
     if not left:
         return "no_reach"
     left = [v for v in left if gender_fits(v, request)]
@@ -20,6 +33,9 @@ def reason_for(context: Context, request: Request) -> str:
     left = [v for v in left if time_fits(v, request)]
     if not left:
         return "no_time"
-    if not any(not_excluded(v, request) for v in left):
+    left = [v for v in left if not_excluded(v, request)]
+    if not left:
         return "excluded"
+    if not any(qualified(v, request) for v in left):
+        return "no_qualified"
     return "capacity"

@@ -9,7 +9,19 @@ from functools import cached_property
 INSTANCE_FORMAT = "sprachmittlerpool-matching/1"
 RESULT_FORMAT = "sprachmittlerpool-matching-result/1"
 
-REASONS = ("no_language", "no_reach", "no_gender", "no_time", "excluded", "capacity")
+# in the order matching.md checks them; no_remote stands where no_reach would for a phone or video request
+REASONS = (
+    "no_language",
+    "no_reach",
+    "no_remote",
+    "no_gender",
+    "no_time",
+    "excluded",
+    "no_qualified",
+    "capacity",
+)
+IN_PERSON = "in_person"
+MODES = (IN_PERSON, "phone", "video")
 
 
 class InstanceError(ValueError):
@@ -58,6 +70,14 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class Qualification:
+    """A qualification a volunteer holds; ``valid_until`` is its last valid day, None for no end."""
+
+    name: str
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Volunteer:
     id: str
     languages: tuple[str, ...]
@@ -69,6 +89,8 @@ class Volunteer:
     absences: tuple[Absence, ...] = ()
     booked: tuple[Booking, ...] = ()
     recent_assignments: int = 0
+    remote: bool = False  # takes phone and video requests
+    qualifications: tuple[Qualification, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +104,13 @@ class Request:
     preferred_volunteers: tuple[str, ...] = ()
     excluded_volunteers: tuple[str, ...] = ()
     priority: int = 1
+    mode: str = IN_PERSON
+    requires: tuple[str, ...] = ()
+
+    @property
+    def remote(self) -> bool:
+        """Tell whether the request is by phone or video: nobody travels to it."""
+        return self.mode != IN_PERSON
 
 
 @dataclass(frozen=True)

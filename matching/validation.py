@@ -7,7 +7,17 @@ from collections.abc import Mapping
 from itertools import combinations
 from typing import Any
 
-from matching.candidates import Context, Slot, gender_fits, not_excluded, slot_of, speaks_language, time_fits
+from matching.candidates import (
+    Context,
+    Slot,
+    gender_fits,
+    missing_qualifications,
+    not_excluded,
+    slot_of,
+    speaks_language,
+    takes_mode,
+    time_fits,
+)
 from matching.reasons import reason_for
 from matching.results import objective_of, parse_result
 from matching.types import REASONS, Assignment, Instance, Result
@@ -55,17 +65,21 @@ def _coverage(instance: Instance, result: Result) -> list[str]:
 
 
 def _pair_rules(context: Context, assignment: Assignment) -> list[str]:
-    """Rules 1-5 for one assignment, and its reported distance."""
+    """Rules 1-5, 8 and 9 for one assignment, and its reported distance."""
     request = context.instance.request_by_id[assignment.request]
     volunteer = context.instance.volunteer_by_id[assignment.volunteer]
     km = context.km(volunteer, request)
+    missing = ", ".join(missing_qualifications(volunteer, request))
     checks = {
         "does not speak the language (rule 1)": speaks_language(volunteer, request),
-        f"lives {km:.1f} km away, beyond {volunteer.max_distance_km:g} km (rule 2)": km
-        <= volunteer.max_distance_km,
+        f"lives {km:.1f} km away, beyond {volunteer.max_distance_km:g} km (rule 2)": context.reaches(
+            volunteer, request
+        ),
         "has not the required gender (rule 3)": gender_fits(volunteer, request),
         "is not available at that time (rule 4)": time_fits(volunteer, request),
         "is excluded by the request (rule 5)": not_excluded(volunteer, request),
+        f"lacks a valid {missing} on {request.start:%Y-%m-%d} (rule 8)": not missing,
+        f"takes no {request.mode} requests (rule 9)": takes_mode(volunteer, request),
         f"distance_km {assignment.distance_km} differs from {round(km, 1)}": abs(assignment.distance_km - km)
         <= 0.05 + 1e-9,
     }

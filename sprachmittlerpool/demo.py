@@ -33,6 +33,9 @@ from sprachmittlerpool.models import (
     Outcome,
     Pool,
     PoolGrant,
+    Qualification,
+    QualificationKind,
+    RequestMode,
     RequestStatus,
     Role,
     Tariff,
@@ -172,6 +175,7 @@ def seed(*, months: int = 4, now: datetime | None = None) -> str:
         _tariff(session, pool_id)
         rng = random.Random(SEED)
         volunteers = _volunteers(session, rng, pool_id)
+        _qualify(session, volunteers, now.date())
         institutions = _institutions(session, pool_id)
         session.flush()
         pool = _Pool(session=session, rng=rng, volunteers=volunteers, institutions=institutions, now=now)
@@ -201,6 +205,7 @@ def _identity(session: Session, pool_id: int, year: int) -> None:
     assert pool is not None
     for field, value in HEINSBERG_IDENTITY.items():
         setattr(pool, field, value)
+    pool.remote_modes = [RequestMode.PHONE.value, RequestMode.VIDEO.value]  # the demo shows calls too
     set_account(pool, DEMO_ACCOUNT, key=parse_key(current_app.config["IBAN_KEY"]))
     session.add(pool)
     for grant_year in (year - 1, year):
@@ -254,6 +259,28 @@ def _volunteers(session: Session, rng: random.Random, pool_id: int) -> list[Volu
                                      end=time(min(start + rng.choice([4, 5, 6]), 19))))  # fmt: skip
         volunteers.append(volunteer)
     return volunteers
+
+
+def _qualify(session: Session, volunteers: list[Volunteer], today: date) -> None:
+    """Give everyone training and the confidentiality declaration, most a police clearance, half remote work.
+
+    Every sixth has no clearance yet, so the proposals show why a Kita or school request may wait for it.
+    """
+    trained = today - timedelta(days=400)
+    for index, volunteer in enumerate(volunteers):
+        kinds = [QualificationKind.TRAINED, QualificationKind.CONFIDENTIALITY]
+        kinds += [QualificationKind.EXCHANGE] if index % 4 == 0 else []
+        session.add_all(
+            Qualification(pool_id=volunteer.pool_id, volunteer_id=volunteer.id, kind=kind, issued_on=trained)
+            for kind in kinds
+        )
+        if index % 6 != 5:
+            issued = today - timedelta(days=30 * (index % 12))
+            session.add(Qualification(pool_id=volunteer.pool_id, volunteer_id=volunteer.id,
+                                      kind=QualificationKind.CLEARANCE, issued_on=issued,
+                                      valid_until=issued + timedelta(days=5 * 365)))  # fmt: skip
+        volunteer.remote = index % 2 == 0
+        session.add(volunteer)
 
 
 def _give_iban(volunteer: Volunteer, index: int) -> None:
@@ -321,7 +348,16 @@ class _Pool:
             day = self.now.date() + timedelta(days=offset)
             if day.weekday() >= 5:
                 continue
-            self._place(day, completed=False) if offset % 3 == 0 else self._request(day, RequestStatus.OPEN)
+            if offset % 3 == 0:
+                self._place(day, completed=False)
+                continue
+            request = self._request(day, RequestStatus.OPEN)
+            if offset % 5 in (1, 3):  # a few calls: no address, but how the call comes about
+                request.mode = RequestMode.PHONE if offset % 2 else RequestMode.VIDEO
+                request.address = ""
+                request.call_details = (
+                    "Die Einrichtung ruft die Sprachmittlung an; Link oder Nummer per E-Mail."
+                )
         review = self._request(self.now.date() + timedelta(days=9), RequestStatus.REVIEW)
         review.topic = "Begleitung zum Termin beim Familiengericht"
         review.reasons = [{"rule": "legal.court", "effect": "review", "triggers": ["Familiengericht"],

@@ -1,4 +1,4 @@
-"""Links in e-mails: offer links (opaque tokens, stored hashed), signed completion and account links.
+"""Links in e-mails: offer and volunteer links (opaque tokens, stored hashed), signed completion and account links.
 
 An offer link's token is random (256 bits from `secrets`); the database row is the truth, so a
 link is single-use and revocable through the offer's state. The completion link is signed with
@@ -36,6 +36,16 @@ def base_url() -> str:
 def offer_url(token: str) -> str:
     """Return the one link of an offer mail."""
     return f"{base_url()}/o/{token}"
+
+
+def volunteer_page_url(token: str) -> str:
+    """Return the link to a volunteer's own page."""
+    return f"{base_url()}/mein-bereich/{token}"
+
+
+def volunteer_email_url(token: str) -> str:
+    """Return the link that confirms a volunteer's new e-mail address."""
+    return f"{base_url()}/adresse-bestaetigen/{token}"
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

@@ -28,6 +28,7 @@ volunteer by id alone).
 from __future__ import annotations
 
 import enum
+import json
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -109,6 +110,32 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+class RequestMode(enum.StrEnum):
+    """How an interpreter joins the appointment: there in person, or by phone or video (remote)."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    VIDEO = "video"
+
+
+class QualificationKind(enum.StrEnum):
+    """What a volunteer has shown the pool; an institution type may require some of them (pool setting)."""
+
+    TRAINED = "trained"  # Grundschulung
+    CONFIDENTIALITY = "confidentiality"  # Verschwiegenheitserklärung
+    CLEARANCE = "clearance"  # erweitertes Führungszeugnis
+    EXCHANGE = "exchange"  # Austauschtreffen
+
+
+# Which qualifications a request needs, by the requesting institution's type; "all" applies to every type.
+# Work with children needs the extended police clearance (§ 72a SGB VIII).
+DEFAULT_REQUIRED_QUALIFICATIONS: dict[str, list[str]] = {
+    "all": [QualificationKind.TRAINED.value, QualificationKind.CONFIDENTIALITY.value],
+    "kita": [QualificationKind.CLEARANCE.value],
+    "schule": [QualificationKind.CLEARANCE.value],
+}
+
+
 class MailStatus(enum.StrEnum):
     """An outbox row waits, is delivered, or failed for good (a 5xx answer)."""
 
@@ -174,6 +201,16 @@ class Pool(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
     )
     api_token_days: int = _setting(365)  # how long a new API token stays valid
+    # phone and video requests the pool brokers besides in-person ones (values of RequestMode)
+    remote_modes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    required_qualifications: dict[str, list[str]] = Field(
+        default_factory=lambda: {key: list(kinds) for key, kinds in DEFAULT_REQUIRED_QUALIFICATIONS.items()},
+        sa_column=Column(
+            JSON, nullable=False, server_default=json.dumps(DEFAULT_REQUIRED_QUALIFICATIONS, sort_keys=True)
+        ),
+    )
     created_at: NaiveDatetime = Field(
         default_factory=local_now, sa_column_kwargs={"server_default": text("CURRENT_TIMESTAMP")}
     )
@@ -239,6 +276,7 @@ class InterpretingRequest(SQLModel, table=True):
         CheckConstraint("persons IS NULL OR persons >= 1", name="request_persons_positive"),
         CheckConstraint("gender_required IS NULL OR gender_required IN ('f', 'm')", name="request_gender"),
         _enum_check("status", RequestStatus),
+        _enum_check("mode", RequestMode),
         Index("ix_request_status_start", "status", "start"),
         _pool_unique("interpreting_request"),
         _pool_fk(["institution_id"], "institution", ["id"], "request_institution_in_pool"),
@@ -259,8 +297,14 @@ class InterpretingRequest(SQLModel, table=True):
     topic: str = Field(default="", max_length=2000)
     start: NaiveDatetime
     end: NaiveDatetime
-    municipality_id: str = Field(max_length=64)
-    address: str = Field(max_length=300)
+    municipality_id: str = Field(max_length=64)  # for a phone or video request: the institution's place
+    address: str = Field(max_length=300)  # empty for a phone or video request
+    mode: str = Field(
+        default=RequestMode.IN_PERSON, max_length=20, sa_column_kwargs={"server_default": "in_person"}
+    )
+    call_details: str = Field(
+        default="", max_length=300, sa_column_kwargs={"server_default": ""}
+    )  # who calls whom, which link
     persons: int | None = None
     gender_required: str | None = Field(default=None, max_length=1)
     preferred_volunteer_id: int | None = None
@@ -306,6 +350,9 @@ class Volunteer(SQLModel, table=True):
     iban_encrypted: str | None = Field(default=None, max_length=400)
     iban_masked: str | None = Field(default=None, max_length=60)
     active: bool = True
+    remote: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")}
+    )  # takes phone/video
     contact_route: str = Field(default="", max_length=300)
     created_at: NaiveDatetime = Field(default_factory=local_now)
     anonymised_at: NaiveDatetime | None = None
@@ -359,6 +406,61 @@ class Absence(SQLModel, table=True):
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True, ondelete="CASCADE")
     start: date
     end: date
+
+
+class VolunteerLinkPurpose(enum.StrEnum):
+    """What a volunteer's personal link opens: their own page, or the confirmation of a new address."""
+
+    PAGE = "page"
+    EMAIL = "email"
+
+
+class VolunteerLink(SQLModel, table=True):
+    """A personal link mailed to a volunteer, stored as the SHA-256 of its random token like an offer link."""
+
+    __tablename__ = "volunteer_link"
+    __table_args__ = (
+        _enum_check("purpose", VolunteerLinkPurpose),
+        _pool_unique("volunteer_link"),
+        _pool_fk(["volunteer_id"], "volunteer", ["id"], "volunteer_link_volunteer_in_pool"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    volunteer_id: int = Field(index=True)
+    purpose: str = Field(max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    new_email: str = Field(default="", max_length=254)  # the address a confirmation link is for
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    expires_at: NaiveDatetime
+    used_at: NaiveDatetime | None = None  # a confirmation link works once
+
+
+class Qualification(SQLModel, table=True):
+    """A qualification a volunteer has shown: one row per kind, renewed by changing its dates."""
+
+    __table_args__ = (
+        _enum_check("kind", QualificationKind),
+        CheckConstraint(
+            "valid_until IS NULL OR issued_on IS NULL OR valid_until >= issued_on",
+            name="qualification_valid_after_issued",
+        ),
+        UniqueConstraint("volunteer_id", "kind", name="one_qualification_per_kind"),
+        _pool_unique("qualification"),
+        ForeignKeyConstraint(
+            ["pool_id", "volunteer_id"],
+            ["volunteer.pool_id", "volunteer.id"],
+            name="qualification_volunteer_in_pool",
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    volunteer_id: int = Field(index=True)
+    kind: str = Field(max_length=20)
+    issued_on: date | None = None  # training or meeting day, date of the certificate
+    valid_until: date | None = None  # last valid day; None: no end
 
 
 class Offer(SQLModel, table=True):

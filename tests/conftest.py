@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from sprachmittlerpool import create_app, migrate, reference_data
 from sprachmittlerpool.db import make_engine, new_session
@@ -25,7 +25,32 @@ from sprachmittlerpool.security import hash_password
 from tests.factories import FIRST_POOL
 from tests.smtp import SmtpSink
 
-PG_URL = os.environ.get("SPRACHMITTLERPOOL_TEST_DATABASE_URL", "")
+
+
+def _worker_database(url: str) -> str:
+    """Name a PostgreSQL database per pytest-xdist worker (`<name>_gw0` …); `_schema_template` creates it.
+
+    Tests truncate and re-migrate their database, so two workers must never share one.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _create_database(url: str) -> None:
+    """Create the worker's database through the server's `postgres` database, unless it exists."""
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with admin.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        if found.first() is None:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+PG_URL = _worker_database(os.environ.get("SPRACHMITTLERPOOL_TEST_DATABASE_URL", ""))
 TEST_IBAN_KEY = "mJ0-7eKfH4zQd9o9h2QyJk7o5u0PZ0m7q0m6n2t3s4Q="
 COORDINATOR_EMAIL = "koordination@kreis-heinsberg.example"
 COORDINATOR_PASSWORD = "richtig-langes-passwort"
@@ -41,6 +66,7 @@ def pytest_report_header() -> str:
 def _schema_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Build the schema once through the real migrations; per-test databases start from it."""
     if PG_URL:
+        _create_database(PG_URL)
         engine = make_engine(PG_URL)
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")

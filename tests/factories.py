@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import factory
 from sqlmodel import Session
@@ -11,6 +11,7 @@ from sprachmittlerpool.models import (
     Availability,
     Institution,
     InterpretingRequest,
+    Qualification,
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
@@ -57,8 +58,14 @@ class InstitutionFactory(_Base):
     email = factory.Sequence(lambda n: f"kita{n}@heinsberg.example")
 
 
+# what the pool's default rules require of Kitas and schools, so a default volunteer may take their requests
+FULLY_QUALIFIED = {"trained": None, "confidentiality": None, "clearance": None}
+QUALIFIED_ON = date(2024, 1, 15)
+
+
 class VolunteerFactory(_Base):
-    """A volunteer in Heinsberg speaking Ukrainian and Russian, free Monday to Friday 8–18."""
+    """A volunteer in Heinsberg speaking Ukrainian and Russian, free Monday to Friday 8–18, trained,
+    sworn to confidentiality and with a police clearance (``qualifications={kind: valid until}`` overrides)."""
 
     class Meta:
         model = Volunteer
@@ -86,6 +93,23 @@ class VolunteerFactory(_Base):
             windows = extracted if extracted is not None else [(d, time(8), time(18)) for d in range(5)]
             for weekday, start, end in windows:
                 session.add(Availability(volunteer_id=self.id, weekday=weekday, start=start, end=end))
+            session.commit()
+
+    @factory.post_generation
+    def qualifications(self, create: bool, extracted: dict[str, date | None] | None, **_):
+        if create:
+            session = _session[0]
+            held = extracted if extracted is not None else FULLY_QUALIFIED
+            for kind, valid_until in held.items():
+                session.add(
+                    Qualification(
+                        pool_id=self.pool_id,
+                        volunteer_id=self.id,
+                        kind=kind,
+                        issued_on=QUALIFIED_ON,
+                        valid_until=valid_until,
+                    )
+                )
             session.commit()
 
 

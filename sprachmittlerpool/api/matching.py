@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify
 from werkzeug.wrappers import Response
 
+from matching.types import REASONS
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, coordinator_required
 from sprachmittlerpool.db import get_session
@@ -44,7 +45,7 @@ def proposals() -> Response:
     )
 
 
-_REASONS = ["no_language", "no_reach", "no_gender", "no_time", "excluded", "capacity"]
+_REASONS = list(REASONS)
 
 spec.add_paths(
     {

@@ -259,7 +259,6 @@ SCHEMAS = {
             "start",
             "end",
             "municipality",
-            "address",
         ],
         "properties": {
             "institution_name": {"type": "string", "maxLength": 200},
@@ -274,7 +273,21 @@ SCHEMAS = {
             "start": _TIME,
             "end": _TIME,
             "municipality": {"type": "string", "description": "id aus GET /api/v1/municipalities"},
-            "address": {"type": "string", "maxLength": 300},
+            "address": {
+                "type": "string",
+                "maxLength": 300,
+                "description": "Straße und Hausnummer; Pflicht, wenn mode in_person ist",
+            },
+            "mode": {
+                "enum": ["in_person", "phone", "video", None],
+                "description": "vor Ort (Standard), am Telefon oder per Video; "
+                "Telefon und Video nur, wenn der Pool sie vermittelt",
+            },
+            "call_details": {
+                "type": ["string", "null"],
+                "maxLength": 300,
+                "description": "Pflicht bei phone und video: wie das Gespräch zustande kommt",
+            },
             "persons": {"type": ["integer", "null"], "minimum": 1, "maximum": intake.MAX_PERSONS},
             "gender_required": {"enum": ["f", "m", None]},
             "preferred_volunteer": {"type": ["string", "null"]},

@@ -9,6 +9,7 @@ from sprachmittlerpool.coordination import (  # noqa: E402,F401
     day_lists,
     institutions,
     proposals,
+    qualifications,
     request_lists,
     requests,
     review,  # noqa: E402,F401

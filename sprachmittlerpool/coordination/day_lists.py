@@ -13,6 +13,8 @@ from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import day_lists
 
+WITHDRAWN_SHOWN_DAYS = 14
+
 
 def _day_param(name: str, default: date) -> tuple[date, bool]:
     """Read a YYYY-MM-DD parameter; a missing or broken one falls back to `default` (and says it was broken)."""
@@ -67,10 +69,14 @@ def week_view() -> str:
 
 @bp.get("/angebote")
 def pending_offers() -> str:
-    """List the offers waiting for an answer, the one lapsing first on top."""
+    """List the offers waiting for an answer, the one lapsing first on top, and those withdrawn lately and why."""
     db = get_session()
     return render_template(
         "coordination/offers.html",
         rows=day_lists.pending_offers(db, pool_id=current_pool_id(db)),
         mail_status=day_lists.MAIL_STATUS_DE,
+        withdrawn=day_lists.recently_withdrawn(
+            db, pool_id=current_pool_id(db), since=local_now() - timedelta(days=WITHDRAWN_SHOWN_DAYS)
+        ),
+        withdrawn_days=WITHDRAWN_SHOWN_DAYS,
     )

@@ -20,6 +20,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import matching_run, proposal_check, run_freshness
 from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
+from sprachmittlerpool.services.qualifications import MODE_LABELS, call_words
 
 
 def _actor() -> str:
@@ -49,6 +50,7 @@ def proposals():
         "coordination/proposals.html",
         report=report,
         changed_at=moment_short(changed_at) if changed_at else None,
+        modes=MODE_LABELS,
     )
 
 
@@ -114,6 +116,7 @@ def candidates(request_id: int):
         language=db.get(Language, (wanted.pool_id, wanted.language_code)),
         municipality=db.get(Municipality, (wanted.pool_id, wanted.municipality_id)),
         reason_texts=matching_run.REASON_TEXTS,
+        call_words=call_words,
     )
 
 

@@ -17,6 +17,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake
+from sprachmittlerpool.services.qualifications import call_words
 
 
 def highlight(topic: str, triggers: Iterable[str]) -> Markup:
@@ -53,6 +54,7 @@ def review_queue() -> str:
         triggers=_triggers,
         institution_types=INSTITUTION_TYPES,
         appointment_types=APPOINTMENT_TYPES,
+        call_words=call_words,
     )
 
 

@@ -127,7 +127,7 @@ def _volunteer(pdf: _PayoutPdf, line: PayoutLine) -> None:
     pdf.continuing = line
     for item in line.sorted_items():
         _item_row(pdf, item)
-    _ensure_room(pdf, ROW + 5)
+    ensure_room(pdf, ROW + 5)
     pdf.continuing = None
     pdf.set_font(FONT, style="B", size=9)
     pdf.cell(150, ROW, "Summe", border="T")
@@ -148,7 +148,7 @@ def _header_row(pdf: FPDF) -> None:
     pdf.ln(ROW)
 
 
-def _ensure_room(pdf: FPDF, height: float) -> None:
+def ensure_room(pdf: FPDF, height: float) -> None:
     """Start a new page when ``height`` no longer fits on this one (the header then names the volunteer)."""
     if pdf.get_y() + height > pdf.page_break_trigger:
         pdf.add_page()
@@ -166,11 +166,11 @@ def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
         ROW,
         LINE * max(line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
     )
-    _ensure_room(pdf, height)
+    ensure_room(pdf, height)
     wrapped_row(pdf, COLUMNS, values, height, RIGHT_ALIGNED)
     if remark:
         pdf.set_font(FONT, style="I", size=7)
-        _ensure_room(pdf, LINE * line_count(pdf, remark, 158))
+        ensure_room(pdf, LINE * line_count(pdf, remark, 158))
         pdf.set_x(pdf.l_margin + 22)
         pdf.multi_cell(158, LINE, remark, align="L", new_x="LMARGIN", new_y="NEXT")
 
@@ -199,7 +199,7 @@ def wrapped_row(
 def _grand_total(pdf: FPDF, payout_list: PayoutList) -> None:
     """Print the sum of all volunteers."""
     pdf.ln(2)
-    _ensure_room(pdf, 8)
+    ensure_room(pdf, 8)
     pdf.set_font(FONT, style="B", size=11)
     pdf.cell(150, 8, f"Gesamtsumme ({len(payout_list.lines)} Sprachmittelnde)", border="T")
     pdf.cell(30, 8, money_de(payout_list.total), border="T", align="R", new_x="LMARGIN", new_y="NEXT")

@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
-from sprachmittlerpool.models import Language, Municipality
+from sprachmittlerpool.models import Language, Municipality, Pool, RequestMode
 from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.services.qualifications import MODE_LABELS, brokered_modes
 
 CHOOSE = ("", "Bitte auswählen …")
 
@@ -42,6 +43,11 @@ class RequestForm(FlaskForm):
     date = StringField("Datum", description="TT.MM.JJJJ")
     start_time = StringField("Beginn", description="HH:MM")
     end_time = StringField("Ende", description="HH:MM")
+    mode = _select("Wie soll gedolmetscht werden?")
+    call_details = StringField(
+        "Nur bei Telefon oder Video: Wie kommt das Gespräch zustande?",
+        description="z. B. „Wir rufen die Sprachmittlung unter ihrer Nummer an“ oder „Den Videolink schicken wir per E-Mail“",
+    )
     municipality = _select("Stadt oder Gemeinde des Termins")
     address = StringField("Adresse des Termins", description="Straße und Hausnummer")
     persons = StringField("Wie viele Personen brauchen die Sprachmittlung? (freiwillig)")
@@ -75,6 +81,12 @@ class RequestForm(FlaskForm):
         self.municipality.choices = [CHOOSE, *((row.id, row.name) for row in towns)]
         self.institution_type.choices = [CHOOSE, *INSTITUTION_TYPES.items()]
         self.appointment_type.choices = [CHOOSE, *APPOINTMENT_TYPES.items()]
+        pool = session.get(Pool, pool_id)
+        modes = brokered_modes(pool) if pool else [RequestMode.IN_PERSON.value]
+        self.mode.choices = [(mode, MODE_LABELS[mode]) for mode in modes]
+        if len(modes) > 1:
+            self.municipality.description = "bei Telefon oder Video: der Ort Ihrer Einrichtung"
+            self.address.description = "Straße und Hausnummer; bei Telefon oder Video nicht nötig"
         if not self.idempotency_key.data:
             self.idempotency_key.data = secrets.token_urlsafe(24)
 
@@ -104,6 +116,8 @@ class RequestForm(FlaskForm):
                 "address",
                 "gender_required",
                 "preferred_volunteer",
+                "mode",
+                "call_details",
             )
         }
         data["preferred_volunteer"] = data["preferred_volunteer"].strip()

@@ -38,6 +38,9 @@ UNFILLED_REASON_TEXTS = {
     "no_language": "Im Pool gibt es niemanden für diese Sprache.",
     "too_far": "Alle Sprachmittler/innen für diese Sprache wohnen zu weit entfernt.",
     "not_available": "Zu dieser Zeit ist niemand für diese Sprache verfügbar.",
+    "no_remote": "Für Termine am Telefon oder per Video in dieser Sprache steht niemand zur Verfügung.",
+    "no_qualified": "Niemand für diese Sprache hat zu diesem Termin alle Nachweise, die Ihre Einrichtungsart verlangt "
+    "(z. B. ein erweitertes Führungszeugnis).",
 }
 
 

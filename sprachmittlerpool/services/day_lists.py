@@ -1,4 +1,5 @@
-"""Who goes where: a pool's confirmed assignments by day and week, and its offers still waiting for an answer.
+"""Who goes where: a pool's confirmed assignments by day and week, its offers still waiting for an answer,
+and the offers withdrawn lately with the reason (a volunteer's absence or pause among them).
 
 The coordinator prints the day list the evening before and phones from it, so each row carries every
 name and number needed on the road; the queries live here so the pages stay thin.
@@ -15,6 +16,7 @@ from sqlmodel import Session, col, select
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
+    AuditEvent,
     Institution,
     InterpretingRequest,
     Language,
@@ -23,10 +25,12 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     OutboxMail,
+    RequestMode,
     Volunteer,
     request_language_join,
     request_municipality_join,
 )
+from sprachmittlerpool.services.qualifications import call_words
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def assignments_between(session: Session, *, pool_id: int, first: date, last: da
             end=assignment.end,
             language=language,
             municipality=municipality,
-            address=request.address,
+            address=request.address if request.mode == RequestMode.IN_PERSON else call_words(request),
             institution=institution,
             contact_name=request.contact_name,
             contact_phone=request.contact_phone,
@@ -162,3 +166,72 @@ MAIL_STATUS_DE = {
     MailStatus.FAILED: "fehlgeschlagen",
     None: "keine E-Mail",
 }
+
+
+@dataclass(frozen=True)
+class WithdrawnRow:
+    """An offer taken back: when, from whom, for which appointment, and why in words."""
+
+    withdrawn_at: datetime
+    volunteer: str
+    request_start: datetime
+    language: str
+    municipality: str
+    reason: str
+
+
+# The reasons services pass when they withdraw an offer (services/offers.py, volunteer_availability.py …).
+WITHDRAWAL_REASONS_DE = {
+    "abwesend": "Die Sprachmittlerin / der Sprachmittler hat sich für diesen Tag abwesend gemeldet.",
+    "pause": "Die Sprachmittlerin / der Sprachmittler hat eine Pause eingetragen und nimmt zurzeit nichts an.",
+    "deaktiviert": "Die Sprachmittlerin / der Sprachmittler wurde deaktiviert.",
+    "geloescht": "Die Daten der Sprachmittlerin / des Sprachmittlers wurden gelöscht.",
+    "vergeben": "Der Einsatz ging an jemand anderen.",
+    "abgesagt": "Die Einrichtung hat den Termin abgesagt.",
+    "koordination": "Von der Koordination zurückgezogen.",
+    "frist": "Die Anfrage wurde nicht rechtzeitig besetzt.",
+}
+
+
+def recently_withdrawn(session: Session, *, pool_id: int, since: datetime) -> list[WithdrawnRow]:
+    """Return the pool's offers withdrawn since `since`, newest first, each with the reason the audit row names."""
+    rows = session.exec(
+        select(Offer, Volunteer.name, InterpretingRequest.start, Language.name_de, Municipality.name)
+        .join(
+            InterpretingRequest,
+            (InterpretingRequest.pool_id == Offer.pool_id)
+            & (col(InterpretingRequest.id) == Offer.request_id),
+        )
+        .join(Language, request_language_join())
+        .join(Municipality, request_municipality_join())
+        .join(Volunteer, col(Volunteer.id) == Offer.volunteer_id)
+        .where(Offer.pool_id == pool_id, Offer.status == OfferStatus.WITHDRAWN)
+        .where(col(Offer.answered_at) >= since)
+        .order_by(col(Offer.answered_at).desc(), col(Offer.id).desc())
+    ).all()
+    reasons = _withdrawal_reasons(session, [offer.id for offer, *_ in rows if offer.id is not None])
+    return [
+        WithdrawnRow(
+            withdrawn_at=offer.answered_at or offer.created_at,
+            volunteer=volunteer,
+            request_start=start,
+            language=language,
+            municipality=municipality,
+            reason=WITHDRAWAL_REASONS_DE.get(reasons.get(offer.id, ""), "Ohne Angabe eines Grundes."),
+        )
+        for offer, volunteer, start, language, municipality in rows
+    ]
+
+
+def _withdrawal_reasons(session: Session, offer_ids: list[int]) -> dict[int | None, str]:
+    """Read each offer's withdrawal reason from its audit row (the offer row keeps only the state)."""
+    if not offer_ids:
+        return {}
+    events = session.exec(
+        select(AuditEvent.entity_id, AuditEvent.detail).where(
+            AuditEvent.entity == "offer",
+            AuditEvent.action == "withdraw",
+            col(AuditEvent.entity_id).in_([str(offer_id) for offer_id in offer_ids]),
+        )
+    ).all()
+    return {int(entity_id): str((detail or {}).get("reason", "")) for entity_id, detail in events}

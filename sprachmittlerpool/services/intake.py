@@ -44,7 +44,9 @@ from sprachmittlerpool.models import (
     Municipality,
     Offer,
     OfferStatus,
+    Pool,
     PoolClosure,
+    RequestMode,
     RequestStatus,
     Volunteer,
     request_language_join,
@@ -55,6 +57,7 @@ from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set, rule_title, rule_titles
+from sprachmittlerpool.services.qualifications import brokered_modes, place_words
 from sprachmittlerpool.text_check import text_problem
 from sprachmittlerpool.wallclock import exists_in_berlin, missing_hour_message
 
@@ -76,15 +79,17 @@ FIELDS = frozenset(
         "persons",
         "gender_required",
         "preferred_volunteer",
+        "mode",
+        "call_details",
     }
 )
 REQUIRED_TEXT = {
     "institution_name": 200,
     "contact_name": 200,
     "contact_email": 254,
-    "address": 300,
 }
 OPTIONAL_TEXT = {"contact_phone": 60, "dialect": 200, "topic": 2000}
+
 MAX_PERSONS = 50
 MAX_DAYS_AHEAD = 366
 MAX_IDEMPOTENCY_KEY = 128
@@ -163,6 +168,8 @@ class RequestData:
     persons: int | None
     gender_required: str | None
     preferred_volunteer: int | None
+    mode: str = RequestMode.IN_PERSON
+    call_details: str = ""
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -181,6 +188,8 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
         "language": _reference(session, data, "language", Language, pool_id, errors),
         "municipality": _reference(session, data, "municipality", Municipality, pool_id, errors),
     }
+    mode = _mode(session, data.get("mode"), pool_id, errors)
+    text |= _place(data, mode, errors)
     start, end = _times(data, now, errors)
     persons = _persons(data.get("persons"), errors)
     gender = _gender(data.get("gender_required"), errors)
@@ -196,7 +205,36 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
         persons=persons,
         gender_required=gender,
         preferred_volunteer=preferred,
+        mode=mode,
     )
+
+
+def _mode(session: Session, value: Any, pool_id: int, errors: dict[str, str]) -> str:
+    """Read how the interpreter joins; phone and video only if the pool brokers them."""
+    if value is None or value == "":
+        return RequestMode.IN_PERSON
+    if not isinstance(value, str) or value not in set(RequestMode):
+        errors["mode"] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
+        return RequestMode.IN_PERSON
+    pool = session.get(Pool, pool_id)
+    if pool is None or value not in brokered_modes(pool):
+        errors["mode"] = (
+            "Termine am Telefon oder per Video vermittelt dieser Pool nicht. Bitte wählen Sie „vor Ort“."
+        )
+        return RequestMode.IN_PERSON
+    return value
+
+
+def _place(data: Mapping[str, Any], mode: str, errors: dict[str, str]) -> dict[str, str]:
+    """Require the address for an appointment in person, and for a call how it comes about; drop the other."""
+    if mode == RequestMode.IN_PERSON:
+        return {"address": _text(data, "address", 300, True, errors), "call_details": ""}
+    details = _text(data, "call_details", 300, False, errors)
+    if not details and "call_details" not in errors:
+        errors["call_details"] = (
+            "Bitte schreiben Sie kurz, wie das Gespräch zustande kommt (wer wen anruft, welcher Videodienst)."
+        )
+    return {"address": "", "call_details": details}
 
 
 def _clean_text(value: str) -> str | None:
@@ -558,6 +596,8 @@ def _store(
         end=valid.end,
         municipality_id=valid.municipality,
         address=valid.address,
+        mode=valid.mode,
+        call_details=valid.call_details,
         persons=valid.persons,
         gender_required=valid.gender_required,
         preferred_volunteer_id=valid.preferred_volunteer,
@@ -709,6 +749,7 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "language": language.name_de if language else request.language_code,
         "municipality": municipality.name if municipality else request.municipality_id,
         "address": request.address,
+        "place": place_words(request, municipality.name if municipality else request.municipality_id),
         "volunteer_first_name": volunteer.first_name if volunteer else None,
         "reasons": readable_reasons(session, request),
         "decision_note": request.decision_note,

@@ -78,6 +78,8 @@ def mails_of_volunteer(
         col(OutboxMail.dedupe_key).in_(keys),
         *_changes_of(_OFFER_CHANGES, offer_ids),
         *_changes_of(_ASSIGNMENT_CHANGES, assignment_ids),
+        # the personal links (services/volunteer_self.py), a confirmation also to an address never saved
+        col(OutboxMail.dedupe_key).startswith(f"volunteer:{volunteer_id}:"),
         *mentions,
     ]
     return list(session.exec(select(OutboxMail).where(or_(*where)).order_by(col(OutboxMail.id))).all())

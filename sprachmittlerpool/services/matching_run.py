@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time as clock
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,16 +27,19 @@ from sprachmittlerpool.models import (
     AssignmentStatus,
     AuditEvent,
     Availability,
+    Institution,
     InterpretingRequest,
     Language,
     MatchingRun,
     Municipality,
     Offer,
     OfferStatus,
+    Pool,
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
 )
+from sprachmittlerpool.services.qualifications import engine_qualifications, required_for
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,10 @@ REASON_TEXTS = {
     "no_reach": "Niemand, der die Sprache spricht, wohnt nah genug am Termin.",
     "no_gender": "Niemand mit dem gewünschten Geschlecht spricht die Sprache und wohnt nah genug.",
     "no_time": "Niemand Passendes ist zu dieser Zeit verfügbar (Wochenplan oder Abwesenheit).",
+    "no_remote": "Niemand, der die Sprache spricht, übernimmt Telefon- oder Videotermine.",
     "excluded": "Alle Passenden haben diese Anfrage schon abgelehnt oder das Angebot verfallen lassen.",
+    "no_qualified": "Den Passenden fehlt ein Nachweis, den diese Einrichtungsart verlangt "
+    "(z. B. ein gültiges erweitertes Führungszeugnis am Tag des Termins).",
     "capacity": "Die Passenden sind zu dieser Zeit schon gebunden (andere Einsätze, Angebote oder Wochenhöchstzahl).",
 }
 
@@ -97,7 +103,7 @@ def build_instance_data(session: Session, *, pool_id: int, now: datetime) -> dic
             ).all()
         ],
         "volunteers": _volunteers_data(session, volunteers, volunteer_ids, now=now, week_start=week_start),
-        "requests": _requests_data(session, requests, set(volunteer_ids)),
+        "requests": _requests_data(session, requests, set(volunteer_ids), pool_id=pool_id),
     }
 
 
@@ -117,6 +123,7 @@ def _volunteers_data(
         session.exec(select(Absence).where(col(Absence.volunteer_id).in_(ids), Absence.end >= now.date()))
     )
     booked = _bookings(session, ids, since=week_start)
+    qualifications = engine_qualifications(session, ids)
     recent = dict(
         session.exec(
             select(Assignment.volunteer_id, func.count())
@@ -147,6 +154,8 @@ def _volunteers_data(
             "max_per_week": v.max_per_week,
             "booked": sorted(booked[v.id], key=lambda b: b["start"]),
             "recent_assignments": recent.get(v.id, 0),
+            "remote": v.remote,
+            "qualifications": qualifications.get(v.id, {}),
         }
         for v in volunteers
     ]
@@ -198,9 +207,18 @@ def _bookings(
 
 
 def _requests_data(
-    session: Session, requests: Iterable[InterpretingRequest], volunteer_ids: set[int | None]
+    session: Session, requests: Sequence[InterpretingRequest], volunteer_ids: set[int | None], *, pool_id: int
 ) -> list[dict[str, Any]]:
     request_ids = [r.id for r in requests]
+    pool = session.get(Pool, pool_id)
+    assert pool is not None
+    types = dict(
+        session.exec(
+            select(Institution.id, Institution.type).where(
+                col(Institution.id).in_([r.institution_id for r in requests])
+            )
+        ).all()
+    )
     excluded: defaultdict[int, set[str]] = defaultdict(set)
     for request_id, volunteer_id in session.exec(
         select(Offer.request_id, Offer.volunteer_id).where(
@@ -221,6 +239,8 @@ def _requests_data(
             else [],
             "excluded_volunteers": sorted(excluded[r.id]),
             "priority": URGENT_PRIORITY if r.urgent else 1,
+            "mode": r.mode,
+            "requires": required_for(pool, types.get(r.institution_id, "")),
         }
         for r in requests
     ]

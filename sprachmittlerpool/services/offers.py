@@ -45,6 +45,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import mail_identity, queue_mail
+from sprachmittlerpool.services.qualifications import place_words
 
 log = logging.getLogger(__name__)
 _jitter = random.SystemRandom()
@@ -285,7 +286,7 @@ def appointment(session: Session, request: InterpretingRequest) -> dict[str, Any
         "time": f"{request.start:%H:%M}–{request.end:%H:%M} Uhr",
         "municipality": place_name,
         "address": request.address,
-        "place": f"{request.address}, {place_name}",
+        "place": place_words(request, place_name),
         "language": language.name_de if language else request.language_code,
         "dialect": request.dialect,
         "institution": institution.name if institution else "",

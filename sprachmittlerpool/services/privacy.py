@@ -24,9 +24,11 @@ from sprachmittlerpool.models import (
     Offer,
     PayoutEntry,
     PayoutMonth,
+    Qualification,
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
+    VolunteerLink,
     request_municipality_join,
 )
 from sprachmittlerpool.services import mail_privacy
@@ -73,6 +75,19 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     data["home_name"] = home.name if home else volunteer.home_id
     data["language_names"] = [language_names.get(code, code) for code in data["languages"]]
     data["contact_route"] = volunteer.contact_route
+    data["remote"] = volunteer.remote
+    data["qualifications"] = [
+        {
+            "kind": row.kind,
+            "issued_on": row.issued_on.isoformat() if row.issued_on else None,
+            "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+        }
+        for row in session.exec(
+            select(Qualification)
+            .where(Qualification.volunteer_id == volunteer_id)
+            .order_by(col(Qualification.kind))
+        )
+    ]
     data["anonymised_at"] = _stamp(volunteer.anonymised_at)
     data["assignments"] = _assignments(session, volunteer_id)
     data["offers"] = _offers(session, volunteer_id)
@@ -178,7 +193,8 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
     volunteer.contact_route = ""
     volunteer.active = False
     volunteer.anonymised_at = now
-    for table in (VolunteerLanguage, Availability, Absence):
+    volunteer.remote = False
+    for table in (VolunteerLanguage, Availability, Absence, Qualification, VolunteerLink):
         for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
             session.delete(row)
     _clear_decline_reasons(session, Offer.volunteer_id == volunteer_id)

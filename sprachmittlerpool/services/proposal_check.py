@@ -16,10 +16,19 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 import matching
-from matching.candidates import Context, gender_fits, not_excluded, slot_of, time_fits, within_reach
+from matching.candidates import (
+    Context,
+    gender_fits,
+    missing_qualifications,
+    not_excluded,
+    slot_of,
+    takes_mode,
+    time_fits,
+)
 from sprachmittlerpool.exports.formatting import MONTHS_DE
 from sprachmittlerpool.models import InterpretingRequest, Language, Volunteer
 from sprachmittlerpool.services.matching_run import RankedCandidate, build_instance_data, candidates_for
+from sprachmittlerpool.services.qualifications import KIND_LABELS
 
 ASK = "bitte neu berechnen oder eine andere Person wählen."
 WEEKDAYS_DE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
@@ -132,8 +141,10 @@ def _first_broken_rule(session: Session, instance: matching.Instance, volunteer:
     if request.language not in candidate.languages:
         language = session.get(Language, (volunteer.pool_id, request.language))
         return f"spricht {language.name_de if language else 'die Sprache'} nicht"
+    if not takes_mode(candidate, request):
+        return "übernimmt keine Telefon- oder Videotermine"
     km = context.km(candidate, request)
-    if not within_reach(km, candidate):
+    if not context.reaches(candidate, request):
         return (
             f"fährt höchstens {decimal_de(candidate.max_distance_km)} km, "
             f"der Termin ist {decimal_de(km)} km entfernt"
@@ -148,6 +159,10 @@ def _first_broken_rule(session: Session, instance: matching.Instance, volunteer:
         return f"ist {WEEKDAYS_DE[day.weekday()].lower()}s zu dieser Uhrzeit laut Wochenplan nicht verfügbar"
     if not not_excluded(candidate, request):
         return "hat diese Anfrage schon abgelehnt oder das Angebot verfallen lassen"
+    missing = missing_qualifications(candidate, request)
+    if missing:
+        lacking = " und ".join(KIND_LABELS.get(kind, kind) for kind in missing)
+        return f"fehlt für diesen Termin ein gültiger Nachweis: {lacking}"
     return _booking_problem(context)
 
 

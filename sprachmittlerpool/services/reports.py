@@ -60,6 +60,8 @@ UNFILLED_DE = {
     "declined": "alle Angefragten abgesagt",
     "expired": "keine Antwort rechtzeitig",
     "late": "zu kurzfristig",
+    "no_remote": "niemand für Telefon oder Video",
+    "no_qualified": "Nachweis fehlt (z. B. Führungszeugnis)",
 }
 QUARTERS = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4}
 MAX_DAYS = 366 * 10

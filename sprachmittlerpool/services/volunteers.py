@@ -182,8 +182,14 @@ def update_volunteer(
     return volunteer
 
 
-def add_absence(session: Session, volunteer: Volunteer, *, start: date, end: date, actor: str) -> Absence:
-    """Record days a volunteer is away (both ends inclusive), and commit."""
+def add_absence(
+    session: Session, volunteer: Volunteer, *, start: date, end: date, actor: str, reason: str = "abwesend"
+) -> Absence:
+    """Record days a volunteer is away (both ends inclusive), and commit.
+
+    Pending offers on those days are withdrawn with `reason` ("abwesend", or "pause" when the volunteer
+    said they take nothing until a day), which the coordinator's offers page shows.
+    """
     if end < start:
         raise InvalidAbsence("Das Ende darf nicht vor dem Beginn liegen.")
     absence = Absence(volunteer_id=volunteer.id, start=start, end=end)
@@ -198,9 +204,7 @@ def add_absence(session: Session, volunteer: Volunteer, *, start: date, end: dat
         # The days stay on the absence row, which erasure deletes; the append-only trail keeps only the id.
         detail={"absence": absence.id},
     )
-    withdraw_offers_of(
-        session, volunteer.id, now=local_now(), actor=actor, reason="abwesend", days=(start, end)
-    )
+    withdraw_offers_of(session, volunteer.id, now=local_now(), actor=actor, reason=reason, days=(start, end))
     session.commit()
     return absence
 

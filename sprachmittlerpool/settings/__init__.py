@@ -42,4 +42,7 @@ from sprachmittlerpool.settings import grants  # noqa: E402, F401
 from sprachmittlerpool.settings import calendar, rules, tariffs  # noqa: E402, F401
 
 # isort: split
+from sprachmittlerpool.settings import qualifications  # noqa: E402, F401
+
+# isort: split
 from sprachmittlerpool.settings import accounts, api_tokens  # noqa: E402, F401

@@ -33,6 +33,9 @@ OTHER = new_token()
         (f"/status/{TOKEN}/stornieren", "/status/…/stornieren"),
         (f"/bestaetigung/{TOKEN}", "/bestaetigung/…"),
         (f"/api/v1/requests/status/{TOKEN}", "/api/v1/requests/status/…"),
+        (f"/mein-bereich/{TOKEN}", "/mein-bereich/…"),
+        (f"/mein-bereich/{TOKEN}/nachweis", "/mein-bereich/…/nachweis"),
+        (f"/adresse-bestaetigen/{TOKEN}", "/adresse-bestaetigen/…"),
         (f"/anfrage?token={TOKEN}&x=1", "/anfrage?token=[token]&x=1"),
         (f'"GET /o/{TOKEN}?a=1&token={OTHER} HTTP/1.1" 200 -', '"GET /o/…?a=1&token=[token] HTTP/1.1" 200 -'),
     ],
@@ -45,6 +48,10 @@ def test_paths_without_a_token_are_logged_unchanged() -> None:
     path = "/koordination/anfragen/12/kandidaten?sort=distance"
 
     assert mask_tokens(path) == path
+
+
+def test_the_page_that_sends_the_volunteers_link_is_logged_unchanged() -> None:
+    assert mask_tokens('"POST /mein-bereich HTTP/1.1" 200 -') == '"POST /mein-bereich HTTP/1.1" 200 -'
 
 
 @contextmanager
@@ -79,6 +86,15 @@ def test_a_status_link_that_fails_never_shows_its_token_in_the_log(app, client, 
     assert TOKEN not in caplog.text and OTHER not in caplog.text
 
 
+def test_a_volunteers_page_link_that_fails_never_shows_its_token_in_the_log(app, client, caplog):
+    with _table_gone(app, "volunteer_link"), caplog.at_level(logging.ERROR):
+        response = client.get(f"/mein-bereich/{TOKEN}")
+
+    assert response.status_code in {500, 503}
+    assert "GET /mein-bereich/… (volunteer.self_page)" in caplog.text
+    assert TOKEN not in caplog.text
+
+
 @pytest.fixture
 def served(app: Flask) -> Iterator[str]:
     """Run the server `flask serve` builds on a free loopback port."""
@@ -105,13 +121,17 @@ def test_the_dev_server_access_log_shows_token_links_masked(served, caplog):
         _get(f"{served}/o/{TOKEN}"),
         _get(f"{served}/bestaetigung/{TOKEN}"),
         _get(f"{served}/anfrage?token={OTHER}"),
+        _get(f"{served}/mein-bereich/{TOKEN}"),
+        _get(f"{served}/adresse-bestaetigen/{TOKEN}"),
     ]
 
     lines = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
-    assert statuses == [404, 404, 200]
+    assert statuses == [404, 404, 200, 404, 404]
     assert any("GET /o/… HTTP/1.1" in line for line in lines), lines
     assert any("GET /bestaetigung/… HTTP/1.1" in line for line in lines), lines
     assert any("GET /anfrage?token=[token] HTTP/1.1" in line for line in lines), lines
+    assert any("GET /mein-bereich/… HTTP/1.1" in line for line in lines), lines
+    assert any("GET /adresse-bestaetigen/… HTTP/1.1" in line for line in lines), lines
     assert all(TOKEN not in line and OTHER not in line for line in lines), lines
 
 

@@ -33,6 +33,7 @@ from sprachmittlerpool.models import (
     SchedulerLease,
     Tariff,
     User,
+    VolunteerLink,
     local_now,
 )
 from sprachmittlerpool.security import token_hash
@@ -44,6 +45,8 @@ BEARER_TOKEN = "world-bearer-token-of-the-coordination"
 OFFER_TOKEN = "world-offer-token-pending-0123456789abcdef"
 ACCEPTED_TOKEN = "world-offer-token-accepted-0123456789abcdef"
 STATUS_TOKEN = "world-status-token-0123456789abcdef"
+SELF_TOKEN = "world-volunteer-page-token-0123456789abcdef"
+EMAIL_TOKEN = "world-volunteer-email-token-0123456789abcdef"
 
 
 @dataclass
@@ -77,7 +80,10 @@ class World:
             "volunteer.withdraw": ACCEPTED_TOKEN,
             "volunteer.submit_completion": self.completion_token,
             "volunteer.show_completion": self.completion_token,
+            "volunteer.confirm_email": EMAIL_TOKEN,
         }
+        if endpoint.startswith("volunteer.self_"):
+            return SELF_TOKEN
         return tokens.get(endpoint, STATUS_TOKEN)
 
 
@@ -114,7 +120,21 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
         status="failed",
     )
     grant = PoolGrant(pool_id=FIRST_POOL, year=past.year, amount_cents=5_000_000)
-    db.add_all([absence, run, mail, grant])
+    personal_links = [
+        VolunteerLink(
+            pool_id=FIRST_POOL,
+            volunteer_id=volunteer.id,
+            purpose=purpose,
+            token_hash=token_hash(token),
+            new_email=new_email,
+            expires_at=local_now() + timedelta(days=2),
+        )
+        for purpose, token, new_email in (
+            ("page", SELF_TOKEN, ""),
+            ("email", EMAIL_TOKEN, "neu-world@example.org"),
+        )
+    ]
+    db.add_all([absence, run, mail, grant, *personal_links])
     _bookkeeping(db, coordinator, volunteer.id, completed)
     db.commit()
     with app.app_context():

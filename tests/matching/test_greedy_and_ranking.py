@@ -68,3 +68,34 @@ def test_explanation_names_language_distance_continuity_and_load():
         True,
         3,
     )
+
+
+def test_candidates_for_a_phone_request_are_only_those_who_take_remote_work():
+    volunteers = [volunteer("v1"), volunteer("v2", remote=True, home="far", max_distance_km=1)]
+    instance = build(volunteers, [request(mode="phone")])
+
+    ranked = rank_candidates(instance, "r1")
+
+    assert [(c.volunteer, c.distance_km) for c in ranked] == [("v2", 0.0)]
+
+
+def test_candidates_lacking_a_required_qualification_are_not_listed():
+    volunteers = [volunteer("v1", qualifications={"clearance": "2025-03-02"}), volunteer("v2")]
+    qualified = volunteer("v3", qualifications={"clearance": None})
+    instance = build([*volunteers, qualified], [request(requires=["clearance"])])
+
+    assert [c.volunteer for c in rank_candidates(instance, "r1")] == ["v3"]
+
+
+def test_greedy_keeps_rules_8_and_9():
+    volunteers = [
+        volunteer("v1"),
+        volunteer("v2", home="near", remote=True, qualifications={"trained": None}),
+    ]
+    requests = [
+        request("r1", mode="video"),
+        request("r2", start="2025-03-03T12:00", end="2025-03-03T13:00", requires=["trained"]),
+    ]
+    instance = build(volunteers, requests)
+
+    assert placement(solve_greedy(instance)) == {"r1": "v2", "r2": "v2"}

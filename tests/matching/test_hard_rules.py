@@ -161,3 +161,90 @@ def test_weekly_cap_starts_afresh_on_monday():
     instance = build([volunteer(max_per_week=1)], [sunday, monday])
 
     assert placement(solved(instance)) == {"r1": "v1", "r2": "v1"}
+
+
+def test_volunteer_qualified_until_the_day_of_the_request_is_placed():
+    qualifications = {"trained": None, "clearance": "2025-03-03"}
+    instance = build([volunteer(qualifications=qualifications)], [request(requires=["trained", "clearance"])])
+
+    assert placement(solved(instance)) == {"r1": "v1"}
+
+
+def test_qualification_expired_the_day_before_is_not_placed():
+    qualifications = {"trained": None, "clearance": "2025-03-02"}
+    instance = build([volunteer(qualifications=qualifications)], [request(requires=["trained", "clearance"])])
+
+    assert placement(solved(instance)) == {}
+
+
+def test_missing_required_qualification_is_not_placed():
+    instance = build([volunteer(qualifications={"trained": None})], [request(requires=["clearance"])])
+
+    assert placement(solved(instance)) == {}
+
+
+def test_qualifications_nobody_requires_do_not_matter():
+    instance = build([volunteer(qualifications={"clearance": "2020-01-01"})], [request()])
+
+    assert placement(solved(instance)) == {"r1": "v1"}
+
+
+def test_phone_request_goes_to_a_volunteer_who_takes_remote_work():
+    instance = build([volunteer(remote=True)], [request(mode="phone")])
+
+    assert placement(solved(instance)) == {"r1": "v1"}
+
+
+def test_video_request_is_not_placed_with_a_volunteer_who_takes_no_remote_work():
+    instance = build([volunteer()], [request(mode="video")])
+
+    assert placement(solved(instance)) == {}
+
+
+def test_remote_volunteer_still_takes_in_person_requests():
+    instance = build([volunteer(remote=True)], [request(mode="in_person")])
+
+    assert placement(solved(instance)) == {"r1": "v1"}
+
+
+def test_phone_request_ignores_the_travel_radius_and_counts_no_distance():
+    instance = build([volunteer(remote=True, max_distance_km=0)], [request(mode="phone", municipality="far")])
+
+    result = solved(instance)
+
+    assert placement(result) == {"r1": "v1"}
+    assert result.assignments[0].distance_km == 0.0
+    assert result.objective.distance_km == 0.0
+
+
+def test_phone_call_needs_no_travel_time_before_or_after_it():
+    # in person at "near" 10-11, far away; the call at 11:00 and the visit home at 12:00 need no gap to the call
+    requests = [
+        request("r1", municipality="near"),
+        request("r2", start="2025-03-03T11:00", end="2025-03-03T12:00", mode="phone", municipality="far"),
+        request("r3", start="2025-03-03T12:00", end="2025-03-03T13:00"),
+    ]
+    instance = build([volunteer(remote=True)], requests)
+
+    assert placement(solved(instance)) == {"r1": "v1", "r2": "v1", "r3": "v1"}
+
+
+def test_phone_call_must_not_overlap_another_request():
+    requests = [request("r1"), request("r2", start="2025-03-03T10:59", end="2025-03-03T11:30", mode="phone")]
+    instance = build([volunteer(remote=True)], requests)
+
+    assert len(placement(solved(instance))) == 1
+
+
+def test_phone_call_right_after_a_distant_booking_is_placed():
+    booked = [{"start": "2025-03-03T09:00", "end": "2025-03-03T10:00", "municipality": "far"}]
+    instance = build([volunteer(remote=True, booked=booked)], [request(mode="phone")])
+
+    assert placement(solved(instance)) == {"r1": "v1"}
+
+
+def test_phone_call_overlapping_a_booking_is_not_placed():
+    booked = [{"start": "2025-03-03T09:00", "end": "2025-03-03T10:01", "municipality": "home"}]
+    instance = build([volunteer(remote=True, booked=booked)], [request(mode="phone")])
+
+    assert placement(solved(instance)) == {}

@@ -81,3 +81,16 @@ def test_small_instance_is_proven_optimal():
     instance = build([volunteer()], [request()])
 
     assert solved(instance).proven_optimal is True
+
+
+def test_phone_request_counts_no_distance_so_the_load_decides():
+    volunteers = [
+        volunteer("v1", remote=True, recent_assignments=3),
+        volunteer("v2", home="far", remote=True),
+    ]
+    instance = build(volunteers, [request(mode="phone")])
+
+    result = solved(instance)
+
+    assert placement(result) == {"r1": "v2"}
+    assert (result.objective.distance_km, result.objective.max_load) == (0.0, 3)

@@ -51,6 +51,28 @@ CASES = [
     ),
     (["format"], "sprachmittlerpool-matching/2", 'format: expected "sprachmittlerpool-matching/1", got'),
     (["requests"], KeyError, "requests: required field is missing"),
+    (
+        ["requests", 1, "mode"],
+        "fax",
+        'requests[1].mode: expected "in_person", "phone" or "video", got "fax"',
+    ),
+    (["requests", 2, "requires"], "clearance", 'requests[2].requires: expected a list, got "clearance"'),
+    (
+        ["requests", 2, "requires"],
+        ["trained", ""],
+        "requests[2].requires[1]: expected a qualification name, got an empty string",
+    ),
+    (["volunteers", 1, "remote"], "yes", 'volunteers[1].remote: expected true or false, got "yes"'),
+    (
+        ["volunteers", 0, "qualifications"],
+        ["clearance"],
+        "volunteers[0].qualifications: expected an object, got a list",
+    ),
+    (
+        ["volunteers", 0, "qualifications"],
+        {"trained": None, "clearance": "31.03.2028"},
+        'volunteers[0].qualifications.clearance: expected YYYY-MM-DD, got "31.03.2028"',
+    ),
 ]
 
 
@@ -129,3 +151,10 @@ def test_cli_solves_a_good_file(tmp_path, method):
     assert json.loads(completed.stdout)["assignments"] == [
         {"request": "r1", "volunteer": "v1", "distance_km": 0.0}
     ]
+
+
+def test_instance_without_the_optional_additions_keeps_the_old_defaults():
+    instance = parse_instance(instance_data([volunteer()], [request()]))
+
+    assert (instance.requests[0].mode, instance.requests[0].requires) == ("in_person", ())
+    assert (instance.volunteers[0].remote, instance.volunteers[0].qualifications) == (False, ())

@@ -66,3 +66,44 @@ def test_candidate_at_weekly_cap_is_capacity():
     instance = build([volunteer(max_per_week=0)], [request()])
 
     assert reasons(solved(instance)) == {"r1": "capacity"}
+
+
+def test_phone_request_nobody_speaking_it_takes_remote_work_is_no_remote():
+    instance = build([volunteer(), volunteer("v2", languages=["ru"], remote=True)], [request(mode="phone")])
+
+    assert reasons(solved(instance)) == {"r1": "no_remote"}
+
+
+def test_phone_request_is_not_no_reach_when_a_remote_speaker_lives_far_away():
+    volunteers = [volunteer(remote=True, home="far", max_distance_km=1, gender="m")]
+    instance = build(volunteers, [request(mode="phone", gender_required="f")])
+
+    assert reasons(solved(instance)) == {"r1": "no_gender"}
+
+
+def test_in_person_request_stays_no_reach_although_remote_speakers_exist():
+    instance = build([volunteer(remote=True, max_distance_km=5)], [request(municipality="near")])
+
+    assert reasons(solved(instance)) == {"r1": "no_reach"}
+
+
+def test_only_unqualified_candidates_left_is_no_qualified():
+    volunteers = [volunteer(qualifications={"clearance": "2025-03-02"}), volunteer("v2")]
+    instance = build(volunteers, [request(requires=["clearance"])])
+
+    assert reasons(solved(instance)) == {"r1": "no_qualified"}
+
+
+def test_excluded_is_checked_before_qualified():
+    volunteers = [volunteer(qualifications={"clearance": None})]
+    instance = build(volunteers, [request(requires=["clearance"], excluded_volunteers=["v1"])])
+
+    assert reasons(solved(instance)) == {"r1": "excluded"}
+
+
+def test_qualified_candidate_taken_by_a_booking_is_capacity():
+    booked = [{"start": "2025-03-03T10:00", "end": "2025-03-03T11:00", "municipality": "home"}]
+    volunteers = [volunteer(qualifications={"clearance": None}, booked=booked), volunteer("v2")]
+    instance = build(volunteers, [request(requires=["clearance"])])
+
+    assert reasons(solved(instance)) == {"r1": "capacity"}

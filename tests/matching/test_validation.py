@@ -80,3 +80,35 @@ def test_greedy_result_validates():
     instance = _instance()
 
     assert validate(instance, solve_greedy(instance)) == []
+
+
+def test_unqualified_volunteer_is_reported():
+    instance = build(
+        [volunteer(qualifications={"clearance": "2025-03-02"})], [request(requires=["clearance"])]
+    )
+    broken = replace(solved(instance), assignments=(Assignment("r1", "v1", 0.0),), unassigned=())
+
+    assert any("lacks a valid clearance on 2025-03-03 (rule 8)" in p for p in validate(instance, broken))
+
+
+def test_phone_request_with_a_volunteer_who_takes_no_remote_work_is_reported():
+    instance = build([volunteer()], [request(mode="phone")])
+    broken = replace(solved(instance), assignments=(Assignment("r1", "v1", 0.0),), unassigned=())
+
+    assert any("takes no phone requests (rule 9)" in p for p in validate(instance, broken))
+
+
+def test_phone_call_overlapping_a_request_of_the_same_volunteer_is_reported():
+    requests = [request("r1"), request("r2", start="2025-03-03T10:30", end="2025-03-03T11:30", mode="phone")]
+    instance = build([volunteer(remote=True)], requests)
+    both = (Assignment("r1", "v1", 0.0), Assignment("r2", "v1", 0.0))
+    broken = replace(solved(instance), assignments=both, unassigned=())
+
+    assert any("(rule 6)" in problem for problem in validate(instance, broken))
+
+
+def test_distance_reported_for_a_phone_request_is_checked_against_zero():
+    instance = build([volunteer(remote=True)], [request(mode="phone", municipality="near")])
+    broken = replace(solved(instance), assignments=(Assignment("r1", "v1", 10.0),), unassigned=())
+
+    assert any("distance_km 10.0 differs from 0.0" in p for p in validate(instance, broken))

@@ -91,6 +91,8 @@ SAMPLE = {
     "email": "kim@kreis-kleve.example",
     "role": "Koordination",
     "link": "https://sprachmittlung.kreis-kleve.example/einladung/token",
+    "valid_until": "10. März 2026",
+    "new_email": "olena.neu@example.org",
 }
 
 
@@ -102,7 +104,7 @@ def product_templates() -> list[str]:
 def test_every_template_has_its_html_twin_and_there_are_all_of_them() -> None:
     names = product_templates()
 
-    assert len(names) == 20, names
+    assert len(names) == 23, names
     assert all((TEMPLATES / f"{name}.html").exists() for name in names)
 
 

@@ -2,19 +2,20 @@
 Datenschutz in its footer, read from the pool row (a district's data protection officer signs nothing less).
 
 The token pages are filled from a small real world (a request's status link, a pending offer, a confirmed
-assignment's confirmation link); a new public page with a parameter fails here until it gets a sample.
+assignment's confirmation link, a volunteer's own page and address confirmation); a new public page with a parameter fails here until it gets a sample.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 
 from sprachmittlerpool import links
 from sprachmittlerpool.db import new_session
-from sprachmittlerpool.models import Pool, User
+from sprachmittlerpool.models import Pool, User, VolunteerLink
 from sprachmittlerpool.security import new_token, token_hash, unusable_password_hash
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.accounts import fingerprint
@@ -70,6 +71,7 @@ def samples(app: Flask, db, factories, kleve) -> dict[str, dict[str, str]]:
         pool_id=FIRST_POOL, email="neu@kreis-kleve.example", password_hash=unusable_password_hash()
     )
     db.add(account)
+    volunteer_links = _volunteer_links(db, factories.VolunteerFactory().id)
     db.commit()
     with app.app_context():
         account_links = {
@@ -82,7 +84,27 @@ def samples(app: Flask, db, factories, kleve) -> dict[str, dict[str, str]]:
         "intake.status": {"token": status_token},
         "volunteer.show_offer": {"token": offer_token},
         "volunteer.show_completion": {"token": completion_token},
+        "volunteer.self_page": {"token": volunteer_links["page"]},
+        "volunteer.confirm_email": {"token": volunteer_links["email"]},
     }
+
+
+def _volunteer_links(db, volunteer_id: int) -> dict[str, str]:
+    """Store a volunteer's page link and address confirmation link; return their tokens by purpose."""
+    tokens = {}
+    for purpose in ("page", "email"):
+        tokens[purpose] = new_token()
+        db.add(
+            VolunteerLink(
+                pool_id=FIRST_POOL,
+                volunteer_id=volunteer_id,
+                purpose=purpose,
+                token_hash=token_hash(tokens[purpose]),
+                new_email="neu@example.org" if purpose == "email" else "",
+                expires_at=now() + timedelta(days=1),
+            )
+        )
+    return tokens
 
 
 def public_pages(app: Flask, samples: dict[str, dict[str, str]]) -> list[str]:

@@ -121,6 +121,14 @@ def test_a_new_district_goes_from_the_commands_to_a_payout_line_at_its_own_tarif
     (request,) = _rows(app, InterpretingRequest)
     assert request.status == RequestStatus.OPEN
 
+    # a school's request needs training, the confidentiality declaration and the police clearance
+    (oksana,) = _rows(app, Volunteer)
+    shown = {"trained_issued_on": "2024-02-01", "confidentiality_issued_on": "2024-02-01"}
+    shown |= {"clearance_issued_on": "2024-02-01", "clearance_valid_until": f"{now().year + 4}-01-31"}
+    assert (
+        admin.post(f"/koordination/sprachmittelnde/{oksana.id}/qualifikationen", data=shown).status_code
+        == 302
+    )
     admin.post("/koordination/vorschlaege")
     proposals = admin.get("/koordination/vorschlaege").get_data(as_text=True)
     confirm = re.search(rf'action="(/koordination/vorschlaege/\d+/anfragen/{request.id})"', proposals)

@@ -12,8 +12,8 @@ from sprachmittlerpool import create_app
 from tests.conftest import make_test_config
 
 # Routes that are public on purpose: the institution's form and status page, the volunteer's e-mail links
-# (their tokens authorise), the login and the password links (signed, bound to one password), the catalog and the description of the API, the Impressum and the
-# privacy notice.
+# and own page (their tokens authorise), the login and the password links (signed, bound to one password),
+# the catalog and the description of the API, the Impressum and the privacy notice.
 PUBLIC = {
     "static",
     "public.home",
@@ -40,6 +40,18 @@ PUBLIC = {
     "volunteer.withdraw",
     "volunteer.show_completion",
     "volunteer.submit_completion",
+    "volunteer.ask_for_link",
+    "volunteer.self_page",
+    "volunteer.self_availability",
+    "volunteer.self_absence_preview",
+    "volunteer.self_absence_add",
+    "volunteer.self_absence_delete",
+    "volunteer.self_contact",
+    "volunteer.self_offer_accept",
+    "volunteer.self_offer_decline",
+    "volunteer.self_statement",
+    "volunteer.self_export",
+    "volunteer.confirm_email",
 }
 SAMPLE_VALUES = {
     "month": "2025-03",

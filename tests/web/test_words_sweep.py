@@ -46,12 +46,15 @@ from sprachmittlerpool.models import (
     RequestStatus,
     Role,
     VolunteerLanguage,
+    VolunteerLink,
+    VolunteerLinkPurpose,
     local_now,
 )
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.coordination_jobs import ask_completion, send_reminders, warn_unfilled
 from tests.confirm import CONFIRMED
+from tests.factories import FIRST_POOL
 from tests.intake.test_form import form_data
 
 RULES = load_rules().rules
@@ -259,6 +262,7 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
             "date": [confirmed.start.date().isoformat()],
             "year": [str(local_now().year)],
         }
+        values |= _volunteer_link_tokens(session, completed.volunteer_id)
         api_token = ApiToken(user_id=coordinator.id, token_hash=token_hash(new_token()))
         session.add(api_token)
         volunteer = _speaker_of(session, to_offer.language_code, not_in={confirmed.volunteer_id})
@@ -269,6 +273,25 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
         )
         values["offer_token"].append(token)
     return values
+
+
+def _volunteer_link_tokens(session: Session, volunteer_id: int) -> dict[str, list[str]]:
+    """Give a demo volunteer with a history the personal page link and an address confirmation link."""
+    tokens = {}
+    for purpose in VolunteerLinkPurpose:
+        token = new_token()
+        session.add(
+            VolunteerLink(
+                pool_id=FIRST_POOL,
+                volunteer_id=volunteer_id,
+                purpose=purpose,
+                token_hash=token_hash(token),
+                new_email="neu@example.org" if purpose == VolunteerLinkPurpose.EMAIL else "",
+                expires_at=local_now() + timedelta(days=1),
+            )
+        )
+        tokens[f"volunteer_{purpose}_token"] = [token]
+    return tokens
 
 
 def _assignment(session: Session, status: AssignmentStatus) -> Assignment:
@@ -289,6 +312,8 @@ TOKEN_ARGUMENT = {
     "intake.status": "status_token",
     "volunteer.show_offer": "offer_token",
     "volunteer.show_completion": "completion_token",
+    "volunteer.self_page": "volunteer_page_token",
+    "volunteer.confirm_email": "volunteer_email_token",
 }
 NOT_SWEPT = {"static", "auth.accept_invitation", "auth.reset_password"}
 # Pages that read a day from the query string: swept at a day of the demo's confirmed assignments too.

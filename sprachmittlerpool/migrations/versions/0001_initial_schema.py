@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 18:47:32.338941
+Create Date: 2026-12-03 19:44:51.263639
 """
 
 from collections.abc import Sequence
@@ -76,6 +76,8 @@ def upgrade() -> None:
     sa.Column('max_duration_minutes', sa.Integer(), nullable=True),
     sa.Column('rule_overrides', sa.JSON(), server_default='{}', nullable=False),
     sa.Column('api_token_days', sa.Integer(), server_default='365', nullable=False),
+    sa.Column('remote_modes', sa.JSON(), server_default='[]', nullable=False),
+    sa.Column('required_qualifications', sa.JSON(), server_default='{"all": ["trained", "confidentiality"], "kita": ["clearance"], "schule": ["clearance"]}', nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('api_token_days >= 1', name='pool_token_days_positive'),
     sa.CheckConstraint('lead_working_days IS NULL OR lead_working_days >= 0', name='pool_lead_nonnegative'),
@@ -266,6 +268,7 @@ def upgrade() -> None:
     sa.Column('iban_encrypted', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
     sa.Column('iban_masked', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('remote', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('contact_route', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
@@ -322,6 +325,8 @@ def upgrade() -> None:
     sa.Column('end', sa.DateTime(), nullable=False),
     sa.Column('municipality_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=20), server_default='in_person', nullable=False),
+    sa.Column('call_details', sqlmodel.sql.sqltypes.AutoString(length=300), server_default='', nullable=False),
     sa.Column('persons', sa.Integer(), nullable=True),
     sa.Column('gender_required', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True),
     sa.Column('preferred_volunteer_id', sa.Integer(), nullable=True),
@@ -340,6 +345,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("gender_required IS NULL OR gender_required IN ('f', 'm')", name='request_gender'),
+    sa.CheckConstraint("mode IN ('in_person', 'phone', 'video')", name='mode_valid'),
     sa.CheckConstraint("status IN ('submitted', 'rejected', 'review', 'open', 'offered', 'confirmed', 'completed', 'settled', 'unfilled', 'cancelled', 'no_show')", name='status_valid'),
     sa.CheckConstraint('"end" > start', name='request_end_after_start'),
     sa.CheckConstraint('persons IS NULL OR persons >= 1', name='request_persons_positive'),
@@ -378,6 +384,25 @@ def upgrade() -> None:
     with op.batch_alter_table('payout_line', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_payout_line_pool_id'), ['pool_id'], unique=False)
 
+    op.create_table('qualification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.CheckConstraint("kind IN ('trained', 'confidentiality', 'clearance', 'exchange')", name='kind_valid'),
+    sa.CheckConstraint('valid_until IS NULL OR issued_on IS NULL OR valid_until >= issued_on', name='qualification_valid_after_issued'),
+    sa.ForeignKeyConstraint(['pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='qualification_volunteer_in_pool', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pool_id', 'id', name='qualification_pool_id_id'),
+    sa.UniqueConstraint('volunteer_id', 'kind', name='one_qualification_per_kind')
+    )
+    with op.batch_alter_table('qualification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_qualification_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_qualification_volunteer_id'), ['volunteer_id'], unique=False)
+
     op.create_table('sepa_file',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
@@ -406,6 +431,27 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('volunteer_id', 'language_code')
     )
+    op.create_table('volunteer_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('new_email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.CheckConstraint("purpose IN ('page', 'email')", name='purpose_valid'),
+    sa.ForeignKeyConstraint(['pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='volunteer_link_volunteer_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pool_id', 'id', name='volunteer_link_pool_id_id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('volunteer_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_volunteer_link_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_volunteer_link_volunteer_id'), ['volunteer_id'], unique=False)
+
     op.create_table('offer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
@@ -557,12 +603,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_offer_pool_id'))
 
     op.drop_table('offer')
+    with op.batch_alter_table('volunteer_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_volunteer_link_volunteer_id'))
+        batch_op.drop_index(batch_op.f('ix_volunteer_link_pool_id'))
+
+    op.drop_table('volunteer_link')
     op.drop_table('volunteer_language')
     with op.batch_alter_table('sepa_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sepa_file_pool_id'))
         batch_op.drop_index(batch_op.f('ix_sepa_file_payout_month_id'))
 
     op.drop_table('sepa_file')
+    with op.batch_alter_table('qualification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_qualification_volunteer_id'))
+        batch_op.drop_index(batch_op.f('ix_qualification_pool_id'))
+
+    op.drop_table('qualification')
     with op.batch_alter_table('payout_line', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_payout_line_pool_id'))
 
