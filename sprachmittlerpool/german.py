@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from babel.numbers import format_decimal
+
 from sprachmittlerpool.exports.formatting import MONTHS_DE, money_de
 
 
@@ -43,6 +45,16 @@ def requests_words(count: int) -> str:
     """Write a count of requests with German digit grouping: '1 Anfrage', '1.250 Anfragen'."""
     number = f"{count:,}".replace(",", ".")
     return f"{number} Anfrage" if count == 1 else f"{number} Anfragen"
+
+
+def decimal(value: float | Decimal, places: int = 1, *, trailing_zeros: bool = True) -> str:
+    """Write a measured number the German way with `places` decimals: '10,5' km, '1.234,0', '0,03' s.
+
+    Without trailing zeros a whole number stays whole ('25' km) and a fraction keeps its comma ('12,5' km).
+    """
+    digit = "0" if trailing_zeros else "#"
+    pattern = "#,##0" + ("." + digit * places if places else "")
+    return format_decimal(value, format=pattern, locale="de_DE")
 
 
 def money(amount: Decimal) -> str:

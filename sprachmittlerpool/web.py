@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, g, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -14,13 +14,15 @@ from werkzeug.exceptions import HTTPException
 from sprachmittlerpool import links, logsafe
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.exports.formatting import outcome_de
 from sprachmittlerpool.extensions import login_manager
-from sprachmittlerpool.german import requests_words
+from sprachmittlerpool.german import decimal, requests_words
 from sprachmittlerpool.identity import PoolIdentity, neutral_identity
 from sprachmittlerpool.models import User, local_now
 from sprachmittlerpool.pools import NoPoolError, current_pool_id, use_pool
 from sprachmittlerpool.services import identity
 from sprachmittlerpool.services.accounts import fingerprint
+from sprachmittlerpool.services.pool_rules import rule_title, rule_titles
 from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
 from sprachmittlerpool.text_check import whole_number
 
@@ -87,6 +89,30 @@ def status_de(status: str) -> str:
     return STATUS_SHORT_DE.get(str(status), str(status))
 
 
+OFFER_STATUS_DE = {
+    "pending": "wartet auf Antwort",
+    "accepted": "angenommen",
+    "declined": "abgelehnt",
+    "expired": "abgelaufen",
+    "withdrawn": "zurückgezogen",
+}
+
+
+def offer_status_de(status: str) -> str:
+    """Name an offer's state in German."""
+    return OFFER_STATUS_DE.get(str(status), str(status))
+
+
+def rule_title_de(rule_id: str) -> str:
+    """Name a rule of this request's pool by its German title (the titles read once per request)."""
+    if "rule_titles" not in g:
+        session = get_session()
+        g.rule_titles = rule_titles(
+            session, pool_id=current_pool_id(session), instance_path=current_app.instance_path
+        )
+    return rule_title(g.rule_titles, rule_id)
+
+
 def init_app(app: Flask) -> None:
     """Attach headers, error handlers, the login loader and the session timeouts."""
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
@@ -101,8 +127,13 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.context_processor(_pool_identity)
     app.jinja_env.globals["cutoff_hours"] = cutoff_hours
+    # The German words for stored values, one filter each: templates never print a code.
     app.jinja_env.filters["status_de"] = status_de
+    app.jinja_env.filters["offer_status_de"] = offer_status_de
+    app.jinja_env.filters["outcome_de"] = outcome_de
+    app.jinja_env.filters["rule_title"] = rule_title_de
     app.jinja_env.filters["requests_de"] = requests_words
+    app.jinja_env.filters["decimal_de"] = decimal
 
 
 SESSION_FINGERPRINT = "password_fingerprint"

@@ -85,11 +85,22 @@ def _caller_scope() -> str:
     return "public"
 
 
+# What the receipt says first, in words a secretary's program can show as it is.
+RECEIPT_MESSAGES = {
+    "open": "Die Anfrage ist eingegangen. Der Sprachmittlerpool sucht eine Sprachmittlerin oder einen "
+    "Sprachmittler und meldet sich per E-Mail.",
+    "review": "Die Anfrage ist eingegangen und wird von der Koordination geprüft. Eine Sprachmittlung ist "
+    "noch nicht zugesagt.",
+    "rejected": "Diese Anfrage kann der Sprachmittlerpool nicht vermitteln. Die Gründe stehen unter „reasons“.",
+}
+
+
 def _receipt(found: InterpretingRequest, token: str, base_url: str) -> dict[str, Any]:
     return {
         "id": str(found.id),
         "status": found.status,
-        "reasons": [{"rule": r["rule"], "message": r["message"]} for r in found.reasons],
+        "message": RECEIPT_MESSAGES[found.status],
+        "reasons": intake.readable_reasons(get_session(), found),
         "status_url": intake.status_url(base_url, token),
     }
 
@@ -114,6 +125,7 @@ STATUS_KEYS = (
     "municipality",
     "volunteer_first_name",
     "reasons",
+    "decision_note",
     "cancellable",
 )
 
@@ -217,7 +229,14 @@ _TIME = {"type": "string", "description": "Ortszeit YYYY-MM-DDTHH:MM", "examples
 _REASON = {
     "type": "object",
     "required": ["rule", "message"],
-    "properties": {"rule": _TEXT, "message": _TEXT},
+    "properties": {
+        "rule": _TEXT,
+        "title": {
+            **_TEXT,
+            "description": "Titel der Regel auf Deutsch, zum Anzeigen (die Kennung `rule` nicht)",
+        },
+        "message": _TEXT,
+    },
 }
 _JSON = "application/json"
 
@@ -276,10 +295,11 @@ SCHEMAS = {
     },
     "RequestReceipt": {
         "type": "object",
-        "required": ["id", "status", "reasons", "status_url"],
+        "required": ["id", "status", "message", "reasons", "status_url"],
         "properties": {
             "id": _TEXT,
             "status": {"type": "string", "enum": ["open", "review", "rejected"]},
+            "message": _TEXT,
             "reasons": {"type": "array", "items": _REASON},
             "status_url": {"type": "string", "format": "uri"},
         },
@@ -296,6 +316,10 @@ SCHEMAS = {
             "municipality": _TEXT,
             "volunteer_first_name": _NULLABLE_TEXT,
             "reasons": {"type": "array", "items": _REASON},
+            "decision_note": {
+                **_TEXT,
+                "description": "Hinweis der Koordination zur Prüfung (leer, wenn keiner)",
+            },
             "cancellable": {"type": "boolean"},
         },
     },

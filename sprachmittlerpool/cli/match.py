@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import write_session
+from sprachmittlerpool.german import decimal
 from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import matching_run
@@ -60,7 +61,7 @@ def _table(report: RunReport) -> str:
     """Render proposals and unplaced requests as plain-text tables."""
     lines = [
         f"Vorschläge: {len(report.proposals)}, nicht besetzbar: {len(report.unplaced)}, "
-        f"{'nachweislich optimal' if report.proven_optimal else 'Zeitlimit erreicht'}, {report.solve_seconds:.2f} s",
+        f"{'nachweislich optimal' if report.proven_optimal else 'Zeitlimit erreicht'}, {decimal(report.solve_seconds, 2)} s",
         "",
         f"{'Anfrage':>8}  {'Termin':<16}  {'Sprache':<18}  {'Ort':<16}  {'Sprachmittler/in':<24}  {'km':>5}",
     ]
@@ -69,7 +70,7 @@ def _table(report: RunReport) -> str:
             f"{p.request.id:>8}  {p.request.start:%d.%m.%Y %H:%M}  "
             f"{report.languages.get(p.request.language_code, p.request.language_code)[:18]:<18}  "
             f"{report.municipalities.get(p.request.municipality_id, p.request.municipality_id)[:16]:<16}  "
-            f"{(p.volunteer.name if p.volunteer else '–')[:24]:<24}  {p.distance_km:>5.1f}"
+            f"{(p.volunteer.name if p.volunteer else '–')[:24]:<24}  {decimal(p.distance_km):>5}"
             + ("  (gewünscht)" if p.preferred else "")
         )
     if report.unplaced:

@@ -28,15 +28,15 @@ def _actor() -> str:
 
 
 def _report(outcomes: list[OfferOutcome]) -> None:
-    """Flash one line per request: sent, or why not."""
+    """Flash one line per request: sent (to whom, by name), or why not."""
+    db = get_session()
     for outcome in outcomes:
         if outcome.problem:
             flash(f"Anfrage {outcome.request_id}: nicht gesendet – {outcome.problem}", "error")
         else:
-            flash(
-                f"Anfrage {outcome.request_id}: Angebot an Sprachmittler/in {outcome.volunteer_id} gesendet.",
-                "success",
-            )
+            volunteer = db.get(Volunteer, outcome.volunteer_id)
+            name = volunteer.name if volunteer else "die vorgeschlagene Person"
+            flash(f"Anfrage {outcome.request_id}: Angebot an {name} gesendet.", "success")
 
 
 @bp.get("/vorschlaege")

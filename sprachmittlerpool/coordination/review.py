@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlmodel import Session
 from werkzeug.wrappers import Response
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
+from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake
-from sprachmittlerpool.services.pool_rules import effective_rule_set
 from sprachmittlerpool.services.qualifications import call_words
 
 
@@ -51,7 +50,6 @@ def review_queue() -> str:
     return render_template(
         "coordination/review.html",
         items=intake.review_queue(db, pool_id=pool_id),
-        rule_titles=_rule_titles(db, pool_id),
         highlight=highlight,
         triggers=_triggers,
         institution_types=INSTITUTION_TYPES,
@@ -60,19 +58,16 @@ def review_queue() -> str:
     )
 
 
-def _rule_titles(db: Session, pool_id: int) -> dict[str, str]:
-    """Name each rule by its German title: coordinators read titles, not the rule set's ids."""
-    rules = effective_rule_set(db, pool_id=pool_id, instance_path=current_app.instance_path)
-    return {rule_id: rule.title for rule_id, rule in rules.rules.items() if rule.title}
-
-
 @bp.post("/pruefung/<int:request_id>")
-def review_decide(request_id: int) -> Response:
-    """Accept or reject a request in review; the requester is told by mail."""
+def review_decide(request_id: int) -> Response | str:
+    """Accept or reject a request in review; the requester is told by mail. A rejection is confirmed first."""
     db = get_session()
     found = get_in_pool(db, InterpretingRequest, request_id)
     if found is None:
         abort(404)
+    asks_rejection = request.form.get("decision") == "reject" and found.status == "review"
+    if asks_rejection and not confirmed():
+        return confirmation_page(_reject_confirmation(found, request.form.get("note", "")))
     try:
         note = intake.check_note(request.form.get("note", ""))
         intake.decide_review(
@@ -96,3 +91,22 @@ def _done_message(found: InterpretingRequest) -> str:
     if found.status == "open":
         return "Die Anfrage ist angenommen; die Einrichtung bekommt eine E-Mail."
     return "Die Anfrage ist abgelehnt; die Einrichtung bekommt eine E-Mail mit den Gründen."
+
+
+def _reject_confirmation(found: InterpretingRequest, note: str) -> Confirmation:
+    """Say what a rejection does and who is told, carrying the note to the second POST."""
+    when = f"{found.start:%d.%m.%Y, %H:%M}–{found.end:%H:%M} Uhr"
+    told = f"mit den Gründen und Ihrem Hinweis „{note.strip()}“" if note.strip() else "mit den Gründen"
+    return Confirmation(
+        question="Anfrage wirklich ablehnen?",
+        happens=(
+            f"Die Anfrage für den {when} wird abgelehnt und nicht vermittelt.",
+            "Das lässt sich nicht rückgängig machen; die Einrichtung müsste neu anfragen.",
+        ),
+        mail=(f"Die Ansprechperson der Einrichtung ({found.contact_email}) bekommt eine E-Mail {told}.",),
+        button="Ja, Anfrage ablehnen",
+        action=url_for("coordination.review_decide", request_id=found.id),
+        back_url=url_for("coordination.review_queue", _anchor=f"anfrage-{found.id}"),
+        back_label="Zurück zur Prüfung",
+        fields={"decision": "reject", "note": note},
+    )

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import money
@@ -222,15 +223,36 @@ def volunteer_export(volunteer_id: int) -> Response:
 
 
 @bp.post("/sprachmittelnde/<int:volunteer_id>/loeschen")
-def volunteer_erase(volunteer_id: int) -> Response:
-    """Anonymise the volunteer (Art. 17 DSGVO) after an explicit confirmation."""
-    _load(volunteer_id)
-    if request.form.get("confirm") != "ja":
-        flash("Bitte bestätigen Sie das Löschen mit dem Häkchen.", "error")
-        return redirect(url_for("coordination.volunteer_detail", volunteer_id=volunteer_id))
+def volunteer_erase(volunteer_id: int) -> Response | str:
+    """Anonymise the volunteer (Art. 17 DSGVO) after a confirmation step."""
+    volunteer = _load(volunteer_id)
+    if not confirmed():
+        return confirmation_page(_erase_confirmation(volunteer))
     privacy.erase_volunteer(get_session(), volunteer_id, now=local_now(), actor=_actor())
     flash("Die persönlichen Daten wurden gelöscht; Einsätze und Beträge bleiben anonym erhalten.", "success")
     return redirect(url_for("coordination.volunteer_detail", volunteer_id=volunteer_id))
+
+
+def _erase_confirmation(volunteer: Volunteer) -> Confirmation:
+    """Say what erasing removes and keeps, and who is told."""
+    back = url_for("coordination.volunteer_detail", volunteer_id=volunteer.id)
+    return Confirmation(
+        question=f"Persönliche Daten von {volunteer.name} löschen?",
+        happens=(
+            "Name, Kontaktdaten, IBAN, Sprachen, Zeiten und Abwesenheiten werden gelöscht.",
+            "Offene Angebote werden zurückgezogen; künftige Einsätze werden freigegeben und neu vermittelt.",
+            "Vergangene Einsätze und Beträge bleiben anonym für die Abrechnung erhalten.",
+            "Das lässt sich nicht rückgängig machen.",
+        ),
+        mail=(
+            "Einrichtungen mit einem künftigen Einsatz dieser Person erfahren per E-Mail, dass er neu vermittelt wird.",
+            "Die Person selbst bekommt keine E-Mail: Nach dem Löschen bleibt keine Adresse zurück.",
+        ),
+        button="Ja, persönliche Daten löschen",
+        action=url_for("coordination.volunteer_erase", volunteer_id=volunteer.id),
+        back_url=back,
+        back_label=volunteer.name,
+    )
 
 
 @bp.get("/sprachmittelnde/import")

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from sprachmittlerpool.exports.formatting import (
     date_de,
     money_plain,
+    month_de,
     outcome_de,
     status_de,
     warning_de,
@@ -71,7 +72,7 @@ def _rows(payout_list: PayoutList) -> Iterator[Row]:
     yield (
         "Auszahlungsliste",
         neutralise(payout_list.pool_name),
-        payout_list.month,
+        month_de(payout_list.month),
         status_de(payout_list),
     )
     yield HEADER

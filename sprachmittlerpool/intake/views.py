@@ -7,6 +7,8 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from werkzeug.wrappers import Response
 
+from sprachmittlerpool.config import cutoff_hours
+from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.intake import bp
 from sprachmittlerpool.intake.forms import RequestForm
@@ -91,7 +93,8 @@ def receipt() -> str:
     token = session.get(RECEIPT)
     found = intake.find_by_token(get_session(), token) if token else None
     link = intake.status_url(current_app.config["BASE_URL"], token) if found else None
-    return render_template("intake/receipt.html", request_row=found, status_link=link)
+    reasons = intake.readable_reasons(get_session(), found) if found else []
+    return render_template("intake/receipt.html", request_row=found, status_link=link, reasons=reasons)
 
 
 def _load(token: str) -> InterpretingRequest:
@@ -110,9 +113,15 @@ def status(token: str) -> str:
 
 
 @bp.post("/status/<token>/stornieren")
-def cancel(token: str) -> Response:
-    """Cancel the request for the requester, as long as it is not finished."""
+def cancel(token: str) -> Response | str:
+    """Cancel the request for the requester, as long as it is not finished, after a confirmation step."""
     found = _load(token)
+    if not confirmed():
+        view = intake.status_view(get_session(), found, now=local_now())
+        if view["cancellable"]:
+            return confirmation_page(_cancel_confirmation(token, view))
+        flash("Diese Anfrage kann nicht mehr storniert werden.", "error")
+        return redirect(url_for("intake.status", token=token))
     try:
         intake.cancel_request(get_session(), request=found, now=local_now())
     except intake.StateConflict as exc:
@@ -120,3 +129,34 @@ def cancel(token: str) -> Response:
     else:
         flash("Ihre Anfrage ist storniert. Sie erhalten eine Bestätigung per E-Mail.", "success")
     return redirect(url_for("intake.status", token=token))
+
+
+def _cancel_confirmation(token: str, view: dict) -> Confirmation:
+    """Say what cancelling does at the request's stage, and who is told."""
+    happens = [
+        f"Ihre Anfrage für den {view['date']}, {view['time']} Uhr ({view['language']}) wird storniert."
+    ]
+    mail = ["Sie bekommen eine Bestätigung der Stornierung per E-Mail."]
+    if view["status"] == "confirmed":
+        happens.append("Der bestätigte Einsatz wird abgesagt.")
+        mail.append(
+            "Die Sprachmittlerin oder der Sprachmittler bekommt eine Absage mit der Kalenderlöschung."
+        )
+        if view["late"]:
+            happens.append(
+                f"Der Termin beginnt in weniger als {cutoff_hours()} Stunden: Die Absage gilt als kurzfristig."
+            )
+    elif view["status"] == "offered":
+        mail.append("Wer schon angefragt ist, erfährt per E-Mail, dass das Angebot nicht mehr gilt.")
+    happens.append(
+        "Das lässt sich nicht rückgängig machen; für einen neuen Termin stellen Sie eine neue Anfrage."
+    )
+    return Confirmation(
+        question="Anfrage wirklich stornieren?",
+        happens=tuple(happens),
+        mail=tuple(mail),
+        button="Ja, Anfrage stornieren",
+        action=url_for("intake.cancel", token=token),
+        back_url=url_for("intake.status", token=token),
+        back_label="Zurück zum Stand Ihrer Anfrage",
+    )

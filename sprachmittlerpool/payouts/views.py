@@ -8,6 +8,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user, login_required
 
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.exports.formatting import month_de
 from sprachmittlerpool.models import local_now
 from sprachmittlerpool.payouts import bp
 from sprachmittlerpool.pools import current_pool_id
@@ -70,7 +71,7 @@ def confirm_close(month: str):
     db = get_session()
     payout_list = payouts.build_payout_list(db, month, pool_id=current_pool_id(db))
     if payout_list.closed:
-        flash(f"Der Monat {month} ist bereits abgeschlossen.", "error")
+        flash(f"Der Monat {month_de(month)} ist bereits abgeschlossen.", "error")
         return redirect(url_for("payouts.month_detail", month=month))
     try:
         payouts.check_closable(month, local_now().date())
@@ -96,12 +97,15 @@ def close(month: str):
             actor=f"user:{current_user.id}",
         )
     except payouts.MonthClosedError:
-        flash(f"Der Monat {month} ist bereits abgeschlossen; nichts wurde geändert.", "error")
+        flash(f"Der Monat {month_de(month)} ist bereits abgeschlossen; nichts wurde geändert.", "error")
         return redirect(url_for("payouts.month_detail", month=month)), 409
     except payouts.MonthNotClosableError as error:
         flash(str(error), "error")
         return redirect(url_for("payouts.month_detail", month=month))
-    flash(f"Der Monat {month} ist abgeschlossen. Spätere Änderungen werden als Korrektur gebucht.", "success")
+    flash(
+        f"Der Monat {month_de(month)} ist abgeschlossen. Spätere Änderungen werden als Korrektur gebucht.",
+        "success",
+    )
     return redirect(url_for("payouts.month_detail", month=month))
 
 

@@ -110,6 +110,23 @@ def _tell_volunteer_cancelled(
 
 
 @retrying
+def withdraw_refusal(offer: Offer, assignment: Assignment | None, *, now: datetime) -> Conflict | None:
+    """Say why the volunteer may not give the assignment back now, or None when they may (page and action agree)."""
+    if (
+        offer.status != OfferStatus.ACCEPTED
+        or assignment is None
+        or assignment.status != AssignmentStatus.CONFIRMED
+    ):
+        return Conflict("not_confirmed", "Dieser Einsatz ist nicht (mehr) bestätigt.")
+    if now >= withdraw_cutoff(assignment):
+        return Conflict(
+            "too_late",
+            f"Eine Absage über den Link ist nur bis {cutoff_hours()} Stunden vor dem Termin möglich. "
+            "Bitte rufen Sie die Koordination an.",
+        )
+    return None
+
+
 def withdraw_acceptance(
     session: Session, *, offer_id: int, now: datetime, actor: str = "volunteer"
 ) -> Assignment:
@@ -123,18 +140,10 @@ def withdraw_acceptance(
         offer = fresh(session, Offer, offer_id)
         assignment = assignment_for_offer(session, offer_id)
         assert request is not None and offer is not None
-        if (
-            offer.status != OfferStatus.ACCEPTED
-            or assignment is None
-            or assignment.status != AssignmentStatus.CONFIRMED
-        ):
-            raise Conflict("not_confirmed", "Dieser Einsatz ist nicht (mehr) bestätigt.")
-        if now >= withdraw_cutoff(assignment):
-            raise Conflict(
-                "too_late",
-                f"Eine Absage über den Link ist nur bis {cutoff_hours()} Stunden vor dem Termin möglich. "
-                "Bitte rufen Sie die Koordination an.",
-            )
+        refusal = withdraw_refusal(offer, assignment, now=now)
+        if refusal is not None:
+            raise refusal
+        assert assignment is not None
         assignment = _cancel_assignment(session, assignment, now=now, actor=actor, action="withdraw")
         set_status(session, Offer, offer_id, from_states=[OfferStatus.ACCEPTED], status=OfferStatus.WITHDRAWN)
         audit.record(

@@ -21,6 +21,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -55,7 +56,7 @@ from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import queue_mail
-from sprachmittlerpool.services.pool_rules import effective_rule_set
+from sprachmittlerpool.services.pool_rules import effective_rule_set, rule_title, rule_titles
 from sprachmittlerpool.services.qualifications import brokered_modes, place_words
 from sprachmittlerpool.text_check import text_problem
 from sprachmittlerpool.wallclock import exists_in_berlin, missing_hour_message
@@ -677,8 +678,21 @@ def _queue_intake_mail(
     )
 
 
+def readable_reasons(
+    session: Session, request: InterpretingRequest, *, rejecting_only: bool = False
+) -> list[dict[str, str]]:
+    """Return the request's reasons as people read them: the rule's German title and the explanation."""
+    reasons = list(request.reasons)
+    if rejecting_only:
+        reasons = [r for r in reasons if r.get("effect") == "reject"] or reasons
+    titles = rule_titles(session, pool_id=request.pool_id, instance_path=current_app.instance_path)
+    return [
+        {"rule": r["rule"], "title": rule_title(titles, r["rule"]), "message": r["message"]} for r in reasons
+    ]
+
+
 def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str, now: datetime) -> None:
-    rejecting = [r for r in request.reasons if r.get("effect") == "reject"] or list(request.reasons)
+    rejecting = readable_reasons(session, request, rejecting_only=True)
     queue_mail(
         session,
         "request_rejected",
@@ -737,7 +751,8 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "address": request.address,
         "place": place_words(request, municipality.name if municipality else request.municipality_id),
         "volunteer_first_name": volunteer.first_name if volunteer else None,
-        "reasons": [{"rule": r["rule"], "message": r["message"]} for r in request.reasons],
+        "reasons": readable_reasons(session, request),
+        "decision_note": request.decision_note,
         "cancellable": is_cancellable(request, now=now),
         "late": request.start - now < timedelta(hours=cutoff_hours()),
     }

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 import matching
+from sprachmittlerpool.german import decimal
 from sprachmittlerpool.models import (
     Absence,
     Assignment,
@@ -304,7 +305,7 @@ def run_matching(
     session.add(run)
     _note_unfilled_reasons(session, result)
     session.commit()
-    say(f"Fertig in {clock.monotonic() - started:.1f} s.")
+    say(f"Fertig in {decimal(clock.monotonic() - started)} s.")
     return run
 
 

@@ -101,6 +101,15 @@ def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | P
     return _cache[key]
 
 
+# A rule id found on an old request that the current rule set no longer knows: named, never shown as its id.
+OTHER_RULE = "Weitere Regel des Sprachmittlerpools"
+
+
+def rule_title(titles: Mapping[str, str], rule_id: str) -> str:
+    """Return a rule's German title from `rule_titles`, or a neutral name for a rule no longer in the set."""
+    return titles.get(rule_id, OTHER_RULE)
+
+
 def rule_set_limits(instance_path: str | Path) -> tuple[int, int]:
     """Return the lead time and longest assignment of the district's file (or the state's), before the pool's."""
     settings = effective_rules(

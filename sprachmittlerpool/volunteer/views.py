@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, jsonify, render_template, request
+from flask import Response, abort, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, Offer, OfferStatus, local_now
 from sprachmittlerpool.services import assignments, offers
@@ -75,11 +76,7 @@ def _view(
         response = jsonify(body)
         response.status_code = status
         return _private(response)
-    can_withdraw = (
-        assignment is not None
-        and assignment.status == "confirmed"
-        and local_now() < assignments.withdraw_cutoff(assignment)
-    )
+    can_withdraw = assignments.withdraw_refusal(offer, assignment, now=local_now()) is None
     return link_page(
         "volunteer/offer.html",
         status=status,
@@ -148,7 +145,9 @@ def decline(token: str) -> BaseResponse:
 
 @bp.post("/o/<token>/withdraw")
 def withdraw(token: str) -> BaseResponse:
-    """Give an accepted assignment back (until the cut-off, OFFER_CUTOFF_HOURS before)."""
+    """Give an accepted assignment back (until the cut-off, OFFER_CUTOFF_HOURS before) after a confirmation step."""
+    if not confirmed():
+        return _ask_before_withdrawing(token)
     return _answer(
         token,
         lambda session, offer: assignments.withdraw_acceptance(
@@ -156,3 +155,34 @@ def withdraw(token: str) -> BaseResponse:
         ),
         "Sie haben den Einsatz abgesagt. Die Einrichtung und die Koordination wissen Bescheid.",
     )
+
+
+def _ask_before_withdrawing(token: str) -> BaseResponse:
+    """Show what giving the assignment back does, or why it is no longer possible; change nothing."""
+    offer, req = _load(token)
+    session = get_session()
+    refusal = assignments.withdraw_refusal(
+        offer, assignments.assignment_for_offer(session, offer.id), now=local_now()
+    )
+    if refusal is not None:
+        return _view(token, offer, req, status=409, message=refusal.message)
+    if wants_json():
+        return _view(token, offer, req, status=428, message="Bitte bestätigen Sie die Absage (confirm=ja).")
+    details = offers.appointment(session, req)
+    page = Confirmation(
+        question="Einsatz wirklich absagen?",
+        happens=(
+            f"Sie sagen den Einsatz am {details['day']}, {details['time']} in {details['place']} ab.",
+            "Die Anfrage ist dann wieder offen; die Koordination sucht jemand anderen.",
+            "Das lässt sich über diesen Link nicht rückgängig machen.",
+        ),
+        mail=(
+            "Sie bekommen eine Bestätigung der Absage; der Kalendereintrag wird damit gelöscht.",
+            "Die Einrichtung erfährt per E-Mail, dass Sie abgesagt haben; die Koordination sieht es sofort.",
+        ),
+        button="Ja, Einsatz absagen",
+        action=url_for("volunteer.withdraw", token=token),
+        back_url=url_for("volunteer.show_offer", token=token),
+        back_label="Nein, zurück zum Einsatz",
+    )
+    return _private(Response(confirmation_page(page)))

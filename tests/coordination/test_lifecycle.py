@@ -15,6 +15,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import assignments, coordination_jobs
+from tests.confirm import CONFIRMED
 from tests.coordination.helpers import confirmed as _confirmed
 from tests.coordination.helpers import mails, now, offers_of, open_request, reload
 
@@ -29,13 +30,13 @@ def test_volunteer_withdraws_acceptance_and_calendar_is_cancelled(app, db, facto
     assert "METHOD:REQUEST" in _ics(db, "assignment_confirmed:") and "SEQUENCE:0" in _ics(
         db, "assignment_confirmed:"
     )
-    assert client.post(f"/o/{token}/withdraw").status_code == 200
+    assert client.post(f"/o/{token}/withdraw", data=CONFIRMED).status_code == 200
     assert reload(db, request).status == RequestStatus.OPEN
     assert reload(db, offer).status == OfferStatus.WITHDRAWN
     cancel = _ics(db, "assignment_cancelled:")
     assert "METHOD:CANCEL" in cancel and "SEQUENCE:1" in cancel and f"UID:einsatz-{assignment.id}@" in cancel
     assert any(m.dedupe_key.startswith("assignment_withdrawn_institution:") for m in mails(db))
-    assert client.post(f"/o/{token}/withdraw").status_code == 409
+    assert client.post(f"/o/{token}/withdraw", data=CONFIRMED).status_code == 409
 
 
 def test_late_cancellation_keeps_the_base_amount(app, db, factories):

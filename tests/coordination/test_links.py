@@ -10,6 +10,7 @@ from sqlmodel import select
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import Offer, OfferStatus, OutboxMail, RequestStatus
 from sprachmittlerpool.services import coordination_jobs, offers
+from tests.confirm import CONFIRMED
 from tests.coordination.helpers import CANARY, mail_count, mails, now, open_request, reload
 
 
@@ -153,7 +154,7 @@ def test_canary_never_reaches_any_volunteer_mail(app, db, client, offered):
     with app.app_context(), new_session(write=True) as session:
         coordination_jobs.send_reminders(session, now=request.start - timedelta(hours=20))
         session.commit()
-    client.post(f"/o/{token}/withdraw")
+    client.post(f"/o/{token}/withdraw", data=CONFIRMED)
     rows = db.exec(select(OutboxMail)).all()
     db.commit()
     assert len(rows) >= 4

@@ -105,7 +105,7 @@ def test_proposals_page_shows_each_proposal_with_its_reasons_and_each_unplaced_r
 
     assert computed.status_code == 302 and computed.headers["Location"].endswith("/koordination/vorschlaege")
     assert "Olena Nah" in page and "Iryna Fern" not in page
-    assert "spricht Ukrainisch" in page and "0.0 km entfernt" in page
+    assert "spricht Ukrainisch" in page and "0,0 km entfernt" in page
     assert "Auslastung: 0 in den letzten 90 Tagen, 1 neu" in page
     assert "Niemand im Pool spricht diese Sprache." in page
     assert "nachweislich beste Zuteilung" in page
@@ -189,7 +189,7 @@ def test_confirming_one_proposal_sends_its_offer(coordinator_client, small_pool,
         db.exec(select(OutboxMail).where(OutboxMail.recipient == small_pool["near"].email)).first()
         is not None
     )
-    assert "Angebot" in response.get_data(as_text=True) and "gesendet" in response.get_data(as_text=True)
+    assert f"Angebot an {small_pool['near'].name} gesendet." in response.get_data(as_text=True)
 
 
 def test_confirming_all_reports_a_conflict_per_request_instead_of_failing(coordinator_client, small_pool, db):

@@ -44,7 +44,7 @@ def test_an_institution_submits_the_form_and_the_coordinator_finds_it_in_review(
             page.fill("#address", "Apfelstraße 1")
             page.click("button[type=submit]")
 
-            expect(page.locator("h1")).to_have_text("Vielen Dank, Ihre Anfrage ist eingegangen.")
+            expect(page.locator("h1")).to_have_text("Ihre Anfrage ist eingegangen und wird geprüft.")
             expect(page.locator("#status-link")).to_have_text(re.compile(r"/status/[\w-]{40,}$"))
 
             page.goto(f"{live_server}/anmelden")

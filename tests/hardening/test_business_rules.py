@@ -28,6 +28,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers, privacy
 from sprachmittlerpool.services import volunteers as volunteer_service
+from tests.confirm import CONFIRMED
 from tests.coordination.helpers import confirmed, fresh_read, now, open_request, reload
 
 
@@ -45,7 +46,7 @@ def test_an_institution_cannot_cancel_once_the_appointment_has_started(
     row, path = _status_path(factories, start=start, end=start + timedelta(hours=4))
 
     page = client.get(path).get_data(as_text=True)
-    response = client.post(path + "/stornieren", follow_redirects=True)
+    response = client.post(path + "/stornieren", data=CONFIRMED, follow_redirects=True)
 
     assert "Anfrage stornieren" not in page
     assert "Der Termin hat bereits begonnen" in response.get_data(as_text=True)
@@ -65,7 +66,7 @@ def test_a_confirmed_appointment_that_has_started_stays_confirmed(app, client, d
         session.add(row)
         session.commit()
 
-    response = client.post(f"/status/{token}/stornieren", follow_redirects=True)
+    response = client.post(f"/status/{token}/stornieren", data=CONFIRMED, follow_redirects=True)
 
     assert "Der Termin hat bereits begonnen" in response.get_data(as_text=True)
     assert reload(db, request).status == RequestStatus.CONFIRMED

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from notifications.relay import deliver_due
 from sprachmittlerpool.models import Institution, InterpretingRequest, Offer, Volunteer, local_now
 from sprachmittlerpool.services import offers
+from tests.confirm import CONFIRMED
 from tests.hardening.payloads import (
     PAYLOADS,
     assert_mails_harmless,
@@ -101,7 +102,7 @@ def test_a_payload_through_the_request_form_and_the_review_note_is_stored_verbat
     row = _assert_request_stored_verbatim(db, payload)
     decided = coordinator_client.post(
         f"/koordination/pruefung/{row.id}",
-        data={"decision": "reject", "note": payload},
+        data={"decision": "reject", "note": payload, **CONFIRMED},
         follow_redirects=True,
     )
 

@@ -22,6 +22,7 @@ from sprachmittlerpool.db import get_engine, make_engine, new_session
 from sprachmittlerpool.models import ApiToken, Assignment, Offer, OfferStatus, RequestStatus
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
+from tests.confirm import CONFIRMED
 from tests.conftest import PG_URL
 from tests.coordination.helpers import confirmed, mails, now, open_request, reload
 from tests.hardening.locks import wait_for_lock_waiter
@@ -240,7 +241,9 @@ def test_a_requester_cancellation_retried_after_a_deadlock_still_queues_its_mail
     row.status_token_hash = token_hash(status_token)
     db.commit()
     lock_volunteer_first(other, assignment.volunteer_id)
-    cancelling = Background(lambda: app.test_client().post(f"/status/{status_token}/stornieren").status_code)
+    cancelling = Background(
+        lambda: app.test_client().post(f"/status/{status_token}/stornieren", data=CONFIRMED).status_code
+    )
     deadlock_against(other, volunteer_id=assignment.volunteer_id, request_id=request.id)
 
     assert cancelling.result() == 302
@@ -271,7 +274,9 @@ def test_a_requester_cancelling_while_the_retries_are_used_up_is_told_to_try_aga
     db.commit()
     before = dedupe_keys(db)
     with always_conflicting("interpreting_request"):
-        answer = app.test_client().post(f"/status/{status_token}/stornieren", follow_redirects=True)
+        answer = app.test_client().post(
+            f"/status/{status_token}/stornieren", data=CONFIRMED, follow_redirects=True
+        )
 
     page = answer.get_data(as_text=True)
     assert offers.BUSY_MESSAGE in page and "kann nicht mehr storniert werden" not in page

@@ -17,6 +17,7 @@ from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import OfferStatus, RequestStatus
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import coordination_jobs
+from tests.confirm import CONFIRMED
 from tests.conftest import make_test_config
 from tests.coordination.helpers import confirmed, mails, now, open_request, reload
 from tests.coordination.helpers import trail_counts as counts
@@ -71,7 +72,7 @@ def test_withdrawing_just_outside_the_cut_off_works(app, db, factories, client, 
     page = client.get(f"/o/{token}").get_data(as_text=True)
     assert 'id="withdraw"' in page
     assert f"Absagen über diesen Link ist bis {cutoff} Stunden vor dem Termin möglich." in page
-    assert client.post(f"/o/{token}/withdraw").status_code == 200
+    assert client.post(f"/o/{token}/withdraw", data=CONFIRMED).status_code == 200
     assert reload(db, offer).status == OfferStatus.WITHDRAWN
     assert reload(db, assignment).status == "cancelled"
     assert reload(db, request).status == RequestStatus.OPEN

@@ -21,8 +21,9 @@ def test_an_accepted_kind_of_request_is_stored_open_with_a_status_link_and_a_rec
 
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"id", "status", "reasons", "status_url"}
+    assert set(body) == {"id", "status", "message", "reasons", "status_url"}
     assert body["status"] == "open" and body["reasons"] == []
+    assert body["message"].startswith("Die Anfrage ist eingegangen.")
     assert body["status_url"].startswith("http://localhost/status/")
     row = db.get(InterpretingRequest, int(body["id"]))
     assert row.status == RequestStatus.OPEN and row.persons == 2
@@ -48,9 +49,15 @@ def test_an_excluded_appointment_is_stored_rejected_and_the_mail_points_to_profe
     body = response.get_json()
     assert response.status_code == 201 and body["status"] == "rejected"
     assert body["reasons"][0]["rule"] == "legal.court" and "Gericht" in body["reasons"][0]["message"]
+    assert body["message"].startswith("Diese Anfrage kann der Sprachmittlerpool nicht vermitteln.")
+    assert body["reasons"][0]["title"] == "Termine bei Gerichten"
     assert count(db, InterpretingRequest) == 1
     [mail] = mails(db)
-    assert "leider" in mail.subject and "legal.court" in mail.body_text
+    assert (
+        "leider" in mail.subject
+        and "- Termine bei Gerichten: Termine bei Gerichten vermittelt" in mail.body_text
+    )
+    assert "legal.court" not in mail.body_text and "legal.court" not in mail.body_html
     assert "justiz-dolmetscher.de" in mail.body_text
 
 

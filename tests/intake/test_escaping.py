@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.confirm import CONFIRMED
 from tests.intake.conftest import SCRIPT, mails, payload
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -23,7 +24,7 @@ def test_script_in_name_topic_and_address_is_stored_as_text_and_shown_escaped_ev
     status_page = client.get(body["status_url"].removeprefix("http://localhost")).get_data(as_text=True)
     review_page = coordinator_client.get("/koordination/pruefung").get_data(as_text=True)
     coordinator_client.post(
-        f"/koordination/pruefung/{body['id']}", data={"decision": "reject", "note": SCRIPT}
+        f"/koordination/pruefung/{body['id']}", data={"decision": "reject", "note": SCRIPT, **CONFIRMED}
     )
 
     assert body["status"] == "review"

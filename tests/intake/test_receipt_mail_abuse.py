@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.confirm import CONFIRMED
 from tests.hardening.test_rate_limits import form_data
 from tests.intake.conftest import mails, payload
 
@@ -67,6 +68,8 @@ def test_the_form_receipt_carries_no_submitter_text(client, db) -> None:
 def test_cancelling_through_the_status_link_mails_no_submitter_text(client, db) -> None:
     status_url = client.post("/api/v1/requests", json=typed()).get_json()["status_url"]
 
-    assert client.post(status_url.removeprefix("http://localhost") + "/stornieren").status_code in (302, 303)
+    assert client.post(
+        status_url.removeprefix("http://localhost") + "/stornieren", data=CONFIRMED
+    ).status_code in (302, 303)
     assert len(mails(db)) == 2
     assert_no_submitter_text(db)

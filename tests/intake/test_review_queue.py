@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sprachmittlerpool.models import InterpretingRequest, RequestStatus
+from tests.confirm import CONFIRMED
 from tests.intake.conftest import mails, payload
 
 
@@ -74,12 +75,14 @@ def test_rejecting_in_the_queue_ends_the_request_and_mails_the_reasons_and_note(
     request_id = _submit(client, topic="Vaterschaft klären")
 
     coordinator_client.post(
-        f"/koordination/pruefung/{request_id}", data={"decision": "reject", "note": "Bitte Notariat fragen."}
+        f"/koordination/pruefung/{request_id}",
+        data={"decision": "reject", "note": "Bitte Notariat fragen.", **CONFIRMED},
     )
 
     assert db.get(InterpretingRequest, request_id).status == RequestStatus.REJECTED
     mail = mails(db)[-1]
-    assert "Bitte Notariat fragen." in mail.body_text and "legal.paternity" in mail.body_text
+    assert "Bitte Notariat fragen." in mail.body_text
+    assert "Vaterschaftsanerkennungen und Sorgeerklärungen: " in mail.body_text
 
 
 def test_a_decided_request_cannot_be_decided_again(client, coordinator_client, db):
@@ -87,7 +90,9 @@ def test_a_decided_request_cannot_be_decided_again(client, coordinator_client, d
     coordinator_client.post(f"/koordination/pruefung/{request_id}", data={"decision": "accept"})
 
     response = coordinator_client.post(
-        f"/koordination/pruefung/{request_id}", data={"decision": "reject"}, follow_redirects=True
+        f"/koordination/pruefung/{request_id}",
+        data={"decision": "reject", **CONFIRMED},
+        follow_redirects=True,
     )
 
     assert "schon entschieden" in response.get_data(as_text=True)

@@ -18,6 +18,7 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.security import new_token, token_hash
+from tests.confirm import CONFIRMED
 from tests.factories import FIRST_POOL
 from tests.intake.conftest import count, fresh, mails
 
@@ -80,7 +81,7 @@ def test_opening_the_status_page_changes_nothing(client, db, requested):
 def test_cancelling_an_open_request_confirms_it_by_mail_and_records_who(client, db, requested):
     row, path = requested()
 
-    response = client.post(path + "/stornieren", follow_redirects=True)
+    response = client.post(path + "/stornieren", data=CONFIRMED, follow_redirects=True)
 
     db.refresh(row)
     assert row.status == RequestStatus.CANCELLED
@@ -99,7 +100,7 @@ def test_cancelling_an_offered_request_withdraws_the_pending_offer_and_tells_the
     volunteer = factories.VolunteerFactory()
     offer = _offer(db, row, volunteer)
 
-    client.post(path + "/stornieren")
+    client.post(path + "/stornieren", data=CONFIRMED)
 
     db.refresh(offer)
     assert offer.status == OfferStatus.WITHDRAWN
@@ -109,9 +110,9 @@ def test_cancelling_an_offered_request_withdraws_the_pending_offer_and_tells_the
 
 def test_a_second_cancel_changes_nothing_and_says_so(client, db, requested):
     row, path = requested()
-    client.post(path + "/stornieren")
+    client.post(path + "/stornieren", data=CONFIRMED)
 
-    response = client.post(path + "/stornieren", follow_redirects=True)
+    response = client.post(path + "/stornieren", data=CONFIRMED, follow_redirects=True)
 
     assert "kann nicht mehr storniert werden" in response.get_data(as_text=True)
     assert len(mails(db, row.contact_email)) == 1
@@ -140,7 +141,7 @@ def test_cancelling_a_confirmed_request_goes_through_the_assignment_and_tells_bo
     volunteer = factories.VolunteerFactory()
     assignment = _confirm(db, row, volunteer)
 
-    response = client.post(path + "/stornieren", follow_redirects=True)
+    response = client.post(path + "/stornieren", data=CONFIRMED, follow_redirects=True)
 
     assert "Ihre Anfrage ist storniert" in response.get_data(as_text=True), response.get_data(as_text=True)
     fresh(db)

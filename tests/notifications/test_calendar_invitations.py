@@ -18,6 +18,7 @@ from flask import Flask
 from notifications.relay import deliver_due
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import Pool, Volunteer, local_now
+from tests.confirm import CONFIRMED
 from tests.coordination.helpers import confirmed
 from tests.factories import FIRST_POOL
 
@@ -64,7 +65,7 @@ def test_invitation_and_cancellation_read_alike_in_two_parsers_and_keep_the_mime
     volunteer = db.get(Volunteer, assignment.volunteer_id)
 
     (invitation,) = _calendar_mails(app, smtp_server, volunteer.email)
-    assert app.test_client().post(f"/o/{token}/withdraw").status_code == 200
+    assert app.test_client().post(f"/o/{token}/withdraw", data=CONFIRMED).status_code == 200
     _, cancellation = _calendar_mails(app, smtp_server, volunteer.email)
 
     for message, method, sequence in ((invitation, "REQUEST", 0), (cancellation, "CANCEL", 1)):

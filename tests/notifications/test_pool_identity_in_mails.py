@@ -70,7 +70,13 @@ SAMPLE = {
     "status_url": "https://sprachmittlung.kreis-kleve.example/status/token",
     "expires": "Montag, 2. März 2026, 18:00 Uhr",
     "reason": "vergeben",
-    "reasons": [{"message": "Gerichtstermine werden nicht vermittelt.", "rule": "R1"}],
+    "reasons": [
+        {
+            "message": "Gerichtstermine werden nicht vermittelt.",
+            "rule": "R1",
+            "title": "Termine bei Gerichten",
+        }
+    ],
     "note": "",
     "by_volunteer": False,
     "released": False,

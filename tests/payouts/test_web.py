@@ -65,6 +65,8 @@ def test_close_twice_is_409_and_nothing_changes(app, coordinator_client, bearer,
     assert coordinator_client.post("/api/v1/payouts/2025-03/close", headers=bearer).status_code == 409
     page = coordinator_client.post("/auszahlungen/2025-03/abschliessen")
     assert page.status_code == 409
+    again = coordinator_client.get("/auszahlungen/2025-03").get_data(as_text=True)
+    assert "Der Monat März 2025 ist bereits abgeschlossen" in again
 
 
 def test_closed_month_is_frozen_against_rebooking(app, coordinator_client, bearer, march) -> None:

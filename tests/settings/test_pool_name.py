@@ -35,7 +35,7 @@ def test_an_open_months_files_carry_the_pools_current_name(app, coordinator_clie
     csv = coordinator_client.get("/payouts/2025-03.csv").data.decode("utf-8-sig")
     api = coordinator_client.get("/api/v1/payouts/2025-03")
 
-    assert csv.splitlines()[0].startswith("Auszahlungsliste;Sprachmittlerpool Kreis Kleve;2025-03")
+    assert csv.splitlines()[0].startswith("Auszahlungsliste;Sprachmittlerpool Kreis Kleve;März 2025")
     assert api.status_code == 200
 
 
