@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import IntegrityError
 
-from sprachmittlerpool import create_app, migrate
+from sprachmittlerpool import backups, create_app, integrity, migrate
 from sprachmittlerpool.backups import libpq_uri
 from sprachmittlerpool.db import make_engine
 from sprachmittlerpool.integrity import APPEND_ONLY_MESSAGE
@@ -171,6 +171,33 @@ def test_a_file_that_is_no_backup_is_refused_and_changes_nothing(app, tmp_path) 
     assert result.exit_code != 0
     assert "Traceback" not in result.output and "Sicherung" in result.output
     assert _count_requests(app) == 1
+
+
+def test_the_check_after_a_restore_finds_missing_backstops_an_old_schema_and_rows_the_backup_lacks(
+    app, fresh_url, tmp_path
+) -> None:
+    assert app.test_client().post("/api/v1/requests", json=payload()).status_code == 201
+    target = _backup_file(tmp_path)
+    assert app.test_cli_runner().invoke(args=["backup", "create", "--to", str(target)]).exit_code == 0
+    engine = make_engine(fresh_url)
+    backups.restore(engine, target)
+    assert all(item.ok for item in backups.check(engine, target))
+
+    with engine.begin() as connection:
+        integrity.uninstall(connection)
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+        connection.execute(text("INSERT INTO audit_event (at, actor, entity, entity_id, action, detail)"
+                                " VALUES ('2030-01-01 09:00:00', 'console', 'request', '1', 'x', '{}')"))  # fmt: skip
+    failed = {item.title: item.detail for item in backups.check(engine, target) if not item.ok}
+    engine.dispose()
+
+    assert set(failed) == {
+        "Schutzregeln vorhanden",
+        "Schemaversion aktuell",
+        "Zeilenzahlen wie in der Sicherung",
+    }
+    assert "db upgrade" in failed["Schemaversion aktuell"]
+    assert failed["Zeilenzahlen wie in der Sicherung"].startswith("audit_event: 2 statt 1")
 
 
 def test_the_tools_get_a_libpq_address_without_the_password() -> None:
