@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
-    from sprachmittlerpool.cli import accounts, database, demo, match, serve
+    from sprachmittlerpool.cli import accounts, backup, database, demo, match, serve
     from sprachmittlerpool.cli import jobs as jobs_cli
     from sprachmittlerpool.cli import payouts as payouts_cli
     from sprachmittlerpool.cli import region as region_cli
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
 
     for command in (
         database.db,
+        backup.backup,
         accounts.users,
         accounts.tokens,
         demo.seed_demo,
