@@ -26,7 +26,6 @@ from tests.factories import FIRST_POOL
 from tests.smtp import SmtpSink
 
 
-
 def _worker_database(url: str) -> str:
     """Name a PostgreSQL database per pytest-xdist worker (`<name>_gw0` …); `_schema_template` creates it.
 
@@ -44,7 +43,9 @@ def _create_database(url: str) -> None:
     target = make_url(url)
     admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
     with admin.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
-        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+        found = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
         if found.first() is None:
             connection.execute(text(f'CREATE DATABASE "{target.database}"'))
     admin.dispose()

@@ -108,7 +108,9 @@ def test_phone_request_for_a_rare_language_goes_to_the_distant_volunteer_who_tak
     candidates = coordinator_client.get(f"/koordination/anfragen/{call.id}/kandidaten").get_data(as_text=True)
     assert "am Telefon (Wir rufen an.)" in candidates
     assert f'name="volunteer_id" value="{distant.id}"' in candidates
-    assert "Abeba K. übernimmt keine Telefon- oder Videotermine" in candidates  # listed, but cannot be offered
+    assert (
+        "Abeba K. übernimmt keine Telefon- oder Videotermine" in candidates
+    )  # listed, but cannot be offered
     entry = next(
         v
         for v in build_instance_data(db, pool_id=FIRST_POOL, now=now())["volunteers"]
