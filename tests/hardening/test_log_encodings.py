@@ -128,12 +128,13 @@ def test_gunicorn_masks_encoded_token_paths_in_the_access_log(tmp_path: Path) ->
 def _wait_for(port: int) -> None:
     deadline = time.monotonic() + 30
     while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/static/style.css")
             connection.getresponse().read()
-            connection.close()
             return
-        except OSError:
+        except OSError:  # refused before gunicorn listens, or reset while it boots
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.2)
+        finally:
+            connection.close()  # also after a reset: a socket left open fails the test at garbage collection
