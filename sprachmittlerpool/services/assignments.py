@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from notifications.compose import Attachment
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Assignment,
@@ -164,6 +165,7 @@ def withdraw_acceptance(
             recipient=request.contact_email,
             dedupe_key=f"assignment_withdrawn_institution:{assignment.id}",
             context=appointment(session, request),
+            attachments=(_institution_cancellation(session, assignment, request, now=now),),
             now=now,
         )
         session.commit()
@@ -275,6 +277,16 @@ def release_future_assignments(session: Session, volunteer_id: int, *, now: date
             recipient=request.contact_email,
             dedupe_key=f"assignment_withdrawn_institution:{assignment.id}",
             context=appointment(session, request),
+            attachments=(_institution_cancellation(session, assignment, request, now=now),),
             now=now,
         )
     return len(future)
+
+
+def _institution_cancellation(
+    session: Session, assignment: Assignment, request: InterpretingRequest, *, now: datetime
+) -> Attachment:
+    """The cancellation of the institution's calendar entry for a cancelled assignment (same UID, its new SEQUENCE)."""
+    cancelled = fresh(session, Assignment, assignment.id)
+    assert cancelled is not None
+    return calendar_attachment(session, cancelled, request, now=now, cancel=True, for_institution=True)

@@ -300,17 +300,28 @@ def calendar_attachment(
     *,
     now: datetime,
     cancel: bool = False,
+    for_institution: bool = False,
 ) -> Attachment:
-    """Render the assignment's calendar entry (or its cancellation) for the volunteer."""
+    """Render the assignment's calendar entry (or its cancellation) for the volunteer or the institution.
+
+    Both get the same UID and SEQUENCE, so a later update or cancellation replaces the entry in either
+    calendar; only the attendee (and the other side's name in the title) differ.
+    """
     details = appointment(session, request)
     volunteer = session.get(Volunteer, assignment.volunteer_id)
     assert volunteer is not None
+    if for_institution:
+        title = f"Sprachmittlung {details['language']} – {volunteer.first_name}"
+        attendee = ics.Party(request.contact_name, request.contact_email)
+    else:
+        title = f"Sprachmittlung {details['language']} – {details['institution']}"
+        attendee = ics.Party(volunteer.name, volunteer.email)
     content = ics.assignment_calendar(
         assignment,
-        summary=f"Sprachmittlung {details['language']} – {details['institution']}",
+        summary=title,
         location=details["place"],
         organizer=pool_contact(session, pool_id=request.pool_id),
-        attendee=ics.Party(volunteer.name, volunteer.email),
+        attendee=attendee,
         domain=installation_domain(current_app.config),
         now=now,
         cancel=cancel,
@@ -536,6 +547,7 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
             "volunteer_first_name": volunteer.first_name,
             "contact_route": volunteer.contact_route,
         },
+        attachments=(calendar_attachment(session, assignment, request, now=now, for_institution=True),),
         now=now,
     )
     session.commit()

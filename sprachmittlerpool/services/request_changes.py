@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from notifications.compose import Attachment
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.models import (
     Assignment,
@@ -634,7 +635,23 @@ def _tell_institution(
             "volunteer_first_name": done.volunteer.first_name if done.keeps and done.volunteer else "",
             "released": done.releases,
         },
+        attachments=_institution_calendar(session, request, done, now=now),
         now=now,
+    )
+
+
+def _institution_calendar(
+    session: Session, request: InterpretingRequest, done: Plan, *, now: datetime
+) -> tuple[Attachment, ...]:
+    """The institution's calendar entry again (same UID, the raised SEQUENCE): moved, or cancelled if released."""
+    if done.assignment is None or not (done.keeps or done.releases):
+        return ()
+    assignment = fresh(session, Assignment, done.assignment.id)
+    assert assignment is not None
+    return (
+        calendar_attachment(
+            session, assignment, request, now=now, cancel=done.releases, for_institution=True
+        ),
     )
 
 

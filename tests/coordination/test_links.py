@@ -155,9 +155,9 @@ def test_canary_never_reaches_any_volunteer_mail(app, db, client, offered):
         coordination_jobs.send_reminders(session, now=request.start - timedelta(hours=20))
         session.commit()
     client.post(f"/o/{token}/withdraw", data=CONFIRMED)
-    rows = db.exec(select(OutboxMail)).all()
+    rows = db.exec(select(OutboxMail).where(OutboxMail.recipient != request.contact_email)).all()
     db.commit()
     assert len(rows) >= 4
-    for row in rows:
+    for row in rows:  # the institution's own mails may name its contact (its calendar entry does)
         for text in (row.subject, row.body_text, row.body_html, str(row.attachments)):
             assert CANARY not in text

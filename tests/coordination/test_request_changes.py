@@ -15,7 +15,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     Volunteer,
 )
-from sprachmittlerpool.services import mail_privacy, offers, request_changes
+from sprachmittlerpool.services import assignments, mail_privacy, offers, request_changes
 from sprachmittlerpool.services.offers import Conflict
 from tests.coordination.helpers import (
     audit_rows,
@@ -78,6 +78,11 @@ def test_a_later_hour_the_volunteer_can_do_keeps_the_assignment_and_sends_the_en
     assert f"DTSTART;TZID=Europe/Berlin:{later:%Y%m%dT%H%M}00" in entry
     institution = _mail(db, f"request_changed:{request.id}:")
     assert institution.recipient == request.contact_email
+    booked = _ics(_mail(db, f"assignment_confirmed_institution:{assignment.id}"))
+    assert f"UID:einsatz-{assignment.id}@" in _ics(institution) and f"UID:einsatz-{assignment.id}@" in booked
+    assert (
+        "SEQUENCE:1" in _ics(institution) and "SEQUENCE:0" in booked and "METHOD:REQUEST" in _ics(institution)
+    )
     assert "kommt weiterhin" in institution.body_text and f"{later:%H:%M}" in institution.body_text
 
 
@@ -101,7 +106,9 @@ def test_a_saturday_the_volunteer_never_works_releases_the_assignment_and_opens_
     assert "METHOD:CANCEL" in _ics(cancel) and "SEQUENCE:1" in _ics(cancel)
     assert f"UID:einsatz-{assignment.id}@" in _ics(cancel)
     assert "Sie müssen nicht hingehen" in cancel.body_text
-    assert "suchen jetzt eine andere Person" in _mail(db, f"request_changed:{request.id}:").body_text
+    told = _mail(db, f"request_changed:{request.id}:")
+    assert "suchen jetzt eine andere Person" in told.body_text
+    assert "METHOD:CANCEL" in _ics(told) and f"UID:einsatz-{assignment.id}@" in _ics(told)
     assert [row.action for row in audit_rows(db, "assignment", assignment.id)][-1] == "released"
 
 
@@ -269,3 +276,16 @@ def test_the_mails_of_a_change_are_found_for_erasure_and_retention(app, db, fact
     changed = {m.dedupe_key for m in mails(db) if "_changed:" in m.dedupe_key}
     assert len(changed) == 2 and changed <= of_request
     assert f"assignment_changed:{assignment.id}:1" in of_volunteer
+
+
+def test_a_volunteer_giving_the_assignment_back_cancels_the_institutions_calendar_entry_too(
+    app, db, factories
+):
+    request, offer, _token, assignment = confirmed(app, factories)
+    with app.app_context(), new_session(write=True) as session:
+        assignments.withdraw_acceptance(session, offer_id=offer.id, now=now())
+
+    told = _mail(db, f"assignment_withdrawn_institution:{assignment.id}")
+    assert told.recipient == request.contact_email
+    assert "METHOD:CANCEL" in _ics(told) and "SEQUENCE:1" in _ics(told)
+    assert f"UID:einsatz-{assignment.id}@" in _ics(told)

@@ -1,5 +1,5 @@
 """In headless Chromium: a coordinator re-dates a confirmed request on its page; over real SMTP the volunteer gets
-the calendar entry again (same UID, higher SEQUENCE) and the institution the new details.
+the calendar entry again (same UID, higher SEQUENCE), and so does the institution, with the new details.
 
 Set SPRACHMITTLERPOOL_SCREENS=docs/screens to keep the screenshots (1280 px and 390 px wide) there.
 """
@@ -72,6 +72,8 @@ def test_re_dating_a_confirmed_request_sends_the_same_entry_with_a_higher_sequen
     deliver_due(app)
     before = smtp_server.wait_for(3)
     first_entry = _calendar(_one(before, "Einsatz bestätigt"))
+    institution_first = _calendar(next(m for m in before if str(m["To"]) == request.contact_email))
+    assert _field(institution_first, "UID") == _field(first_entry, "UID")
     page_url = f"{live_server}/koordination/anfragen/{request.id}"
 
     with sync_playwright() as p:
@@ -110,3 +112,7 @@ def test_re_dating_a_confirmed_request_sends_the_same_entry_with_a_higher_sequen
     institution = _one(after, "Ihre Anfrage wurde geändert")
     assert str(institution["To"]) == request.contact_email
     assert "14:00–15:30 Uhr" in institution.get_body(preferencelist=("plain",)).get_content()
+    institution_entry = _calendar(institution)
+    assert _field(institution_entry, "UID") == _field(first_entry, "UID")
+    assert int(_field(institution_entry, "SEQUENCE")) > int(_field(institution_first, "SEQUENCE"))
+    assert request.contact_email in institution_entry and volunteer.email not in institution_entry
