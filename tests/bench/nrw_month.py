@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import itertools
 import json
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +200,7 @@ def _requests(
     for volunteer in volunteers:
         for language in volunteer["languages"]:
             speakers[language].append(volunteer)
+    where = {place["id"]: place for place in places}
     requests = []
     for number in range(REQUESTS_PER_WEEK * WEEKS):
         week = number // REQUESTS_PER_WEEK
@@ -217,14 +220,29 @@ def _requests(
             "excluded_volunteers": [],
             "priority": rng.choices((1, 2, 3), weights=(80, 15, 5))[0],
         }
-        _extras(rng, request, speakers[language])
+        _extras(rng, request, functools.partial(_near, speakers[language], request["municipality"], where))
         requests.append(request)
     _bookings(rng, volunteers)
     return requests
 
 
-def _extras(rng: random.Random, request: dict[str, Any], speakers: list[dict[str, Any]]) -> None:
-    """Phone/video for 15 %, some required qualifications, a known interpreter or an excluded one."""
+def _near(
+    speakers: list[dict[str, Any]], place: str, where: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The speakers who reach the place: a family's known interpreter lives near, not across the land."""
+    target = where[place]
+    scale = math.cos(math.radians(target["lat"]))
+    near = []
+    for volunteer in speakers:
+        home = where[volunteer["home"]]
+        km = 111.2 * math.hypot(home["lat"] - target["lat"], (home["lon"] - target["lon"]) * scale)
+        if km <= volunteer["max_distance_km"]:
+            near.append(volunteer)
+    return near
+
+
+def _extras(rng: random.Random, request: dict[str, Any], nearby: Callable[[], list[dict[str, Any]]]) -> None:
+    """Phone/video for 15 %, some required qualifications, a known interpreter or an excluded one nearby."""
     draw = rng.random()
     if draw < REMOTE_SHARE:
         request["mode"] = "phone" if draw < REMOTE_SHARE * 0.65 else "video"
@@ -233,10 +251,9 @@ def _extras(rng: random.Random, request: dict[str, Any], speakers: list[dict[str
         request["requires"] = ["trained"]
     elif draw < 0.14:
         request["requires"] = ["trained", "clearance"]
-    if speakers and rng.random() < 0.12:
-        request["preferred_volunteers"] = [rng.choice(speakers)["id"]]
-    if speakers and rng.random() < 0.03:
-        request["excluded_volunteers"] = [rng.choice(speakers)["id"]]
+    for key, share in (("preferred_volunteers", 0.12), ("excluded_volunteers", 0.03)):
+        if rng.random() < share and (speakers := nearby()):
+            request[key] = [rng.choice(speakers)["id"]]
 
 
 def _bookings(rng: random.Random, volunteers: list[dict[str, Any]]) -> None:

@@ -16,9 +16,9 @@ def month():
     return nrw_month(1.0)
 
 
-def test_a_seed_always_gives_the_same_instance():
-    assert nrw_month(0.05, seed=3) == nrw_month(0.05, seed=3)
-    assert nrw_month(0.05, seed=3) != nrw_month(0.05, seed=4)
+def test_a_seed_always_gives_the_same_instance(month):
+    assert nrw_month(1.0) == month
+    assert nrw_month(1.0, seed=4)["requests"] != month["requests"]
 
 
 def test_the_whole_month_has_the_size_of_nrw(month):
