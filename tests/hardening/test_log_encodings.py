@@ -111,7 +111,7 @@ def test_gunicorn_masks_encoded_token_paths_in_the_access_log(tmp_path: Path) ->
     try:
         _wait_for(port)
         for path in paths:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             connection.putrequest("GET", path, skip_accept_encoding=True)
             connection.endheaders()
             connection.getresponse().read()
@@ -126,9 +126,9 @@ def test_gunicorn_masks_encoded_token_paths_in_the_access_log(tmp_path: Path) ->
 
 
 def _wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # stops a hang only; a loaded machine boots gunicorn slowly
     while True:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
             connection.request("GET", "/static/style.css")
             connection.getresponse().read()
