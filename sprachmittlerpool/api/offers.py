@@ -49,7 +49,7 @@ def make_offer(request_id: int) -> tuple[Response, int]:
         )  # fmt: skip
     except Conflict as exc:
         raise _conflict(exc) from None
-    return jsonify({"offer": offer.id, "status": "offered"}), 201
+    return jsonify({"offer": str(offer.id), "status": "offered"}), 201
 
 
 @bp.post(f"/offers/<int(max={MAX_ROW_ID}):offer_id>/withdraw")
@@ -63,7 +63,7 @@ def withdraw_offer(offer_id: int) -> Response:
         offer = offers.withdraw_offer(session, offer_id=offer_id, now=local_now(), actor=_actor())
     except Conflict as exc:
         raise _conflict(exc) from None
-    return jsonify({"offer": offer.id, "status": offer.status})
+    return jsonify({"offer": str(offer.id), "status": offer.status})
 
 
 @bp.post(f"/assignments/<int(max={MAX_ROW_ID}):assignment_id>/completion")
@@ -98,16 +98,18 @@ def completion(assignment_id: int) -> Response:
         raise ApiError(422, "invalid", "Die Angaben sind ungültig.", exc.fields) from None
     except Conflict as exc:
         raise _conflict(exc) from None
-    return jsonify(
-        {
-            "assignment": done.id,
-            "status": done.status,
-            "outcome": done.outcome,
-            "duration_minutes": done.duration_minutes,
-            "allowance": f"{(done.allowance_cents or 0) / 100:.2f}",
-            **_approval(done),
-        }
-    )
+    return jsonify({**_booked(done), **_approval(done)})
+
+
+def _booked(done: Assignment) -> dict[str, object]:
+    """What a completion and a duration decision both answer; ids are strings, as everywhere in the API."""
+    return {
+        "assignment": str(done.id),
+        "status": done.status,
+        "outcome": done.outcome,
+        "duration_minutes": done.duration_minutes,
+        "allowance": f"{(done.allowance_cents or 0) / 100:.2f}",
+    }
 
 
 def _approval(done: Assignment) -> dict[str, object]:
@@ -135,16 +137,7 @@ def decide_duration(assignment_id: int) -> Response:
         )
     except Conflict as exc:
         raise _conflict(exc) from None
-    return jsonify(
-        {
-            "assignment": done.id,
-            "status": done.status,
-            "outcome": done.outcome,
-            "duration_minutes": done.duration_minutes,
-            "allowance": f"{(done.allowance_cents or 0) / 100:.2f}",
-            "awaits_approval": False,
-        }
-    )
+    return jsonify({**_booked(done), "awaits_approval": False})
 
 
 def _json(schema: dict) -> dict:
@@ -153,7 +146,7 @@ def _json(schema: dict) -> dict:
 
 # What a completion and a duration decision both answer about the booked assignment.
 _BOOKED_FIELDS = {
-    "assignment": {"type": "integer"},
+    "assignment": {"type": "string"},
     "status": {"type": "string"},
     "outcome": {"type": ["string", "null"]},
     "duration_minutes": {"type": ["integer", "null"]},
@@ -165,7 +158,7 @@ _BOOKED_FIELDS = {
 _OFFER_RESULT = {
     "type": "object",
     "required": ["offer", "status"],
-    "properties": {"offer": {"type": "integer"}, "status": {"type": "string"}},
+    "properties": {"offer": {"type": "string"}, "status": {"type": "string"}},
 }
 
 spec.add_paths(

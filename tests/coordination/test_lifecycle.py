@@ -132,6 +132,7 @@ def test_offer_api_conflicts_and_withdraw(app, db, factories, coordinator):
     )
     assert again.status_code == 409
     offer_id = made.json["offer"]
+    assert offer_id == str(offers_of(db, other.id)[0].id)  # ids are strings in every answer (api.md)
     assert client.post(f"/api/v1/offers/{offer_id}/withdraw", headers=headers).status_code == 200
     assert client.post(f"/api/v1/offers/{offer_id}/withdraw", headers=headers).status_code == 409
     assert [o.status for o in offers_of(db, other.id)] == [OfferStatus.WITHDRAWN]

@@ -38,3 +38,13 @@ def shoot(page, url: str, name: str, screens: Path) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, f"{name} scrolls sideways by {overflow} px at {label} width"
+
+
+def log_in_as_coordinator(page, base: str) -> None:
+    """Log the test's coordinator in through the login form, as a person would."""
+    from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
+
+    page.goto(f"{base}/anmelden")
+    page.fill("#email", COORDINATOR_EMAIL)
+    page.fill("#password", COORDINATOR_PASSWORD)
+    page.click("main button[type=submit]")

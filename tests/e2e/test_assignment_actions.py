@@ -17,9 +17,8 @@ from notifications.relay import deliver_due
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import Assignment, AssignmentStatus, Availability, local_now
 from sprachmittlerpool.services import completion, matching_run, payouts
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.day_world import assignment_at
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 from tests.factories import FIRST_POOL
 
 pytestmark = BROWSER_MARKS
@@ -34,10 +33,7 @@ def app_config(app_config, smtp_server):
 
 
 def _log_in(page, live_server: str) -> None:
-    page.goto(f"{live_server}/anmelden")
-    page.fill("#email", COORDINATOR_EMAIL)
-    page.fill("#password", COORDINATOR_PASSWORD)
-    page.click("main button[type=submit]")
+    log_in_as_coordinator(page, live_server)
 
 
 def _in_app(app, work):

@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 
 from sprachmittlerpool.german import day_long
 from sprachmittlerpool.models import local_now
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.day_world import assignment_at
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -45,10 +44,7 @@ def test_the_coordinator_reads_tomorrows_list_and_the_week(live_server, coordina
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.click("header >> text=Heute / Morgen")
             page.click("main >> text=Morgen")
             expect(page.locator("h1")).to_have_text(f"Einsätze am {day_long(tomorrow)}")

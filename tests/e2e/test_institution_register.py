@@ -12,8 +12,7 @@ import pytest
 
 from sprachmittlerpool.models import RequestStatus, local_now
 from sprachmittlerpool.services import institutions
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -74,10 +73,7 @@ def test_a_coordinator_finds_and_blocks_an_institution_and_the_pages_fit_a_phone
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.click(".site-header >> text=Einrichtungen")
             expect(page.locator("h1")).to_have_text("Einrichtungen")
             shoot(page, page.url, "institutions-list", screens)

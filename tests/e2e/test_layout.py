@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from sprachmittlerpool import demo
 from sprachmittlerpool.models import local_now
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -41,10 +40,7 @@ def test_the_coordinators_pages_fit_a_phone_and_200_percent_zoom(app, live_serve
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             for name, path in PAGES.items():
                 shoot(page, f"{live_server}{path}", name, screens)
                 assert page.evaluate(TABLES_OUTSIDE_A_SCROLL_BOX) == [], name
@@ -103,10 +99,7 @@ def test_a_printout_has_no_navigation_or_footer_and_its_tables_use_the_width(app
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(f"{live_server}/koordination/sprachmittelnde")
 
             page.emulate_media(media="print")

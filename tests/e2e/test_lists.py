@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sprachmittlerpool.models import OfferStatus, RequestStatus, local_now
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.day_world import assignment_at, offer_for
 from tests.coordination.test_volunteer_detail import completed
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -64,10 +63,7 @@ def test_the_coordinator_filters_requests_and_reads_a_volunteers_year(
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
 
             page.click("header >> text=Anfragen")
             # the three requests and the four of the volunteer's assignments and offers

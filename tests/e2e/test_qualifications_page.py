@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -26,10 +25,7 @@ def test_the_coordinator_enters_a_clearance_and_remote_work(live_server, coordin
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(f"{live_server}/koordination/sprachmittelnde/{volunteer.id}")
             page.click("main >> text=Nachweise (Schulung, Führungszeugnis …) und Telefon/Video")
             expect(page.locator("h1")).to_have_text("Nachweise und Telefon/Video")
@@ -54,10 +50,7 @@ def test_the_admin_reads_the_requirements_grid_on_a_phone(live_server, coordinat
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(f"{live_server}/einstellungen/")
             page.click("main >> text=Nachweise und Telefon/Video")
             expect(page.locator("h1")).to_have_text("Nachweise und Telefon/Video")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -37,10 +36,7 @@ def test_an_admin_takes_over_a_district_and_retires_a_language_after_confirming(
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(f"{live_server}/einstellungen/")
             page.click("text=Region und Gemeinden")
             page.select_option("#shipped", "kreis-kleve")

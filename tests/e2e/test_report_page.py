@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from sprachmittlerpool.charts import FONT_SIZE
 from sprachmittlerpool.db import new_session
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 from tests.reports import world
 
 pytestmark = BROWSER_MARKS
@@ -28,10 +27,7 @@ def test_the_coordinator_reads_the_years_report_with_charts_and_tables(
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.click("header >> text=Berichte")
             page.fill("input[name=year]", "2025")
             page.select_option("select[name=part]", "Q2")

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator
 from tests.factories import next_weekday
 
 pytestmark = BROWSER_MARKS
@@ -47,10 +46,7 @@ def test_an_institution_submits_the_form_and_the_coordinator_finds_it_in_review(
             expect(page.locator("h1")).to_have_text("Ihre Anfrage ist eingegangen und wird geprüft.")
             expect(page.locator("#status-link")).to_have_text(re.compile(r"/status/[\w-]{40,}$"))
 
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(f"{live_server}/koordination/pruefung")
 
             item = page.locator(".review-item")

@@ -13,9 +13,8 @@ import pytest
 from notifications.relay import deliver_due
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.services import offers
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.helpers import now
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -81,10 +80,7 @@ def test_re_dating_a_confirmed_request_sends_the_same_entry_with_a_higher_sequen
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(page_url)
             expect(page.locator("h1")).to_contain_text("Anfrage: Ukrainisch")
             page.click("text=Zeit, Ort oder Sprache ändern …")

@@ -11,9 +11,8 @@ import pytest
 from sqlmodel import select
 
 from sprachmittlerpool.models import Offer, OutboxMail
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.coordination.helpers import fresh_read
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -26,10 +25,7 @@ def app_config(app_config):
 
 
 def _log_in(page, live_server: str) -> None:
-    page.goto(f"{live_server}/anmelden")
-    page.fill("#email", COORDINATOR_EMAIL)
-    page.fill("#password", COORDINATOR_PASSWORD)
-    page.click("main button[type=submit]")
+    log_in_as_coordinator(page, live_server)
 
 
 def test_a_proposal_list_made_stale_by_an_absence(live_server, coordinator, factories, db, screens) -> None:

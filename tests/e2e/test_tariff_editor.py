@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sprachmittlerpool.models import local_now
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
-from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, shoot
+from tests.e2e.browser import ARGS, BROWSER_MARKS, CHROMIUM, log_in_as_coordinator, shoot
 
 pytestmark = BROWSER_MARKS
 
@@ -37,10 +36,7 @@ def test_an_admin_adds_a_tariff_version_and_sees_the_preview_change_as_she_types
         try:
             page = browser.new_page(locale="de-DE")
             page.set_default_timeout(10_000)
-            page.goto(f"{live_server}/anmelden")
-            page.fill("#email", COORDINATOR_EMAIL)
-            page.fill("#password", COORDINATOR_PASSWORD)
-            page.click("main button[type=submit]")
+            log_in_as_coordinator(page, live_server)
             page.goto(f"{live_server}/einstellungen/tarife")
             first_row = page.locator('[data-preview="1"]')
             expect(first_row).to_have_text("25,00 €")

@@ -210,6 +210,7 @@ def test_a_duration_longer_than_the_booked_slot_waits_for_a_coordinator_instead_
     answer = client.post(url, json={"took_place": True, "duration_minutes": reported}, headers=bearer)
 
     assert answer.status_code == 200 and answer.json["awaits_approval"] is True
+    assert answer.json["assignment"] == str(assignment.id)
     assert "prüft" in answer.json["message"] and f"{reported} Minuten" in answer.json["message"]
     held = reload(db, assignment)
     assert held.allowance_cents is None and held.status == AssignmentStatus.CONFIRMED
@@ -233,6 +234,7 @@ def test_the_coordinator_pays_the_longer_duration_or_only_the_slot(app, client, 
             f"/api/v1/assignments/{assignment.id}/duration", json={"approve": approve}, headers=bearer
         )
         assert decided.status_code == 200, decided.json
+        assert decided.json["assignment"] == str(assignment.id)
         paid[approve] = reload(db, assignment)
         assert reload(db, request).status == RequestStatus.COMPLETED
         again = client.post(
