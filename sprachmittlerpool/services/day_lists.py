@@ -190,6 +190,7 @@ WITHDRAWAL_REASONS_DE = {
     "abgesagt": "Die Einrichtung hat den Termin abgesagt.",
     "koordination": "Von der Koordination zurückgezogen.",
     "frist": "Die Anfrage wurde nicht rechtzeitig besetzt.",
+    "geaendert": "Der geänderte Termin passt nicht mehr zu der Sprachmittlerin / dem Sprachmittler.",
 }
 
 

@@ -61,14 +61,17 @@ WITHDRAW_REASONS = {
     "koordination": "von der Koordination",
     "frist": "die Frist lief ab, ohne dass jemand zusagte",
     "abwesend": "die Person ist abwesend",
+    "pause": "die Person hat eine Pause eingetragen",
     "deaktiviert": "die Person ist nicht mehr aktiv",
+    "geloescht": "die Daten der Person wurden gelöscht",
     "geaendert": "der geänderte Termin passt nicht mehr zu der Person",
-}
+}  # the same reasons as day_lists.WITHDRAWAL_REASONS_DE, there as whole sentences
 OUTCOMES = {
     "took_place": "hat stattgefunden",
     "late": "wurde kurzfristig abgesagt",
     "early": "wurde rechtzeitig abgesagt",
     "no_show": "fand nicht statt: jemand ist nicht erschienen",
+    "volunteer_no_show": "fand nicht statt: die Sprachmittlerin / der Sprachmittler ist nicht erschienen",
 }
 STATE_WORDS = {
     **STATUS_SHORT_DE,

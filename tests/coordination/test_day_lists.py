@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from sprachmittlerpool.german import day_long
-from sprachmittlerpool.models import AssignmentStatus, OfferStatus, OutboxMail, local_now
+from sprachmittlerpool.models import AssignmentStatus, OfferStatus, OutboxMail, Outcome, local_now
 from tests.coordination.day_world import assignment_at, offer_for, second_pool
 
 DAY = date(2026, 12, 4)  # a Friday
@@ -206,3 +206,10 @@ def test_anonymous_visitors_are_sent_to_the_login(client, path):
 
     assert response.status_code == 302
     assert "/anmelden" in response.headers["Location"]
+
+
+def test_every_withdrawal_reason_has_words_on_the_offers_page_and_in_the_request_history():
+    from sprachmittlerpool.services import day_lists, request_history
+
+    assert set(day_lists.WITHDRAWAL_REASONS_DE) == set(request_history.WITHDRAW_REASONS)
+    assert set(request_history.OUTCOMES) == {outcome.value for outcome in Outcome}
