@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 from matching.candidates import Context, Pair, Slot
 from matching.greedy import greedy_choice
 from matching.pruning import prune_dominated, repair
+from matching.relaxation import Relaxation, Row
 from matching.results import build_result
 from matching.types import Instance, Result, SolverConfig
 
@@ -24,6 +25,8 @@ _LEVEL_SHARE = {1: 0.5, 2: 0.3, 3: 0.75, 4: 1.0}
 _MIN_SOLVE_S = 0.05
 # Parts smaller than this are solved together: a CP-SAT call costs milliseconds however small the model.
 _BATCH_PAIRS = 300
+# The LPs tried from a level on: continuity and distance as one, as continuity alone is very degenerate.
+_LP_STEPS = {1: ((1,), (2, 3)), 2: ((2, 3),), 3: ((3,),)}
 # Share of the time left after level 3 kept for the exact load level on the whole model.
 _EXACT_LOAD_SHARE = 0.5
 
@@ -34,7 +37,7 @@ class SolverResult(Result):
 
     level_seconds: tuple[float, ...] = ()  # since the start of solve(), when levels 1, 2, 3, 4 were done
     level_proven: tuple[bool, ...] = ()
-    model_size: tuple[int, int] = (0, 0)  # variables, constraints of the level 1-3 models
+    model_size: tuple[int, int] = (0, 0)  # variables, rows of the level 1-3 models
 
     pairs: tuple[int, int] = (0, 0)
 
@@ -67,8 +70,8 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     chosen = {p.request: p.volunteer for part in load_parts for p in part.chosen_pairs()}
     result = build_result(context, chosen, proven_optimal=all(proven), seconds=time.perf_counter() - started)
     size = (
-        sum(len(part.model.proto.variables) for part in parts),
-        sum(len(part.model.proto.constraints) for part in parts),
+        sum(len(part.pairs) for part in parts),
+        sum(len(part.rows) for part in parts),
     )
     fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(Result)}
     return SolverResult(
@@ -203,24 +206,53 @@ class _Level:
 
 
 class ComponentModel:
-    """The CP-SAT model of one independent part, re-optimised level by level."""
+    """One independent part: its rules as rows, solved level by level by LP first and CP-SAT where needed."""
 
     def __init__(self, context: Context, pairs: list[Pair], start_choice: dict[int, int], floor: int) -> None:
         self.context = context
         self.pairs = pairs
         self.floor = floor
-        self.model = cp_model.CpModel()
-        self.x = [self.model.new_bool_var(f"x_r{p.request}_v{p.volunteer}") for p in pairs]
         self.current = [start_choice.get(p.request) == p.volunteer for p in pairs]
         by_volunteer: dict[int, list[int]] = defaultdict(list)
         for index, pair in enumerate(pairs):
             by_volunteer[pair.volunteer].append(index)
         self.by_volunteer = dict(by_volunteer)
-        add_one_volunteer_per_request(self.model, self.x, pairs)
-        add_no_clash(self.model, self.x, pairs, self.by_volunteer, context)
-        add_weekly_cap(self.model, self.x, pairs, self.by_volunteer, context)
+        self.rows = [
+            *one_volunteer_per_request(pairs),
+            *no_clash(pairs, self.by_volunteer, context),
+            *weekly_cap(pairs, self.by_volunteer, context),
+        ]
+        self._model: cp_model.CpModel | None = None
+        self._relaxation: Relaxation | None = None
+        self.x: list[cp_model.IntVar] = []
         self.load: cp_model.IntVar | None = None
-        self.reached: dict[int, int] = {}
+        self.settled = 0  # levels up to this one are proven optimal and fixed
+
+    @property
+    def model(self) -> cp_model.CpModel:
+        """The CP-SAT model of the rows, built only when a level needs a search: most are proven by LP."""
+        if self._model is None:
+            self._model = cp_model.CpModel()
+            self.x = [self._model.new_bool_var(f"x_r{p.request}_v{p.volunteer}") for p in self.pairs]
+            for row in self.rows:
+                add_row(self._model, self.x, row)
+        return self._model
+
+    def add(self, row: Row) -> None:
+        """Keep a row in every model of this part, the ones built later included."""
+        self._keep(row)
+        if self._relaxation is not None:
+            self._relaxation.add(row)
+
+    def _keep(self, row: Row) -> None:
+        self.rows.append(row)
+        if self._model is not None:
+            add_row(self._model, self.x, row)
+
+    def relaxation(self) -> Relaxation:
+        if self._relaxation is None:
+            self._relaxation = Relaxation([(0, 1)] * len(self.pairs), self.rows)
+        return self._relaxation
 
     def chosen_pairs(self) -> list[Pair]:
         """Return the pairs of the best solution kept so far."""
@@ -228,28 +260,99 @@ class ComponentModel:
 
     def optimize(self, level: int, time_limit_s: float, config: SolverConfig) -> bool:
         """Improve one level, then fix its value for later levels; tell whether it is proven optimal."""
+        started = time.perf_counter()
+        if level <= self.settled:
+            return True
         goal = self._level(level)
         value = self._value(goal)
-        expression = self._expression(goal)
         if goal.bound is not None and value == goal.bound:
-            self._fix(expression, goal, value)
-            self.reached[level] = value
+            self._fix(goal, value)
             return True
+        if goal.weights is not None:
+            bound = self._settle_by_lp(level, time_limit_s)
+            if level <= self.settled:
+                log.debug("levels %d-%d on %d pairs: proven by LP", level, self.settled, len(self.pairs))
+                return True
+            if bound is not None:
+                goal = _Level(goal.weights, goal.maximize, bound)
+        proven = self._search(goal, level, time_limit_s - (time.perf_counter() - started), config)
+        self._fix(goal, self._value(goal))
+        return proven
+
+    def _settle_by_lp(self, level: int, time_limit_s: float) -> int | None:
+        """Solve the LPs of this and the later sum levels, each assuming the earlier ones reach their bounds.
+
+        When an LP solution is integral and keeps every row, the assumed bounds are reached, so each of
+        those levels is proven optimal: the solution is kept and ``settled`` moves on. Return the bound
+        of ``level`` (None if GLOP failed or it has none of its own) for a search to stop at.
+        """
+        deadline = time.perf_counter() + time_limit_s
+        relaxation = self.relaxation()
+        mark = len(relaxation.rows)
+        first_bound = None
+        for levels in _LP_STEPS[level]:
+            goals = [self._level(k) for k in levels]
+            costs = self._lexicographic_costs(goals)
+            answer = relaxation.minimize(costs, deadline - time.perf_counter())
+            if answer.bound is None:
+                break
+            if len(goals) == 1:
+                bound = -answer.bound if goals[0].maximize else answer.bound
+                first_bound = bound if levels[0] == level else first_bound
+                relaxation.add(level_kept(range(len(self.pairs)), costs, False, answer.bound))
+            if answer.rounded is None or not all(row.holds(answer.rounded) for row in relaxation.rows):
+                continue
+            if sum(c * v for c, v in zip(costs, answer.rounded, strict=True)) != answer.bound:
+                continue
+            self.current = [bool(v) for v in answer.rounded]
+            for row in relaxation.rows[mark:]:
+                self._keep(row)
+            if len(goals) > 1:
+                for goal in goals:
+                    self.add(
+                        level_kept(range(len(self.pairs)), goal.weights, goal.maximize, self._value(goal))
+                    )
+            mark = len(relaxation.rows)
+            self.settled = levels[-1]
+        relaxation.forget(mark)
+        return first_bound
+
+    def _lexicographic_costs(self, goals: Sequence[_Level]) -> list[int]:
+        """One cost per pair to minimise whose optimum is lexicographically best for the goals, in order.
+
+        Each earlier goal is weighted by one more than the largest total the later ones can differ by,
+        so no change in the later ones can make up for a unit lost in an earlier one.
+        """
+        costs = [0] * len(self.pairs)
+        for goal in reversed(goals):
+            assert goal.weights is not None
+            spread = _largest_total(self.pairs, costs) + 1
+            sign = -1 if goal.maximize else 1
+            costs = [sign * spread * w + c for w, c in zip(goal.weights, costs, strict=True)]
+        return costs
+
+    def _search(self, goal: _Level, level: int, time_limit_s: float, config: SolverConfig) -> bool:
+        """Optimise the level with CP-SAT from the kept solution; a known bound lets it stop early."""
+        expression = self._expression(goal)
+        if goal.weights is not None and goal.bound is not None:
+            # the LP bound, valid for every solution: CP-SAT stops as soon as it reaches it
+            self.model.add(expression <= goal.bound if goal.maximize else expression >= goal.bound)
         if goal.maximize:
             self.model.maximize(expression)
         else:
             self.model.minimize(expression)
         self._hint()
-        solver = _solver(time_limit_s, config)
+        solver = _solver(max(_MIN_SOLVE_S, time_limit_s), config)
         status = solver.solve(self.model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.current = [bool(solver.boolean_value(var)) for var in self.x]
-            value = self._value(goal)
         log.debug(
-            "level %d on %d pairs: %s, value %s", level, len(self.pairs), solver.status_name(status), value
+            "level %d on %d pairs: %s, value %s",
+            level,
+            len(self.pairs),
+            solver.status_name(status),
+            self._value(goal),
         )
-        self._fix(expression, goal, value)
-        self.reached[level] = value
         return status == cp_model.OPTIMAL
 
     def recent(self, volunteer: int) -> int:
@@ -295,7 +398,7 @@ class ComponentModel:
             for indices in members.values():
                 weights = [goal.weights[i] for i in indices]
                 value = sum(w for w, i in zip(weights, indices, strict=True) if self.current[i])
-                add_level_kept(self.model, [self.x[i] for i in indices], weights, goal.maximize, value)
+                self.add(level_kept(indices, weights, goal.maximize, value))
 
     def _level(self, level: int) -> _Level:
         """Return the objective level of matching.md with a bound that needs no search."""
@@ -312,10 +415,11 @@ class ComponentModel:
         return _Level(None, maximize=False, bound=self.floor)
 
     def _expression(self, goal: _Level) -> cp_model.LinearExprT:
+        model = self.model  # builds self.x
         if goal.weights is None:
             if self.load is None:
                 self.load = add_max_load(
-                    self.model, self.x, self.pairs, self.by_volunteer, self.context, self.floor
+                    model, self.x, self.pairs, self.by_volunteer, self.context, self.floor
                 )
             return self.load
         return cp_model.LinearExpr.weighted_sum(self.x, goal.weights)
@@ -342,12 +446,12 @@ class ComponentModel:
         if self.load is not None:
             self.model.add_hint(self.load, self._current_load())
 
-    def _fix(self, expression: cp_model.LinearExprT, goal: _Level, value: int) -> None:
+    def _fix(self, goal: _Level, value: int) -> None:
         """Keep this level at least as good as reached while the next levels are optimised."""
-        if goal.maximize:
-            self.model.add(expression >= value)
+        if goal.weights is None:
+            self.model.add(self._expression(goal) <= value)
         else:
-            self.model.add(expression <= value)
+            self.add(level_kept(range(len(self.pairs)), goal.weights, goal.maximize, value))
 
 
 def _solver(time_limit_s: float, config: SolverConfig) -> cp_model.CpSolver:
@@ -368,38 +472,49 @@ def add_peak_load(
     return at_peak
 
 
-def add_level_kept(
-    model: cp_model.CpModel, x: list[cp_model.IntVar], weights: list[int], maximize: bool, value: int
-) -> None:
+def _largest_total(pairs: Sequence[Pair], costs: Sequence[int]) -> int:
+    """Bound how far the total cost of two assignments can differ: each request adds one of its pairs."""
+    high: dict[int, int] = defaultdict(int)
+    low: dict[int, int] = defaultdict(int)
+    for pair, cost in zip(pairs, costs, strict=True):
+        high[pair.request] = max(high[pair.request], cost)
+        low[pair.request] = min(low[pair.request], cost)
+    return sum(high.values()) - sum(low.values())
+
+
+def add_row(model: cp_model.CpModel, x: list[cp_model.IntVar], row: Row) -> None:
+    """Add one row to a CP-SAT model: an at-most-one where it is one, else a linear constraint."""
+    if row.coefficients is None and row.upper == 1:
+        model.add_at_most_one(x[i] for i in row.indices)
+    else:
+        weights = row.coefficient_list()
+        model.add(cp_model.LinearExpr.weighted_sum([x[i] for i in row.indices], weights) <= row.upper)
+
+
+def level_kept(indices: Sequence[int], weights: Sequence[int], maximize: bool, value: int) -> Row:
     """Keep one objective level of a group of pairs at least as good as the value reached."""
-    expression = cp_model.LinearExpr.weighted_sum(x, weights)
-    model.add(expression >= value if maximize else expression <= value)
+    indices = list(indices)
+    weights = list(weights)
+    if maximize:
+        return Row(indices, -value, [-w for w in weights])
+    return Row(indices, value, weights)
 
 
-def add_one_volunteer_per_request(
-    model: cp_model.CpModel, x: list[cp_model.IntVar], pairs: list[Pair]
-) -> None:
+def one_volunteer_per_request(pairs: list[Pair]) -> list[Row]:
     """Give each request to at most one volunteer."""
-    by_request: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    for var, pair in zip(x, pairs, strict=True):
-        by_request[pair.request].append(var)
-    for variables in by_request.values():
-        if len(variables) > 1:
-            model.add_at_most_one(variables)
+    by_request: dict[int, list[int]] = defaultdict(list)
+    for index, pair in enumerate(pairs):
+        by_request[pair.request].append(index)
+    return [Row(indices, 1) for indices in by_request.values() if len(indices) > 1]
 
 
-def add_no_clash(
-    model: cp_model.CpModel,
-    x: list[cp_model.IntVar],
-    pairs: list[Pair],
-    by_volunteer: dict[int, list[int]],
-    context: Context,
-) -> None:
+def no_clash(pairs: list[Pair], by_volunteer: dict[int, list[int]], context: Context) -> list[Row]:
     """Rule 6: at most one of each clique of mutually clashing requests per volunteer."""
+    rows = []
     for indices in by_volunteer.values():
         slots = {i: context.request_slots[pairs[i].request] for i in indices}
-        for clique in clash_cliques(slots, context.clash):
-            model.add_at_most_one(x[i] for i in clique)
+        rows += [Row(clique, 1) for clique in clash_cliques(slots, context.clash)]
+    return rows
 
 
 def clash_cliques(slots: dict[int, Slot], clash: Callable[[Slot, Slot], bool]) -> list[list[int]]:
@@ -420,14 +535,9 @@ def clash_cliques(slots: dict[int, Slot], clash: Callable[[Slot, Slot], bool]) -
     return cliques
 
 
-def add_weekly_cap(
-    model: cp_model.CpModel,
-    x: list[cp_model.IntVar],
-    pairs: list[Pair],
-    by_volunteer: dict[int, list[int]],
-    context: Context,
-) -> None:
+def weekly_cap(pairs: list[Pair], by_volunteer: dict[int, list[int]], context: Context) -> list[Row]:
     """Rule 7: per ISO week at most max_per_week, bookings included."""
+    rows = []
     for v_index, indices in by_volunteer.items():
         per_week: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i in indices:
@@ -436,7 +546,8 @@ def add_weekly_cap(
         for week, members in per_week.items():
             room = cap - context.booked_per_week[v_index][week]
             if len(members) > room:
-                model.add(sum(x[i] for i in members) <= room)
+                rows.append(Row(members, room))
+    return rows
 
 
 def add_max_load(
