@@ -59,12 +59,7 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     for level in (1, 2, 3):
         proven.append(_solve_level(parts, level, deadline, config))
         seconds.append(time.perf_counter() - started)
-    peak = _lower_peaks(parts, deadline - (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE, config)
-    if peak <= floor:
-        load_parts, level_4_proven = list(parts), True
-    else:
-        load_parts = _load_parts(context, parts, floor)
-        level_4_proven = _solve_level(load_parts, 4, deadline, config)
+    load_parts, level_4_proven = _solve_load(context, parts, floor, deadline, config)
     proven.append(level_4_proven)
     seconds.append(time.perf_counter() - started)
     chosen = {p.request: p.volunteer for part in load_parts for p in part.chosen_pairs()}
@@ -83,11 +78,44 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     )
 
 
-def _lower_peaks(parts: Sequence[ComponentModel], until: float, config: SolverConfig) -> int:
+def _solve_load(
+    context: Context, parts: Sequence[ComponentModel], floor: int, deadline: float, config: SolverConfig
+) -> tuple[Sequence[ComponentModel], bool]:
+    """Level 4: return the parts holding the best load found, and whether it is proven optimal.
+
+    The LP bound of each volunteer-connected part often equals the peak levels 1-3 left, or the peak
+    that lowering it part by part reaches; only otherwise are the joined parts searched.
+    """
+    peak = _peak(parts, _new_loads(parts))
+    if peak <= floor:
+        return parts, True
+    load_parts = _load_parts(context, parts, floor)
+    for part in load_parts:
+        part.bound_load(max(_MIN_SOLVE_S, (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE))
+    bound = max(part.load_floor for part in load_parts)
+    log.debug("load: peak %d, LP bound %d", peak, bound)
+    if peak <= bound:
+        return parts, True
+    reached = {id(part) for part in load_parts if part.current_load() <= part.load_floor}
+    if len(reached) == len(load_parts):
+        return load_parts, True
+    until = deadline - (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE
+    peak = _lower_peaks(parts, until, config, bound)
+    log.debug("load: peak %d lowered part by part", peak)
+    if peak <= bound:
+        return parts, True
+    chosen = {p.request: p.volunteer for part in parts for p in part.chosen_pairs()}
+    for part in load_parts:
+        if id(part) not in reached:
+            part.current = [chosen.get(p.request) == p.volunteer for p in part.pairs]
+    return load_parts, _solve_level(load_parts, 4, deadline, config)
+
+
+def _lower_peaks(parts: Sequence[ComponentModel], until: float, config: SolverConfig, bound: int) -> int:
     """Lower the largest load part by part, others' choices fixed, while time and progress last."""
     loads = _new_loads(parts)
     peak = _peak(parts, loads)
-    while time.perf_counter() < until:
+    while time.perf_counter() < until and peak > bound:
         at_peak = [part for part in parts if any(part.recent(v) + loads[v] >= peak for v in part.used())]
         for part in at_peak:
             budget = max(_MIN_SOLVE_S, (until - time.perf_counter()) / len(at_peak))
@@ -227,6 +255,7 @@ class ComponentModel:
         self.x: list[cp_model.IntVar] = []
         self.load: cp_model.IntVar | None = None
         self.settled = 0  # levels up to this one are proven optimal and fixed
+        self.load_floor = floor  # no volunteer's load in this part can be lower in an optimum
 
     @property
     def model(self) -> cp_model.CpModel:
@@ -334,8 +363,8 @@ class ComponentModel:
     def _search(self, goal: _Level, level: int, time_limit_s: float, config: SolverConfig) -> bool:
         """Optimise the level with CP-SAT from the kept solution; a known bound lets it stop early."""
         expression = self._expression(goal)
-        if goal.weights is not None and goal.bound is not None:
-            # the LP bound, valid for every solution: CP-SAT stops as soon as it reaches it
+        if goal.bound is not None:
+            # a bound valid for every solution: CP-SAT stops as soon as it reaches it
             self.model.add(expression <= goal.bound if goal.maximize else expression >= goal.bound)
         if goal.maximize:
             self.model.maximize(expression)
@@ -386,6 +415,28 @@ class ComponentModel:
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.current = [bool(solver.boolean_value(var)) for var in x]
 
+    def bound_load(self, time_limit_s: float) -> None:
+        """Raise ``load_floor`` to the LP bound of the largest load, levels 1-3 kept, and try to reach it.
+
+        With every load capped at the bound, the LP of the distance is mostly integral again; an integral
+        solution is kept, as it reaches the bound and so is optimal for this part.
+        """
+        deadline = time.perf_counter() + time_limit_s
+        n = len(self.pairs)
+        recent = {v: self.recent(v) for v in self.by_volunteer}
+        ceiling = max([self.floor, *(recent[v] + len(ix) for v, ix in self.by_volunteer.items())])
+        rows = [Row([*ix, n], -recent[v], [1] * len(ix) + [-1]) for v, ix in self.by_volunteer.items()]
+        relaxation = Relaxation([(0, 1)] * n + [(self.floor, ceiling)], [*self.rows, *rows])
+        answer = relaxation.minimize([0] * n + [1], time_limit_s)
+        if answer.bound is None:
+            return
+        self.load_floor = max(self.floor, answer.bound)
+        relaxation.add(Row([n], self.load_floor))
+        relaxation.add(Row([n], -self.load_floor, [-1]))
+        answer = relaxation.minimize([p.metres for p in self.pairs] + [0], deadline - time.perf_counter())
+        if answer.rounded is not None and all(row.holds(answer.rounded) for row in relaxation.rows):
+            self.current = [bool(v) for v in answer.rounded[:n]]
+
     def keep_levels(self, parts: Sequence[ComponentModel]) -> None:
         """Keep levels 1-3 on the requests of each part as good as the kept solution has them."""
         part_of = {pair.request: n for n, part in enumerate(parts) for pair in part.pairs}
@@ -412,7 +463,7 @@ class ComponentModel:
             return _Level([int(p.preferred) for p in pairs], maximize=True, bound=bound)
         if level == 3:
             return _Level([p.metres for p in pairs], maximize=False, bound=None)
-        return _Level(None, maximize=False, bound=self.floor)
+        return _Level(None, maximize=False, bound=self.load_floor)
 
     def _expression(self, goal: _Level) -> cp_model.LinearExprT:
         model = self.model  # builds self.x
@@ -427,10 +478,10 @@ class ComponentModel:
     def _value(self, goal: _Level) -> int:
         """Evaluate an objective level on the kept solution."""
         if goal.weights is None:
-            return self._current_load()
+            return self.current_load()
         return sum(w for w, on in zip(goal.weights, self.current, strict=True) if on)
 
-    def _current_load(self) -> int:
+    def current_load(self) -> int:
         volunteers = self.context.instance.volunteers
         loads = [
             volunteers[v].recent_assignments + sum(self.current[i] for i in indices)
@@ -444,7 +495,7 @@ class ComponentModel:
         for var, on in zip(self.x, self.current, strict=True):
             self.model.add_hint(var, on)
         if self.load is not None:
-            self.model.add_hint(self.load, self._current_load())
+            self.model.add_hint(self.load, self.current_load())
 
     def _fix(self, goal: _Level, value: int) -> None:
         """Keep this level at least as good as reached while the next levels are optimised."""
