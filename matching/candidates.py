@@ -94,21 +94,54 @@ class Context:
     @cached_property
     def pairs(self) -> list[Pair]:
         """Return every (request, volunteer) pair allowed by rules 1-5, 8, 9 and the bookings."""
-        by_language: dict[str, list[int]] = defaultdict(list)
-        for index, volunteer in enumerate(self.instance.volunteers):
-            for language in set(volunteer.languages):
-                by_language[language].append(index)
         found = []
         for r_index, request in enumerate(self.instance.requests):
-            preferred = set(request.preferred_volunteers)
-            for v_index in by_language.get(request.language, ()):
+            found += sorted(self._pairs_of(r_index, request), key=lambda pair: pair.volunteer)
+        return found
+
+    def _pairs_of(self, r_index: int, request: Request) -> list[Pair]:
+        """The pairs of one request: reach is checked once per home place, farthest reach first."""
+        preferred = set(request.preferred_volunteers)
+        found = []
+        for home, members in self._reach_groups.get(request.language, ()):
+            km = self.km_between(home, request)
+            for max_km, v_index in members:
+                if not request.remote and km > max_km:
+                    break  # rule 2 for this one and all the others of this home place
                 volunteer = self.instance.volunteers[v_index]
-                if self.eligible(volunteer, request) and self.free_against_bookings(
+                if self._rest_fits(volunteer, request) and self.free_against_bookings(
                     v_index, self.request_slots[r_index]
                 ):
                     metres = self.metres(volunteer, request)
                     found.append(Pair(r_index, v_index, metres, volunteer.id in preferred))
         return found
+
+    @cached_property
+    def _reach_groups(self) -> dict[str, list[tuple[str, list[tuple[float, int]]]]]:
+        """Volunteers by language and home place, each place's list by reach from the farthest down."""
+        groups: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
+        for index, volunteer in enumerate(self.instance.volunteers):
+            for language in set(volunteer.languages):
+                groups[language][volunteer.home].append((volunteer.max_distance_km, index))
+        return {
+            language: [(home, sorted(members, key=lambda m: -m[0])) for home, members in homes.items()]
+            for language, homes in groups.items()
+        }
+
+    def km_between(self, home: str, request: Request) -> float:
+        """Return how far a volunteer living at ``home`` travels to the request (0 for phone or video)."""
+        return 0.0 if request.remote else self.distances.km[home, request.municipality]
+
+    @staticmethod
+    def _rest_fits(volunteer: Volunteer, request: Request) -> bool:
+        """Rules 3-5, 8 and 9: what is left to check once language and reach hold."""
+        return (
+            gender_fits(volunteer, request)
+            and time_fits(volunteer, request)
+            and not_excluded(volunteer, request)
+            and qualified(volunteer, request)
+            and takes_mode(volunteer, request)
+        )
 
     def eligible(self, volunteer: Volunteer, request: Request) -> bool:
         """Tell whether rules 1-5, 8 and 9 allow the volunteer to take the request."""

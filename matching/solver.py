@@ -499,9 +499,7 @@ class ComponentModel:
 
     def _fix(self, goal: _Level, value: int) -> None:
         """Keep this level at least as good as reached while the next levels are optimised."""
-        if goal.weights is None:
-            self.model.add(self._expression(goal) <= value)
-        else:
+        if goal.weights is not None:  # nothing comes after the load level
             self.add(level_kept(range(len(self.pairs)), goal.weights, goal.maximize, value))
 
 
