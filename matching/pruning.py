@@ -22,18 +22,25 @@ def prune_dominated(context: Context, pairs: Sequence[Pair]) -> tuple[list[Pair]
     """Return the pairs left after removing dominated ones, and the pair each removed one moves to."""
     alive = set(pairs)
     moved_to: dict[Pair, Pair] = {}
-    dirty = {_week(context, p) for p in pairs}
+    by_week: dict[Week, set[Pair]] = defaultdict(set)
+    by_request: dict[int, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        by_week[_week(context, pair)].add(pair)
+        by_request[pair.request].append(pair)
+    dirty = set(by_week)
     free: set[Pair] = set()
     while dirty:
-        groups = _groups(context, alive, dirty)
+        groups = {week: list(by_week[week]) for week in dirty}
         for week, members in groups.items():
             free.difference_update(members)
             if _is_free(context, week, members):
                 free.update(members)
-        removed = _dominated(alive, free, {p.request for members in groups.values() for p in members})
+        requests = {p.request for members in groups.values() for p in members}
+        removed = _dominated({r: [p for p in by_request[r] if p in alive] for r in requests}, free)
         for pair, better in removed.items():
             alive.discard(pair)
             free.discard(pair)
+            by_week[_week(context, pair)].discard(pair)
             moved_to[pair] = better
         dirty = {_week(context, p) for p in removed}
     return [p for p in pairs if p in alive], moved_to
@@ -55,15 +62,6 @@ def _week(context: Context, pair: Pair) -> Week:
     return pair.volunteer, context.request_slots[pair.request].week
 
 
-def _groups(context: Context, alive: set[Pair], weeks: set[Week]) -> dict[Week, list[Pair]]:
-    groups: dict[Week, list[Pair]] = defaultdict(list)
-    for pair in alive:
-        week = _week(context, pair)
-        if week in weeks:
-            groups[week].append(pair)
-    return groups
-
-
 def _is_free(context: Context, week: Week, members: list[Pair]) -> bool:
     """Tell whether the volunteer can take all of these requests of one week together."""
     volunteer, iso_week = week
@@ -74,12 +72,8 @@ def _is_free(context: Context, week: Week, members: list[Pair]) -> bool:
     return not any(context.clash(a, b) for i, a in enumerate(slots) for b in slots[i + 1 :] if a.day == b.day)
 
 
-def _dominated(alive: set[Pair], free: set[Pair], requests: set[int]) -> dict[Pair, Pair]:
-    """Map each dominated pair of these requests to the best free pair dominating it."""
-    by_request: dict[int, list[Pair]] = defaultdict(list)
-    for pair in alive:
-        if pair.request in requests:
-            by_request[pair.request].append(pair)
+def _dominated(by_request: dict[int, list[Pair]], free: set[Pair]) -> dict[Pair, Pair]:
+    """Map each dominated pair of these requests (their live pairs given) to the best free pair dominating it."""
     removed = {}
     for options in by_request.values():
         # a strict order, so that of two equal free pairs one stays

@@ -45,6 +45,16 @@ class Answer:
 
     bound: int | None  # the integer optimum is at least this; None when the LP solver failed
     rounded: list[int] | None  # the LP solution rounded to integers, when it was integral
+    lagrangian: float = 0.0  # the bound before rounding up
+    reduced: Sequence[float] = ()  # the costs plus y.A of the multipliers that gave the bound
+
+    def never_on(self, value: int) -> set[int]:
+        """Columns in [0, 1] that every solution of cost at most ``value`` has at 0.
+
+        A solution with x_j = 1 costs at least the bound plus reduced_j.
+        """
+        room = value - self.lagrangian + _SLACK
+        return {j for j, d in enumerate(self.reduced) if d > room}
 
 
 class _Engine:
@@ -104,14 +114,16 @@ class Relaxation:
         lp.solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
         if lp.solver.Solve() != pywraplp.Solver.OPTIMAL:
             return Answer(None, None)
-        return Answer(self._bound(costs), self._rounded(lp.columns))
-
-    def _bound(self, costs: Sequence[int]) -> int:
-        """Recompute the Lagrangian bound from the LP duals, taken with either sign convention."""
         duals = [constraint.dual_value() for constraint in self.constraints]
-        return max(self._lagrangian(costs, [max(0.0, sign * d) for d in duals]) for sign in (-1.0, 1.0))
+        # the sign of duals differs between LP solvers; either sign gives a valid bound
+        lagrangian, reduced = max(
+            (self._lagrangian(costs, [max(0.0, sign * d) for d in duals]) for sign in (-1.0, 1.0)),
+            key=lambda found: found[0],
+        )
+        bound = math.ceil(lagrangian - _SLACK)
+        return Answer(bound, self._rounded(lp.columns), lagrangian, reduced)
 
-    def _lagrangian(self, costs: Sequence[int], multipliers: Sequence[float]) -> int:
+    def _lagrangian(self, costs: Sequence[int], multipliers: Sequence[float]) -> tuple[float, list[float]]:
         reduced = [float(c) for c in costs]
         terms = []
         for row, y in zip(self.rows, multipliers, strict=True):
@@ -122,7 +134,7 @@ class Relaxation:
                 reduced[index] += y * coefficient
         for (lo, hi), d in zip(self.bounds, reduced, strict=True):
             terms.append(min(d * lo, d * hi))
-        return math.ceil(math.fsum(terms) - _SLACK)
+        return math.fsum(terms), reduced
 
     @staticmethod
     def _rounded(columns: Sequence[pywraplp.Variable]) -> list[int] | None:

@@ -149,6 +149,7 @@ def _load_parts(context: Context, parts: Sequence[ComponentModel], floor: int) -
             continue
         whole = ComponentModel(context, pairs, chosen, floor)
         whole.keep_levels(members)
+        whole.excluded = {pair for part in members for pair in part.excluded}
         joined.append(whole)
     return joined
 
@@ -256,6 +257,8 @@ class ComponentModel:
         self.load: cp_model.IntVar | None = None
         self.settled = 0  # levels up to this one are proven optimal and fixed
         self.load_floor = floor  # no volunteer's load in this part can be lower in an optimum
+        # pairs in no optimum of levels 1-3. Not those on in all: a pruned pair may stand in for one of them
+        self.excluded: set[Pair] = set()
 
     @property
     def model(self) -> cp_model.CpModel:
@@ -334,6 +337,8 @@ class ComponentModel:
             if sum(c * v for c, v in zip(costs, answer.rounded, strict=True)) != answer.bound:
                 continue
             self.current = [bool(v) for v in answer.rounded]
+            if levels[-1] == 3:
+                self.excluded = {self.pairs[j] for j in answer.never_on(answer.bound)}
             for row in relaxation.rows[mark:]:
                 self._keep(row)
             if len(goals) > 1:
@@ -426,7 +431,8 @@ class ComponentModel:
         recent = {v: self.recent(v) for v in self.by_volunteer}
         ceiling = max([self.floor, *(recent[v] + len(ix) for v, ix in self.by_volunteer.items())])
         rows = [Row([*ix, n], -recent[v], [1] * len(ix) + [-1]) for v, ix in self.by_volunteer.items()]
-        relaxation = Relaxation([(0, 1)] * n + [(self.floor, ceiling)], [*self.rows, *rows])
+        columns = [(0, 0) if p in self.excluded else (0, 1) for p in self.pairs]
+        relaxation = Relaxation([*columns, (self.floor, ceiling)], [*self.rows, *rows])
         answer = relaxation.minimize([0] * n + [1], time_limit_s)
         if answer.bound is None:
             return
