@@ -62,6 +62,7 @@ class Context:
         self.request_slots = [slot_of(r) for r in instance.requests]
         self.booked_slots = [[slot_of(b) for b in v.booked] for v in instance.volunteers]
         self.booked_per_week = [Counter(s.week for s in slots) for slots in self.booked_slots]
+        self._near_cache: dict[tuple[str, str | None], list[tuple[float, list[tuple[float, int]]]]] = {}
 
     def km(self, volunteer: Volunteer, request: Request) -> float:
         """Return how far the volunteer travels to the request: home to its place, 0 for phone or video."""
@@ -102,14 +103,14 @@ class Context:
     def _pairs_of(self, r_index: int, request: Request) -> list[Pair]:
         """The pairs of one request: reach is checked once per home place, farthest reach first."""
         preferred = set(request.preferred_volunteers)
+        when = _When.of(request)
         found = []
-        for home, members in self._reach_groups.get(request.language, ()):
-            km = self.km_between(home, request)
+        for km, members in self._near(request.language, None if request.remote else request.municipality):
             for max_km, v_index in members:
-                if not request.remote and km > max_km:
+                if km > max_km:
                     break  # rule 2 for this one and all the others of this home place
                 volunteer = self.instance.volunteers[v_index]
-                if self._rest_fits(volunteer, request) and self.free_against_bookings(
+                if self._rest_fits(v_index, volunteer, request, when) and self.free_against_bookings(
                     v_index, self.request_slots[r_index]
                 ):
                     metres = self.metres(volunteer, request)
@@ -128,20 +129,38 @@ class Context:
             for language, homes in groups.items()
         }
 
-    def km_between(self, home: str, request: Request) -> float:
-        """Return how far a volunteer living at ``home`` travels to the request (0 for phone or video)."""
-        return 0.0 if request.remote else self.distances.km[home, request.municipality]
+    def _near(self, language: str, place: str | None) -> list[tuple[float, list[tuple[float, int]]]]:
+        """The home places of a language from which someone reaches the place (None: phone or video)."""
+        key = language, place
+        if key not in self._near_cache:
+            found = []
+            for home, members in self._reach_groups.get(language, ()):
+                km = 0.0 if place is None else self.distances.km[home, place]
+                if place is None or km <= members[0][0]:  # members[0] reaches farthest
+                    found.append((km, members))
+            self._near_cache[key] = found
+        return self._near_cache[key]
 
-    @staticmethod
-    def _rest_fits(volunteer: Volunteer, request: Request) -> bool:
+    def _rest_fits(self, v_index: int, volunteer: Volunteer, request: Request, when: _When) -> bool:
         """Rules 3-5, 8 and 9: what is left to check once language and reach hold."""
         return (
             gender_fits(volunteer, request)
-            and time_fits(volunteer, request)
             and not_excluded(volunteer, request)
+            and when.fits(self._windows[v_index], volunteer)
             and qualified(volunteer, request)
             and takes_mode(volunteer, request)
         )
+
+    @cached_property
+    def _windows(self) -> list[dict[int, list[tuple[int, int]]]]:
+        """Each volunteer's weekly availability by weekday, in minutes of the day."""
+        found = []
+        for volunteer in self.instance.volunteers:
+            by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for window in volunteer.availability:
+                by_weekday[window.weekday].append((window.start, window.end))
+            found.append(dict(by_weekday))
+        return found
 
     def eligible(self, volunteer: Volunteer, request: Request) -> bool:
         """Tell whether rules 1-5, 8 and 9 allow the volunteer to take the request."""
@@ -158,6 +177,29 @@ class Context:
     def reaches(self, volunteer: Volunteer, request: Request) -> bool:
         """Rule 2, which a phone or video request ignores."""
         return request.remote or within_reach(self.km(volunteer, request), volunteer)
+
+
+class _When(NamedTuple):
+    """What rule 4 looks at in a request, worked out once for all volunteers."""
+
+    day: dt.date
+    start: int
+    end: int
+    same_day: bool
+
+    @classmethod
+    def of(cls, request: Request) -> _When:
+        start = request.start.hour * 60 + request.start.minute
+        end = request.end.hour * 60 + request.end.minute
+        day = request.start.date()
+        return cls(day, start, end, request.end.date() == day)
+
+    def fits(self, windows: dict[int, list[tuple[int, int]]], volunteer: Volunteer) -> bool:
+        """Rule 4 as ``time_fits`` has it, with the volunteer's windows by weekday."""
+        if not self.same_day:
+            return False
+        in_window = any(s <= self.start and self.end <= e for s, e in windows.get(self.day.weekday(), ()))
+        return in_window and not any(a.start <= self.day <= a.end for a in volunteer.absences)
 
 
 def speaks_language(volunteer: Volunteer, request: Request) -> bool:

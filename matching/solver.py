@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import logging
 import time
 from collections import Counter, defaultdict
@@ -48,12 +49,15 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     # keep a little of the limit for reading the file, building the result and CP-SAT overshooting its limit
     deadline = started + config.time_limit_s * 0.9 - 0.8
     context = Context(instance)
+    log.debug("%d pairs after %.2f s", len(context.pairs), time.perf_counter() - started)
     kept, moved_to = prune_dominated(context, context.pairs)
     choice = repair(greedy_choice(context), context.pairs, moved_to)
+    log.debug("%d pairs kept, greedy done after %.2f s", len(kept), time.perf_counter() - started)
     floor = max((v.recent_assignments for v in instance.volunteers), default=0)
     # levels 1-3 are sums and rules 6-7 couple a volunteer only within a week (or a day), so weeks part
     groups = batch_small(split_components(kept, by_volunteer_time(context, kept)), _BATCH_PAIRS)
     parts = [ComponentModel(context, pairs, choice, floor) for pairs in groups]
+    log.debug("%d parts built after %.2f s", len(parts), time.perf_counter() - started)
     seconds: list[float] = []
     proven: list[bool] = []
     for level in (1, 2, 3):
@@ -90,6 +94,7 @@ def _solve_load(
     if peak <= floor:
         return parts, True
     load_parts = _load_parts(context, parts, floor)
+    log.debug("%d load parts built", len(load_parts))
     for part in load_parts:
         part.bound_load(max(_MIN_SOLVE_S, (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE))
     bound = max(part.load_floor for part in load_parts)
@@ -573,12 +578,21 @@ def no_clash(pairs: list[Pair], by_volunteer: dict[int, list[int]], context: Con
 
 
 def clash_cliques(slots: dict[int, Slot], clash: Callable[[Slot, Slot], bool]) -> list[list[int]]:
-    """Cover every clash between the slots by few cliques, sweeping over start times."""
+    """Cover every clash between the slots by few cliques, sweeping over start times day by day."""
     order = sorted(slots, key=lambda i: (slots[i].start, i))
     cliques: list[list[int]] = []
+    # clashes need the same day, and days follow each other in start order
+    for _, day in itertools.groupby(order, key=lambda i: slots[i].day):
+        cliques += _day_cliques(list(day), slots, clash)
+    return cliques
+
+
+def _day_cliques(
+    order: list[int], slots: dict[int, Slot], clash: Callable[[Slot, Slot], bool]
+) -> list[list[int]]:
+    cliques: list[list[int]] = []
     for position, i in enumerate(order):
-        # travel buffers are at most a day, and clashes need the same day
-        earlier = [j for j in order[:position] if slots[j].day == slots[i].day and clash(slots[j], slots[i])]
+        earlier = [j for j in order[:position] if clash(slots[j], slots[i])]
         uncovered = list(reversed(earlier))
         while uncovered:
             clique = [i, uncovered.pop(0)]
