@@ -22,7 +22,8 @@ from matching.types import Instance, Result, SolverConfig
 log = logging.getLogger(__name__)
 
 # Share of the time still left that each level may use; later levels inherit what earlier ones save.
-_LEVEL_SHARE = {1: 0.5, 2: 0.3, 3: 0.75, 4: 1.0}
+# Level 1 runs the LPs of levels 2 and 3 as well, which mostly settle them.
+_LEVEL_SHARE = {1: 0.7, 2: 0.3, 3: 0.75, 4: 1.0}
 _MIN_SOLVE_S = 0.05
 # Parts smaller than this are solved together: a CP-SAT call costs milliseconds however small the model.
 _BATCH_PAIRS = 300
@@ -63,6 +64,8 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     for level in (1, 2, 3):
         proven.append(_solve_level(parts, level, deadline, config))
         seconds.append(time.perf_counter() - started)
+    for part in parts:
+        part.drop_relaxation()  # the load level needs other LPs; this keeps the peak memory down
     load_parts, level_4_proven = _solve_load(context, parts, floor, deadline, config)
     proven.append(level_4_proven)
     seconds.append(time.perf_counter() - started)
@@ -285,6 +288,9 @@ class ComponentModel:
         self.rows.append(row)
         if self._model is not None:
             add_row(self._model, self.x, row)
+
+    def drop_relaxation(self) -> None:
+        self._relaxation = None
 
     def relaxation(self) -> Relaxation:
         if self._relaxation is None:

@@ -211,7 +211,16 @@ def _print_nrw(f: dict[str, Any], first: dict[str, Any]) -> None:
         f"  level 1 {_against(f['level_1_seconds'], f['level_1_proven'], TARGETS['nrw_level_1_s'])}"
         f"  all levels {_against(f['wall_seconds'], f['proven_optimal'], TARGETS['nrw_all_levels_s'])}"
         f"  memory {f['peak_memory_mb']} MB (target < {TARGETS['nrw_memory_mb']:g} MB,"
-        f" ratio {f['peak_memory_mb'] / TARGETS['nrw_memory_mb']:.2f})  time x{growth:.1f} of the first share"
+        f" ratio {f['peak_memory_mb'] / TARGETS['nrw_memory_mb']:.2f})  time x{growth:.1f} of the first share\n"
+        f"         levels done at (s, from the start of generating): {_levels(f)}"
+    )
+
+
+def _levels(f: dict[str, Any]) -> str:
+    """Seconds until each level was done, and whether it was proven optimal."""
+    return "  ".join(
+        f"{level} {seconds:.2f} {'proven' if proven else 'NOT proven'}"
+        for level, (seconds, proven) in enumerate(zip(f["level_seconds"], f["level_proven"], strict=True), 1)
     )
 
 
