@@ -96,17 +96,20 @@ def _solve_load(
     peak = _peak(parts, _new_loads(parts))
     if peak <= floor:
         return parts, True
+    if time.perf_counter() >= deadline:  # building the joined parts alone takes seconds at state size
+        return parts, False
     load_parts = _load_parts(context, parts, floor)
-    log.debug("%d load parts built", len(load_parts))
+    log.debug("%d load parts built, %d pairs", len(load_parts), sum(len(p.pairs) for p in load_parts))
     for part in load_parts:
         part.bound_load(max(_MIN_SOLVE_S, (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE))
     bound = max(part.load_floor for part in load_parts)
     log.debug("load: peak %d, LP bound %d", peak, bound)
     if peak <= bound:
         return parts, True
+    # the parts whose capped LP reached their bound are optimal; the others start from the kept solution
     reached = {id(part) for part in load_parts if part.current_load() <= part.load_floor}
-    if len(reached) == len(load_parts):
-        return load_parts, True
+    if len(reached) == len(load_parts) or time.perf_counter() >= deadline:
+        return load_parts, len(reached) == len(load_parts)
     until = deadline - (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE
     peak = _lower_peaks(parts, until, config, bound)
     log.debug("load: peak %d lowered part by part", peak)
@@ -146,18 +149,23 @@ def _peak(parts: Sequence[ComponentModel], loads: Counter[int]) -> int:
 
 
 def _load_parts(context: Context, parts: Sequence[ComponentModel], floor: int) -> list[ComponentModel]:
-    """Join the parts that share a volunteer for the load level, keeping each part's levels 1-3."""
+    """Join the parts that share a volunteer for the load level, keeping each part's levels 1-3.
+
+    Pairs in no optimum of levels 1-3 are left out, so the load level's parts are smaller and fall
+    apart more often; the kept solution's pairs stay whatever the LP said.
+    """
     chosen = {p.request: p.volunteer for part in parts for p in part.chosen_pairs()}
     part_of = {pair.request: part for part in parts for pair in part.pairs}
+    excluded = {pair for part in parts for pair in part.excluded}
+    useful = [p for p in context.pairs if p not in excluded or chosen.get(p.request) == p.volunteer]
     joined = []
-    for pairs in split_components(context.pairs, by_volunteer):
+    for pairs in split_components(useful, by_volunteer):
         members = list({id(part_of[p.request]): part_of[p.request] for p in pairs}.values())
         if len(members) == 1 and set(members[0].pairs) == set(pairs):
             joined.append(members[0])
             continue
         whole = ComponentModel(context, pairs, chosen, floor)
         whole.keep_levels(members)
-        whole.excluded = {pair for part in members for pair in part.excluded}
         joined.append(whole)
     return joined
 
@@ -442,8 +450,7 @@ class ComponentModel:
         recent = {v: self.recent(v) for v in self.by_volunteer}
         ceiling = max([self.floor, *(recent[v] + len(ix) for v, ix in self.by_volunteer.items())])
         rows = [Row([*ix, n], -recent[v], [1] * len(ix) + [-1]) for v, ix in self.by_volunteer.items()]
-        columns = [(0, 0) if p in self.excluded else (0, 1) for p in self.pairs]
-        relaxation = Relaxation([*columns, (self.floor, ceiling)], [*self.rows, *rows])
+        relaxation = Relaxation([(0, 1)] * n + [(self.floor, ceiling)], [*self.rows, *rows])
         answer = relaxation.minimize([0] * n + [1], time_limit_s)
         if answer.bound is None:
             return
