@@ -343,46 +343,56 @@ class ComponentModel:
         first_bound = None
         for levels in _LP_STEPS[level]:
             goals = [self._level(k) for k in levels]
-            costs = self._lexicographic_costs(goals)
+            if levels == (1,):  # among the best placements, the LP leans to near volunteers (in km)
+                goals.append(_Level([p.metres // 1000 for p in self.pairs], maximize=False, bound=None))
+            costs, scale, rest_high = self._lexicographic_costs(goals)
             answer = relaxation.minimize(costs, deadline - time.perf_counter())
             if answer.bound is None:
                 break
-            if len(goals) == 1:
-                bound = -answer.bound if goals[0].maximize else answer.bound
-                first_bound = bound if levels[0] == level else first_bound
-                relaxation.add(level_kept(range(len(self.pairs)), costs, False, answer.bound))
+            # costs = scale * first goal + rest with rest <= rest_high, so the first goal is bounded alone
+            first = goals[0]
+            own = -((rest_high - answer.bound) // scale)  # ceil((bound - rest_high) / scale), minimised
+            bound = -own if first.maximize else own
+            first_bound = bound if levels[0] == level else first_bound
+            relaxation.add(level_kept(range(len(self.pairs)), first.weights, first.maximize, bound))
             if answer.rounded is None or not all(row.holds(answer.rounded) for row in relaxation.rows):
                 continue
-            if sum(c * v for c, v in zip(costs, answer.rounded, strict=True)) != answer.bound:
-                continue
             self.current = [bool(v) for v in answer.rounded]
-            if levels[-1] == 3:
-                self.excluded = {self.pairs[j] for j in answer.never_on(answer.bound)}
             for row in relaxation.rows[mark:]:
                 self._keep(row)
-            if len(goals) > 1:
-                for goal in goals:
+            proven = levels[:1]
+            if (
+                len(levels) > 1
+                and sum(c * v for c, v in zip(costs, answer.rounded, strict=True)) == answer.bound
+            ):
+                proven = levels
+                for goal in goals[1:]:
                     self.add(
                         level_kept(range(len(self.pairs)), goal.weights, goal.maximize, self._value(goal))
                     )
+            if proven[-1] == 3:  # the LP solution is worth its bound, so the bound's reduced costs apply
+                self.excluded = {self.pairs[j] for j in answer.never_on(answer.bound)}
             mark = len(relaxation.rows)
-            self.settled = levels[-1]
+            self.settled = proven[-1]
         relaxation.forget(mark)
         return first_bound
 
-    def _lexicographic_costs(self, goals: Sequence[_Level]) -> list[int]:
+    def _lexicographic_costs(self, goals: Sequence[_Level]) -> tuple[list[int], int, int]:
         """One cost per pair to minimise whose optimum is lexicographically best for the goals, in order.
 
         Each earlier goal is weighted by one more than the largest total the later ones can differ by,
-        so no change in the later ones can make up for a unit lost in an earlier one.
+        so no change in the later ones can make up for a unit lost in an earlier one. Return the costs,
+        the first goal's weight, and the most the later goals can add to a solution's total.
         """
         costs = [0] * len(self.pairs)
+        scale, rest_high = 1, 0
         for goal in reversed(goals):
             assert goal.weights is not None
-            spread = _largest_total(self.pairs, costs) + 1
+            low, rest_high = _total_range(self.pairs, costs)
+            scale = rest_high - low + 1
             sign = -1 if goal.maximize else 1
-            costs = [sign * spread * w + c for w, c in zip(goal.weights, costs, strict=True)]
-        return costs
+            costs = [sign * scale * w + c for w, c in zip(goal.weights, costs, strict=True)]
+        return costs, scale, rest_high
 
     def _search(self, goal: _Level, level: int, time_limit_s: float, config: SolverConfig) -> bool:
         """Optimise the level with CP-SAT from the kept solution; a known bound lets it stop early."""
@@ -545,14 +555,14 @@ def add_peak_load(
     return at_peak
 
 
-def _largest_total(pairs: Sequence[Pair], costs: Sequence[int]) -> int:
-    """Bound how far the total cost of two assignments can differ: each request adds one of its pairs."""
+def _total_range(pairs: Sequence[Pair], costs: Sequence[int]) -> tuple[int, int]:
+    """The least and the most total cost of an assignment: each request adds one of its pairs or none."""
     high: dict[int, int] = defaultdict(int)
     low: dict[int, int] = defaultdict(int)
     for pair, cost in zip(pairs, costs, strict=True):
         high[pair.request] = max(high[pair.request], cost)
         low[pair.request] = min(low[pair.request], cost)
-    return sum(high.values()) - sum(low.values())
+    return sum(low.values()), sum(high.values())
 
 
 def add_row(model: cp_model.CpModel, x: list[cp_model.IntVar], row: Row) -> None:
