@@ -27,8 +27,8 @@ _LEVEL_SHARE = {1: 0.7, 2: 0.3, 3: 0.75, 4: 1.0}
 _MIN_SOLVE_S = 0.05
 # Parts smaller than this are solved together: a CP-SAT call costs milliseconds however small the model.
 _BATCH_PAIRS = 300
-# The LPs tried from a level on: continuity and distance as one, as continuity alone is very degenerate.
-_LP_STEPS = {1: ((1,), (2, 3)), 2: ((2, 3),), 3: ((3,),)}
+# The levels each LP is lexicographic in, by the first of them: continuity alone is very degenerate.
+_LP_STEPS = {1: (1, 2), 2: (2, 3), 3: (3,)}
 # Share of the time left after level 3 kept for the exact load level on the whole model.
 _EXACT_LOAD_SHARE = 0.5
 
@@ -341,9 +341,11 @@ class ComponentModel:
         relaxation = self.relaxation()
         mark = len(relaxation.rows)
         first_bound = None
-        for levels in _LP_STEPS[level]:
+        step = level
+        while step <= 3:
+            levels = _LP_STEPS[step]
             goals = [self._level(k) for k in levels]
-            if levels == (1,):  # among the best placements, the LP leans to near volunteers (in km)
+            if levels == (1, 2):  # among the best, the LP leans to near volunteers (in km)
                 goals.append(_Level([p.metres // 1000 for p in self.pairs], maximize=False, bound=None))
             costs, scale, rest_high = self._lexicographic_costs(goals)
             answer = relaxation.minimize(costs, deadline - time.perf_counter())
@@ -355,18 +357,16 @@ class ComponentModel:
             bound = -own if first.maximize else own
             first_bound = bound if levels[0] == level else first_bound
             relaxation.add(level_kept(range(len(self.pairs)), first.weights, first.maximize, bound))
+            step = levels[0] + 1  # assuming the first level reaches its bound, or having proven it
             if answer.rounded is None or not all(row.holds(answer.rounded) for row in relaxation.rows):
                 continue
             self.current = [bool(v) for v in answer.rounded]
             for row in relaxation.rows[mark:]:
                 self._keep(row)
             proven = levels[:1]
-            if (
-                len(levels) > 1
-                and sum(c * v for c, v in zip(costs, answer.rounded, strict=True)) == answer.bound
-            ):
-                proven = levels
-                for goal in goals[1:]:
+            if sum(c * v for c, v in zip(costs, answer.rounded, strict=True)) == answer.bound:
+                proven = levels  # lexicographically best in all of its levels
+                for goal in goals[1 : len(levels)]:
                     self.add(
                         level_kept(range(len(self.pairs)), goal.weights, goal.maximize, self._value(goal))
                     )
@@ -374,6 +374,7 @@ class ComponentModel:
                 self.excluded = {self.pairs[j] for j in answer.never_on(answer.bound)}
             mark = len(relaxation.rows)
             self.settled = proven[-1]
+            step = proven[-1] + 1
         relaxation.forget(mark)
         return first_bound
 
