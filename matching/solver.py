@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -171,16 +173,26 @@ def _load_parts(context: Context, parts: Sequence[ComponentModel], floor: int) -
 
 
 def _solve_level(parts: Sequence[ComponentModel], level: int, deadline: float, config: SolverConfig) -> bool:
-    """Optimise one level in every component, sharing this level's time by component size."""
+    """Optimise one level in every component, ``config.workers`` at a time, sharing time by size.
+
+    GLOP and CP-SAT release the GIL while they solve, so independent parts use both cores.
+    """
     level_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) * _LEVEL_SHARE[level]
+    workers = max(1, config.workers)
     weight_left = sum(len(part.pairs) for part in parts)
-    proven = True
-    for part in parts:
-        share = len(part.pairs) / weight_left if weight_left else 1.0
-        weight_left -= len(part.pairs)
-        budget = max(_MIN_SOLVE_S, (level_end - time.perf_counter()) * share)
-        proven &= part.optimize(level, budget, config)
-    return proven
+    lock = threading.Lock()
+
+    def run(part: ComponentModel) -> bool:
+        nonlocal weight_left
+        with lock:
+            share = len(part.pairs) / weight_left if weight_left else 1.0
+            weight_left -= len(part.pairs)
+        budget = max(_MIN_SOLVE_S, (level_end - time.perf_counter()) * min(1.0, share * workers))
+        return part.optimize(level, budget, config)
+
+    largest_first = sorted(parts, key=lambda part: -len(part.pairs))
+    with ThreadPoolExecutor(workers) as pool:
+        return all(list(pool.map(run, largest_first)))
 
 
 def split_components(pairs: Sequence[Pair], keys: Callable[[Pair], Hashable]) -> list[list[Pair]]:
