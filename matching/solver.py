@@ -333,6 +333,8 @@ class ComponentModel:
             return True
         if goal.weights is not None:
             bound = self._settle_by_lp(level, time_limit_s)
+            if self.settled == 3:
+                self.drop_relaxation()  # done with the LP: free its memory while other parts still solve
             if level <= self.settled:
                 log.debug("levels %d-%d on %d pairs: proven by LP", level, self.settled, len(self.pairs))
                 return True
