@@ -8,7 +8,7 @@ Public API::
 
     parse_instance(data: dict) -> Instance          # raises InstanceError(path, message)
     load_instance(path: str | Path) -> Instance      # same, plus file and JSON errors
-    solve(instance, config=SolverConfig()) -> Result # optimal lexicographic CP-SAT
+    solve(instance, config=SolverConfig()) -> Result # optimal lexicographic, LP + CP-SAT
     solve_greedy(instance) -> Result                 # first come, first served baseline
     result_to_dict(result) -> dict                   # result format ...-result/1
     parse_result(data: dict) -> Result               # the inverse, for stored proposals

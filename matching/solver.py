@@ -1,4 +1,9 @@
-"""Optimal lexicographic matching with CP-SAT, solved level by level per independent component."""
+"""Optimal lexicographic matching, solved level by level per independent component.
+
+Each level is first an LP (GLOP, ``matching/relaxation.py``): an integral LP solution worth the bound
+recomputed from the duals is optimal without a search. CP-SAT searches only where the LP is fractional
+or out of time, starting from the kept solution and stopping at the LP bound.
+"""
 
 from __future__ import annotations
 
