@@ -461,6 +461,8 @@ class Qualification(SQLModel, table=True):
     kind: str = Field(max_length=20)
     issued_on: date | None = None  # training or meeting day, date of the certificate
     valid_until: date | None = None  # last valid day; None: no end
+    # the valid_until the expiry reminder was sent for: a renewal (a new date) gets its own reminder
+    expiry_notice_for: date | None = None
 
 
 class Offer(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 19:44:51.263639
+Create Date: 2026-12-03 23:47:42.242523
 """
 
 from collections.abc import Sequence
@@ -391,6 +391,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('expiry_notice_for', sa.Date(), nullable=True),
     sa.CheckConstraint("kind IN ('trained', 'confidentiality', 'clearance', 'exchange')", name='kind_valid'),
     sa.CheckConstraint('valid_until IS NULL OR issued_on IS NULL OR valid_until >= issued_on', name='qualification_valid_after_issued'),
     sa.ForeignKeyConstraint(['pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='qualification_volunteer_in_pool', ondelete='CASCADE'),
