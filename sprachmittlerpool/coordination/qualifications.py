@@ -78,7 +78,7 @@ def _required_by(pool: Pool) -> dict[str, list[str]]:
 
 
 @bp.get("/sprachmittelnde/nachweise-ablauf")
-def clearance_expiry():
+def expiring_clearances():
     """List the police clearances that have run out or run out within the notice period, soonest first."""
     db = get_session()
     today = local_now().date()
