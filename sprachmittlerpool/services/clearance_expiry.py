@@ -84,7 +84,10 @@ def _expiring(row: Qualification, volunteer: Volunteer, today: date) -> Expiring
 
 def expiring(session: Session, *, pool_id: int, today: date) -> list[Expiring]:
     """Return the pool's clearances that run out within the notice period or have run out, soonest first."""
-    return [_expiring(row, volunteer, today) for row, volunteer in _due_rows(session, pool_id=pool_id, today=today)]
+    return [
+        _expiring(row, volunteer, today)
+        for row, volunteer in _due_rows(session, pool_id=pool_id, today=today)
+    ]
 
 
 def expired_of(session: Session, *, volunteer_id: int, today: date) -> list[Expiring]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from notifications.outbox import failed_count
-from sprachmittlerpool.services.clearance_expiry import expiring
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
@@ -24,6 +23,7 @@ from sprachmittlerpool.models import (
     request_language_join,
     request_municipality_join,
 )
+from sprachmittlerpool.services.clearance_expiry import expiring
 
 WAITING = (RequestStatus.OPEN, RequestStatus.REVIEW)
 

@@ -217,7 +217,9 @@ def test_the_offer_for_a_call_tells_the_volunteer_how_it_comes_about(coordinator
     assert "am Telefon (Die Kita ruft Sie an), Einrichtung in Heinsberg" in offer_mail.body_text
 
 
-def test_dashboard_counts_clearances_running_out_and_the_list_shows_expired_and_ending(coordinator_client, factories):
+def test_dashboard_counts_clearances_running_out_and_the_list_shows_expired_and_ending(
+    coordinator_client, factories
+):
     today = now().date()
     factories.VolunteerFactory(name="Amir Haddad", qualifications={"clearance": today - timedelta(days=2)})
     factories.VolunteerFactory(name="Olena Nowak", qualifications={"clearance": today + timedelta(days=20)})

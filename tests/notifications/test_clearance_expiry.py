@@ -136,7 +136,9 @@ def test_a_renewed_clearance_gets_its_own_reminder_when_its_end_comes_near(mail_
     assert nothing_yet == "0 Führungszeugnisse angekündigt"
     assert later == "2 Führungszeugnisse angekündigt"  # Olena's new end date; Lena's has come near as well
     reminders = smtp_server.to(people["soon"].email)
-    assert [m["Subject"] for m in reminders][-1] == f"Ihr erweitertes Führungszeugnis gilt bis {renewed_until:%d.%m.%Y}"
+    assert [m["Subject"] for m in reminders][
+        -1
+    ] == f"Ihr erweitertes Führungszeugnis gilt bis {renewed_until:%d.%m.%Y}"
     assert len(reminders) == 2
 
 

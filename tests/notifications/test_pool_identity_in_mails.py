@@ -98,7 +98,9 @@ SAMPLE = {
     "weeks": 8,
     "items": [
         SimpleNamespace(
-            volunteer_name="Olena Nowak", kind_label="Erweitertes Führungszeugnis", until_text="gültig bis 31.01.2027"
+            volunteer_name="Olena Nowak",
+            kind_label="Erweitertes Führungszeugnis",
+            until_text="gültig bis 31.01.2027",
         )
     ],
     "list_url": "https://sprachmittlung.kreis-kleve.example/koordination/sprachmittelnde/nachweise-ablauf",
