@@ -16,11 +16,12 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.ibans import InvalidIban, validate_iban
+from sprachmittlerpool.models import QualificationKind
 from sprachmittlerpool.text_check import checked_text, text_problem
 
 WEEKDAYS = {
@@ -46,8 +47,24 @@ HEADERS = {
     "verfuegbarkeit": "availability", "verfuegbar": "availability",
     "einsaetzeprowoche": "max_per_week", "einsaetzewoche": "max_per_week", "maxeinsaetzeprowoche": "max_per_week",
     "iban": "iban",
+    "telefonvideo": "remote", "telefonundvideo": "remote", "telefonodervideo": "remote",
+    "grundschulungam": "trained_on", "grundschulung": "trained_on", "schulungam": "trained_on",
+    "verschwiegenheitserklaerungam": "confidentiality_on", "verschwiegenheitserklaerung": "confidentiality_on",
+    "fuehrungszeugnisausgestelltam": "clearance_on", "fuehrungszeugnisausgestellt": "clearance_on",
+    "fuehrungszeugnisvom": "clearance_on",
+    "fuehrungszeugnisgueltigbis": "clearance_until", "fuehrungszeugnisbis": "clearance_until",
+    "austauschtreffen": "exchange_on", "austauschtreffenam": "exchange_on", "letztesaustauschtreffen": "exchange_on",
 }  # fmt: skip
 REQUIRED_COLUMNS = {"name": "Name", "email": "E-Mail", "home": "Wohnort", "languages": "Sprachen"}
+# The optional qualification columns: field → (kind, which date, the column's name in messages).
+QUALIFICATION_COLUMNS = {
+    "trained_on": (QualificationKind.TRAINED.value, 0, "Grundschulung am"),
+    "confidentiality_on": (QualificationKind.CONFIDENTIALITY.value, 0, "Verschwiegenheitserklärung am"),
+    "clearance_on": (QualificationKind.CLEARANCE.value, 0, "Führungszeugnis ausgestellt am"),
+    "clearance_until": (QualificationKind.CLEARANCE.value, 1, "Führungszeugnis gültig bis"),
+    "exchange_on": (QualificationKind.EXCHANGE.value, 0, "Austauschtreffen"),
+}
+YES_NO = {"ja": True, "j": True, "x": True, "1": True, "nein": False, "n": False, "0": False, "-": False}
 
 
 class ImportFileError(ValueError):
@@ -109,6 +126,9 @@ class VolunteerData:
     max_per_week: int = DEFAULT_PER_WEEK
     availability: list[tuple[int, time, time]] = field(default_factory=list)
     iban: str | None = None
+    remote: bool = False  # takes phone and video appointments
+    # kind → (issued on, valid until); a kind that is missing is not held
+    qualifications: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -222,6 +242,28 @@ def check_iban(value: str) -> str:
         return validate_iban(value)
     except InvalidIban as error:
         raise ValueError(str(error)) from None
+
+
+def parse_german_date(text: str) -> date:
+    """Read a date as German lists write it ("03.12.2026", "3.12.2026"), or as ISO ("2026-12-03")."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"„{text}“ ist kein Datum (bitte TT.MM.JJJJ, etwa 03.12.2026).")
+
+
+def parse_yes_no(text: str) -> bool:
+    """Read "ja" or "nein" (also "j", "n", "x", "1", "0"); an empty cell is no."""
+    answer = YES_NO.get(fold(text)) if text.strip() else False
+    if answer is None:
+        raise ValueError(f"„{text}“ – bitte „ja“ oder „nein“ eintragen.")
+    return answer
 
 
 def parse_date(value: Any) -> date:
@@ -464,6 +506,10 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):  # a date cell: openpyxl reads it as midnight of that day
+        return f"{value:%d.%m.%Y}" if value.time() == time(0) else f"{value:%d.%m.%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return str(value)
@@ -565,6 +611,12 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
     phone = row.get("phone", "")
     if len(phone) > 60:
         problems.append("Die Telefonnummer ist länger als 60 Zeichen.")
+    remote = False
+    try:
+        remote = parse_yes_no(row.get("remote", ""))
+    except ValueError as error:
+        problems.append(f"Spalte „Telefon/Video“: {error}")
+    qualifications = _row_qualifications(row, problems)
     if not email or home is None:
         return problems, None
     record = VolunteerData(
@@ -578,5 +630,28 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
         max_per_week=per_week,
         availability=availability,
         iban=iban,
+        remote=remote,
+        qualifications=qualifications,
     )
     return problems, record
+
+
+def _row_qualifications(
+    row: dict[str, str], problems: list[str]
+) -> dict[str, tuple[date | None, date | None]]:
+    """Read the optional qualification columns into kind → (issued on, valid until), adding German problems."""
+    found: dict[str, list[date | None]] = {}
+    for column, (kind, position, label) in QUALIFICATION_COLUMNS.items():
+        text = row.get(column, "")
+        if not text:
+            continue
+        try:
+            found.setdefault(kind, [None, None])[position] = parse_german_date(text)
+        except ValueError as error:
+            problems.append(f"Spalte „{label}“: {error}")
+    issued, until = found.get(QualificationKind.CLEARANCE.value, [None, None])
+    if issued and until and until < issued:
+        problems.append(
+            f"Spalte „Führungszeugnis gültig bis“: Der {until:%d.%m.%Y} liegt vor dem Ausstellungsdatum {issued:%d.%m.%Y}."
+        )
+    return {kind: (dates[0], dates[1]) for kind, dates in found.items()}

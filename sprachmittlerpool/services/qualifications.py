@@ -118,21 +118,7 @@ def save_qualifications(
     }
     if problems:
         raise InvalidQualification(problems)
-    assert volunteer.id is not None
-    rows = qualifications_of(session, volunteer.id)
-    changed = []
-    for kind in QualificationKind:
-        entry, row = entries.get(kind.value, Entry()), rows.get(kind.value)
-        if not entry.held:
-            if row is not None:
-                session.delete(row)
-                changed.append(kind.value)
-            continue
-        row = row or Qualification(pool_id=volunteer.pool_id, volunteer_id=volunteer.id, kind=kind.value)
-        if (row.issued_on, row.valid_until) != (entry.issued_on, entry.valid_until) or row.id is None:
-            row.issued_on, row.valid_until = entry.issued_on, entry.valid_until
-            session.add(row)
-            changed.append(kind.value)
+    changed = replace_qualifications(session, volunteer, entries)
     if volunteer.remote != remote:
         volunteer.remote = remote
         session.add(volunteer)
@@ -148,6 +134,30 @@ def save_qualifications(
             detail={"changed": changed},
         )
     session.commit()
+
+
+def replace_qualifications(session: Session, volunteer: Volunteer, entries: Mapping[str, Entry]) -> list[str]:
+    """Make the volunteer's rows match `entries` (a missing kind is removed) in the caller's transaction.
+
+    Rows are changed in place, not replaced, so a row whose end date stays keeps the mark that its expiry
+    reminder went out. Returns the kinds that changed.
+    """
+    assert volunteer.id is not None
+    rows = qualifications_of(session, volunteer.id)
+    changed = []
+    for kind in QualificationKind:
+        entry, row = entries.get(kind.value, Entry()), rows.get(kind.value)
+        if not entry.held:
+            if row is not None:
+                session.delete(row)
+                changed.append(kind.value)
+            continue
+        row = row or Qualification(pool_id=volunteer.pool_id, volunteer_id=volunteer.id, kind=kind.value)
+        if (row.issued_on, row.valid_until) != (entry.issued_on, entry.valid_until) or row.id is None:
+            row.issued_on, row.valid_until = entry.issued_on, entry.valid_until
+            session.add(row)
+            changed.append(kind.value)
+    return changed
 
 
 SETTINGS_ACTION = "matching_settings_changed"

@@ -25,6 +25,7 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.services.audit import record
+from sprachmittlerpool.services.qualifications import Entry, replace_qualifications
 from sprachmittlerpool.services.volunteer_availability import withdraw_offers_of
 from sprachmittlerpool.volunteer_import import Catalog, VolunteerData
 
@@ -110,6 +111,7 @@ def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, sou
         home_id=data.home,
         max_distance_km=data.max_distance_km,
         max_per_week=data.max_per_week,
+        remote=data.remote,
     )
     session.add(volunteer)
     session.flush()
@@ -117,6 +119,7 @@ def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, sou
     _set_iban(volunteer, data.iban)
     _replace_languages(session, volunteer, data.languages)
     _replace_availability(session, volunteer.id, data.availability)
+    replace_qualifications(session, volunteer, _entries(data.qualifications))
     record(
         session,
         actor=actor,
@@ -127,6 +130,10 @@ def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, sou
         detail={"source": source, "iban": data.iban is not None},
     )
     return volunteer
+
+
+def _entries(dates: dict[str, tuple[date | None, date | None]]) -> dict[str, Entry]:
+    return {kind: Entry(issued_on, valid_until) for kind, (issued_on, valid_until) in dates.items()}
 
 
 def create_volunteer(session: Session, data: VolunteerData, *, pool_id: int, actor: str) -> Volunteer:
@@ -153,6 +160,7 @@ def update_volunteer(
         raise DuplicateEmail(changes["email"])
     simple = {"name": "name", "email": "email", "phone": "phone", "gender": "gender", "home": "home_id"}
     simple |= {"max_distance_km": "max_distance_km", "max_per_week": "max_per_week", "active": "active"}
+    simple |= {"remote": "remote"}
     deactivated = volunteer.active and changes.get("active") is False
     for field, attribute in simple.items():
         if field in changes:
@@ -165,6 +173,8 @@ def update_volunteer(
         _replace_languages(session, volunteer, changes["languages"])
     if "availability" in changes:
         _replace_availability(session, volunteer.id, changes["availability"])
+    if "qualifications" in changes:
+        replace_qualifications(session, volunteer, _entries(changes["qualifications"]))
     session.add(volunteer)
     record(
         session,
