@@ -280,7 +280,7 @@ def parse_date(value: Any) -> date:
 
 API_FIELDS = frozenset(
     {"name", "email", "phone", "gender", "home", "max_distance_km", "languages", "availability"}
-    | {"max_per_week", "iban"}
+    | {"max_per_week", "iban", "remote", "qualifications"}
 )
 API_REQUIRED = ("name", "email", "home", "languages")
 
@@ -362,10 +362,12 @@ def _check_api_field(name: str, value: Any, catalog: Catalog, errors: dict[str, 
             if isinstance(value, str)
             else _bad_iban()
         )
-    if name == "active":
+    if name in ("active", "remote"):
         if not isinstance(value, bool):
             raise ValueError("Bitte true oder false angeben.")
         return value
+    if name == "qualifications":
+        return _api_qualifications(value, errors)
     raise ValueError("Dieses Feld gibt es nicht.")
 
 
@@ -380,6 +382,48 @@ def _api_languages(value: Any, catalog: Catalog) -> list[str]:
     if unknown:
         raise ValueError("Unbekannte Sprache: " + ", ".join(f"„{code}“" for code in unknown) + ".")
     return list(dict.fromkeys(value))
+
+
+def _api_qualifications(value: Any, errors: dict[str, str]) -> dict[str, tuple[date | None, date | None]]:
+    """Read [{"kind", "date", "valid_until"}] into kind → (issued on, valid until); the list replaces all."""
+    if not isinstance(value, list):
+        raise ValueError("Bitte eine Liste von Nachweisen angeben.")
+    kinds = [kind.value for kind in QualificationKind]
+    found: dict[str, tuple[date | None, date | None]] = {}
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        where = f"qualifications[{index}]"
+        if (
+            not isinstance(entry, dict)
+            or "kind" not in entry
+            or not set(entry) <= {"kind", "date", "valid_until"}
+        ):
+            errors[where] = "Jeder Nachweis braucht kind und dazu date und/oder valid_until."
+            continue
+        kind = entry["kind"]
+        if not isinstance(kind, str) or kind not in kinds:
+            errors[f"{where}.kind"] = "Erlaubt sind " + ", ".join(f"„{k}“" for k in kinds) + "."
+            continue
+        if kind in seen:
+            errors[f"{where}.kind"] = "Jeder Nachweis darf nur einmal vorkommen."
+            continue
+        seen.add(kind)
+        dates: list[date | None] = []
+        for key in ("date", "valid_until"):
+            try:
+                dates.append(None if entry.get(key) is None else parse_date(entry[key]))
+            except ValueError as error:
+                errors[f"{where}.{key}"] = str(error)
+        if len(dates) < 2:
+            continue
+        issued, until = dates
+        if issued is None and until is None:
+            errors[where] = "Bitte date und/oder valid_until angeben."
+        elif issued and until and until < issued:
+            errors[f"{where}.valid_until"] = "„valid_until“ darf nicht vor „date“ liegen."
+        else:
+            found[kind] = (issued, until)
+    return found
 
 
 def _api_availability(value: Any, errors: dict[str, str]) -> list[tuple[int, time, time]]:

@@ -20,12 +20,13 @@ from sprachmittlerpool.models import (
     Availability,
     Language,
     Municipality,
+    QualificationKind,
     Volunteer,
     VolunteerLanguage,
     local_now,
 )
 from sprachmittlerpool.services.audit import record
-from sprachmittlerpool.services.qualifications import Entry, replace_qualifications
+from sprachmittlerpool.services.qualifications import Entry, qualifications_of, replace_qualifications
 from sprachmittlerpool.services.volunteer_availability import withdraw_offers_of
 from sprachmittlerpool.volunteer_import import Catalog, VolunteerData
 
@@ -297,6 +298,20 @@ def list_volunteers(session: Session, *, pool_id: int) -> list[Volunteer]:
     return list(session.exec(query).all())
 
 
+def qualifications_out(session: Session, volunteer_id: int) -> list[dict[str, str | None]]:
+    """Return the volunteer's qualifications as the API shows them, in the order of the kinds."""
+    rows = qualifications_of(session, volunteer_id)
+    return [
+        {
+            "kind": kind.value,
+            "date": row.issued_on.isoformat() if row.issued_on else None,
+            "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+        }
+        for kind in QualificationKind
+        if (row := rows.get(kind.value)) is not None
+    ]
+
+
 def describe(session: Session, volunteer: Volunteer) -> dict[str, Any]:
     """Return the API's view of a volunteer; the IBAN only masked."""
     assert volunteer.id is not None
@@ -319,6 +334,8 @@ def describe(session: Session, volunteer: Volunteer) -> dict[str, Any]:
             for a in absences_of(session, volunteer.id)
         ],
         "iban": volunteer.iban_masked,
+        "remote": volunteer.remote,
+        "qualifications": qualifications_out(session, volunteer.id),
         "active": volunteer.active,
         "anonymised": volunteer.anonymised_at is not None,
         "created_at": f"{volunteer.created_at:%Y-%m-%dT%H:%M}",
