@@ -87,7 +87,7 @@ def expiring_clearances():
         "coordination/clearance_expiry.html",
         expired=[item for item in items if item.expired],
         ending=[item for item in items if not item.expired],
-        weeks=clearance_expiry.NOTICE_WEEKS,
+        weeks=clearance_expiry.notice_weeks(db, current_pool_id(db)),
         today=today,
     )
 

@@ -1,9 +1,9 @@
 """Police clearances that run out: who is told, when, and the coordinators' list.
 
 An extended police clearance (erweitertes Führungszeugnis) is valid for a limited time, and without a valid
-one nobody is proposed for a Kita or a school. So a daily job tells each active volunteer, NOTICE_WEEKS
-ahead, that theirs runs out (or already has), and sends the pool's coordinators one digest of the
-clearances it told about. Each row remembers the end date it was reminded of (`expiry_notice_for`): a run
+one nobody is proposed for a Kita or a school. So a daily job tells each active volunteer, the pool's
+`clearance_notice_weeks` ahead (8 unless an admin changes it), that theirs runs out (or already has), and
+sends the pool's coordinators one digest of the clearances it told about. Each row remembers the end date it was reminded of (`expiry_notice_for`): a run
 the next day sends nothing again, and a renewal (a new `valid_until`) gets its own reminder in time.
 """
 
@@ -20,9 +20,6 @@ from sprachmittlerpool.models import Pool, Qualification, QualificationKind, Rol
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.qualifications import KIND_LABELS
 
-# How far ahead the volunteer and the coordinators are told. Eight weeks leave time to apply for a new
-# certificate at the town hall (it usually takes two to four weeks) and to hand it in.
-NOTICE_WEEKS = 8
 # The qualifications whose end is announced; the others are rarely limited in time.
 EXPIRING_KINDS = (QualificationKind.CLEARANCE.value,)
 LIST_PATH = "/koordination/sprachmittelnde/nachweise-ablauf"
@@ -47,13 +44,16 @@ class Expiring:
         return f"{'abgelaufen am' if self.expired else 'gültig bis'} {self.valid_until:%d.%m.%Y}"
 
 
-def notice_horizon(today: date) -> date:
-    """Return the last end date that is announced today."""
-    return today + timedelta(weeks=NOTICE_WEEKS)
+def notice_weeks(session: Session, pool_id: int) -> int:
+    """Return how many weeks ahead the pool announces a clearance's end."""
+    pool = session.get(Pool, pool_id)
+    assert pool is not None
+    return pool.clearance_notice_weeks
 
 
 def _due_rows(session: Session, *, pool_id: int, today: date) -> list[tuple[Qualification, Volunteer]]:
-    """Return the clearance rows of active volunteers that end by the horizon, soonest first."""
+    """Return the clearance rows of active volunteers that end within the pool's notice, soonest first."""
+    horizon = today + timedelta(weeks=notice_weeks(session, pool_id))
     query = (
         select(Qualification, Volunteer)
         .join(Volunteer, col(Volunteer.id) == Qualification.volunteer_id)
@@ -61,7 +61,7 @@ def _due_rows(session: Session, *, pool_id: int, today: date) -> list[tuple[Qual
             Qualification.pool_id == pool_id,
             col(Qualification.kind).in_(EXPIRING_KINDS),
             col(Qualification.valid_until).is_not(None),
-            col(Qualification.valid_until) <= notice_horizon(today),
+            col(Qualification.valid_until) <= horizon,
             col(Volunteer.active),
             col(Volunteer.anonymised_at).is_(None),
         )
@@ -164,7 +164,7 @@ def _send_digest(session: Session, pool_id: int, items: list[Expiring], *, now: 
             dedupe_key=f"clearance_digest:{user.id}:{digest}",
             context={
                 "items": items,
-                "weeks": NOTICE_WEEKS,
+                "weeks": notice_weeks(session, pool_id),
                 "list_url": links.base_url() + LIST_PATH,
             },
             now=now,

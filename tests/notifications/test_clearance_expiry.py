@@ -173,3 +173,24 @@ def test_two_schedulers_running_the_job_at_the_same_moment_send_each_mail_once(
         marks = {row.volunteer_id: row.expiry_notice_for for row in rows}
     assert marks[people["soon"].id] == TODAY + timedelta(days=30)
     assert marks[people["later"].id] is None
+
+
+def test_a_pool_that_announces_twelve_weeks_ahead_tells_about_the_later_end_too(
+    mail_app, people, smtp_server
+):
+    with mail_app.app_context(), new_session(write=True) as session:
+        pool = session.get(Pool, FIRST_POOL)
+        pool.clearance_notice_weeks = 12
+        session.add(pool)
+        session.commit()
+
+    summary = _run_and_deliver(mail_app)
+
+    assert summary == "3 Führungszeugnisse angekündigt"
+    smtp_server.wait_for(5)
+    (lena,) = smtp_server.to(people["later"].email)
+    assert (
+        lena["Subject"] == f"Ihr erweitertes Führungszeugnis gilt bis {TODAY + timedelta(weeks=9):%d.%m.%Y}"
+    )
+    (digest,) = smtp_server.to(COORDINATOR_EMAIL)
+    assert "in den nächsten 12 Wochen" in _text(digest)
