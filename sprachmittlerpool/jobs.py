@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from notifications.jobs import Job, daily, every, per_day, per_hour  # noqa: F401 (for the lines below)
 from notifications.relay import relay_job
+from sprachmittlerpool.services.clearance_expiry import remind_expiring_clearances
 from sprachmittlerpool.services.coordination_jobs import (
     ask_completion,
     expire_offers,
@@ -43,6 +44,12 @@ JOBS: list[Job] = [
         ask_completion,
         every(hours=1),
         "Nach dem Termin die Einrichtung um die Einsatzbestätigung bitten",
+    ),
+    Job(
+        "remind_clearances",
+        remind_expiring_clearances,
+        daily("07:30"),
+        "Sprachmittelnde und Koordination vor ablaufenden Führungszeugnissen warnen",
     ),
     Job(
         "anonymise_finished",

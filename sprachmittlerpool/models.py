@@ -136,6 +136,10 @@ DEFAULT_REQUIRED_QUALIFICATIONS: dict[str, list[str]] = {
 }
 
 
+DEFAULT_CLEARANCE_NOTICE_WEEKS = 8
+MAX_CLEARANCE_NOTICE_WEEKS = 52
+
+
 class MailStatus(enum.StrEnum):
     """An outbox row waits, is delivered, or failed for good (a 5xx answer)."""
 
@@ -179,6 +183,10 @@ class Pool(SQLModel, table=True):
             "max_duration_minutes IS NULL OR max_duration_minutes >= 15", name="pool_duration_positive"
         ),
         CheckConstraint("api_token_days >= 1", name="pool_token_days_positive"),
+        CheckConstraint(
+            f"clearance_notice_weeks BETWEEN 1 AND {MAX_CLEARANCE_NOTICE_WEEKS}",
+            name="pool_clearance_notice_weeks",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,6 +219,9 @@ class Pool(SQLModel, table=True):
             JSON, nullable=False, server_default=json.dumps(DEFAULT_REQUIRED_QUALIFICATIONS, sort_keys=True)
         ),
     )
+    # how many weeks before a police clearance ends the volunteer and the coordinators are told; eight
+    # leave time to apply for a new certificate (two to four weeks at the town hall) and hand it in
+    clearance_notice_weeks: int = _setting(DEFAULT_CLEARANCE_NOTICE_WEEKS)
     created_at: NaiveDatetime = Field(
         default_factory=local_now, sa_column_kwargs={"server_default": text("CURRENT_TIMESTAMP")}
     )
@@ -461,6 +472,8 @@ class Qualification(SQLModel, table=True):
     kind: str = Field(max_length=20)
     issued_on: date | None = None  # training or meeting day, date of the certificate
     valid_until: date | None = None  # last valid day; None: no end
+    # the valid_until the expiry reminder was sent for: a renewal (a new date) gets its own reminder
+    expiry_notice_for: date | None = None
 
 
 class Offer(SQLModel, table=True):

@@ -16,11 +16,12 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.ibans import InvalidIban, validate_iban
+from sprachmittlerpool.models import QualificationKind
 from sprachmittlerpool.text_check import checked_text, text_problem
 
 WEEKDAYS = {
@@ -46,8 +47,24 @@ HEADERS = {
     "verfuegbarkeit": "availability", "verfuegbar": "availability",
     "einsaetzeprowoche": "max_per_week", "einsaetzewoche": "max_per_week", "maxeinsaetzeprowoche": "max_per_week",
     "iban": "iban",
+    "telefonvideo": "remote", "telefonundvideo": "remote", "telefonodervideo": "remote",
+    "grundschulungam": "trained_on", "grundschulung": "trained_on", "schulungam": "trained_on",
+    "verschwiegenheitserklaerungam": "confidentiality_on", "verschwiegenheitserklaerung": "confidentiality_on",
+    "fuehrungszeugnisausgestelltam": "clearance_on", "fuehrungszeugnisausgestellt": "clearance_on",
+    "fuehrungszeugnisvom": "clearance_on",
+    "fuehrungszeugnisgueltigbis": "clearance_until", "fuehrungszeugnisbis": "clearance_until",
+    "austauschtreffen": "exchange_on", "austauschtreffenam": "exchange_on", "letztesaustauschtreffen": "exchange_on",
 }  # fmt: skip
 REQUIRED_COLUMNS = {"name": "Name", "email": "E-Mail", "home": "Wohnort", "languages": "Sprachen"}
+# The optional qualification columns: field → (kind, which date, the column's name in messages).
+QUALIFICATION_COLUMNS = {
+    "trained_on": (QualificationKind.TRAINED.value, 0, "Grundschulung am"),
+    "confidentiality_on": (QualificationKind.CONFIDENTIALITY.value, 0, "Verschwiegenheitserklärung am"),
+    "clearance_on": (QualificationKind.CLEARANCE.value, 0, "Führungszeugnis ausgestellt am"),
+    "clearance_until": (QualificationKind.CLEARANCE.value, 1, "Führungszeugnis gültig bis"),
+    "exchange_on": (QualificationKind.EXCHANGE.value, 0, "Austauschtreffen"),
+}
+YES_NO = {"ja": True, "j": True, "x": True, "1": True, "nein": False, "n": False, "0": False, "-": False}
 
 
 class ImportFileError(ValueError):
@@ -109,6 +126,9 @@ class VolunteerData:
     max_per_week: int = DEFAULT_PER_WEEK
     availability: list[tuple[int, time, time]] = field(default_factory=list)
     iban: str | None = None
+    remote: bool = False  # takes phone and video appointments
+    # kind → (issued on, valid until); a kind that is missing is not held
+    qualifications: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -224,6 +244,28 @@ def check_iban(value: str) -> str:
         raise ValueError(str(error)) from None
 
 
+def parse_german_date(text: str) -> date:
+    """Read a date as German lists write it ("03.12.2026", "3.12.2026"), or as ISO ("2026-12-03")."""
+    text = text.strip()
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"„{text}“ ist kein Datum (bitte TT.MM.JJJJ, etwa 03.12.2026).")
+
+
+def parse_yes_no(text: str) -> bool:
+    """Read "ja" or "nein" (also "j", "n", "x", "1", "0"); an empty cell is no."""
+    answer = YES_NO.get(fold(text)) if text.strip() else False
+    if answer is None:
+        raise ValueError(f"„{text}“ – bitte „ja“ oder „nein“ eintragen.")
+    return answer
+
+
 def parse_date(value: Any) -> date:
     """Read an API date "YYYY-MM-DD"."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -238,7 +280,7 @@ def parse_date(value: Any) -> date:
 
 API_FIELDS = frozenset(
     {"name", "email", "phone", "gender", "home", "max_distance_km", "languages", "availability"}
-    | {"max_per_week", "iban"}
+    | {"max_per_week", "iban", "remote", "qualifications"}
 )
 API_REQUIRED = ("name", "email", "home", "languages")
 
@@ -320,10 +362,12 @@ def _check_api_field(name: str, value: Any, catalog: Catalog, errors: dict[str, 
             if isinstance(value, str)
             else _bad_iban()
         )
-    if name == "active":
+    if name in ("active", "remote"):
         if not isinstance(value, bool):
             raise ValueError("Bitte true oder false angeben.")
         return value
+    if name == "qualifications":
+        return _api_qualifications(value, errors)
     raise ValueError("Dieses Feld gibt es nicht.")
 
 
@@ -338,6 +382,48 @@ def _api_languages(value: Any, catalog: Catalog) -> list[str]:
     if unknown:
         raise ValueError("Unbekannte Sprache: " + ", ".join(f"„{code}“" for code in unknown) + ".")
     return list(dict.fromkeys(value))
+
+
+def _api_qualifications(value: Any, errors: dict[str, str]) -> dict[str, tuple[date | None, date | None]]:
+    """Read [{"kind", "date", "valid_until"}] into kind → (issued on, valid until); the list replaces all."""
+    if not isinstance(value, list):
+        raise ValueError("Bitte eine Liste von Nachweisen angeben.")
+    kinds = [kind.value for kind in QualificationKind]
+    found: dict[str, tuple[date | None, date | None]] = {}
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        where = f"qualifications[{index}]"
+        if (
+            not isinstance(entry, dict)
+            or "kind" not in entry
+            or not set(entry) <= {"kind", "date", "valid_until"}
+        ):
+            errors[where] = "Jeder Nachweis braucht kind und dazu date und/oder valid_until."
+            continue
+        kind = entry["kind"]
+        if not isinstance(kind, str) or kind not in kinds:
+            errors[f"{where}.kind"] = "Erlaubt sind " + ", ".join(f"„{k}“" for k in kinds) + "."
+            continue
+        if kind in seen:
+            errors[f"{where}.kind"] = "Jeder Nachweis darf nur einmal vorkommen."
+            continue
+        seen.add(kind)
+        dates: list[date | None] = []
+        for key in ("date", "valid_until"):
+            try:
+                dates.append(None if entry.get(key) is None else parse_date(entry[key]))
+            except ValueError as error:
+                errors[f"{where}.{key}"] = str(error)
+        if len(dates) < 2:
+            continue
+        issued, until = dates
+        if issued is None and until is None:
+            errors[where] = "Bitte date und/oder valid_until angeben."
+        elif issued and until and until < issued:
+            errors[f"{where}.valid_until"] = "„valid_until“ darf nicht vor „date“ liegen."
+        else:
+            found[kind] = (issued, until)
+    return found
 
 
 def _api_availability(value: Any, errors: dict[str, str]) -> list[tuple[int, time, time]]:
@@ -464,6 +550,10 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):  # a date cell: openpyxl reads it as midnight of that day
+        return f"{value:%d.%m.%Y}" if value.time() == time(0) else f"{value:%d.%m.%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return str(value)
@@ -565,6 +655,12 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
     phone = row.get("phone", "")
     if len(phone) > 60:
         problems.append("Die Telefonnummer ist länger als 60 Zeichen.")
+    remote = False
+    try:
+        remote = parse_yes_no(row.get("remote", ""))
+    except ValueError as error:
+        problems.append(f"Spalte „Telefon/Video“: {error}")
+    qualifications = _row_qualifications(row, problems)
     if not email or home is None:
         return problems, None
     record = VolunteerData(
@@ -578,5 +674,28 @@ def _check_row(row: dict[str, str], catalog: Catalog) -> tuple[list[str], Volunt
         max_per_week=per_week,
         availability=availability,
         iban=iban,
+        remote=remote,
+        qualifications=qualifications,
     )
     return problems, record
+
+
+def _row_qualifications(
+    row: dict[str, str], problems: list[str]
+) -> dict[str, tuple[date | None, date | None]]:
+    """Read the optional qualification columns into kind → (issued on, valid until), adding German problems."""
+    found: dict[str, list[date | None]] = {}
+    for column, (kind, position, label) in QUALIFICATION_COLUMNS.items():
+        text = row.get(column, "")
+        if not text:
+            continue
+        try:
+            found.setdefault(kind, [None, None])[position] = parse_german_date(text)
+        except ValueError as error:
+            problems.append(f"Spalte „{label}“: {error}")
+    issued, until = found.get(QualificationKind.CLEARANCE.value, [None, None])
+    if issued and until and until < issued:
+        problems.append(
+            f"Spalte „Führungszeugnis gültig bis“: Der {until:%d.%m.%Y} liegt vor dem Ausstellungsdatum {issued:%d.%m.%Y}."
+        )
+    return {kind: (dates[0], dates[1]) for kind, dates in found.items()}

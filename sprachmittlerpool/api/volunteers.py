@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, coordinator_required, json_body, row_id
 from sprachmittlerpool.db import get_session
-from sprachmittlerpool.models import Volunteer
+from sprachmittlerpool.models import QualificationKind, Volunteer
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import API_FIELDS, VolunteerData, check_api_fields, parse_date
@@ -127,6 +127,18 @@ _WINDOW = {
     "additionalProperties": False,
     "properties": {"weekday": {"type": "integer", "minimum": 0, "maximum": 6}, "start": _TIME, "end": _TIME},
 }
+_DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+_QUALIFICATION = {
+    "type": "object",
+    "required": ["kind"],
+    "additionalProperties": False,
+    "description": "Ein Nachweis: Datum (Schulung, Unterschrift, Ausstellung, Treffen) und/oder letzter gültiger Tag",
+    "properties": {
+        "kind": {"type": "string", "enum": [kind.value for kind in QualificationKind]},
+        "date": _DATE_OR_NULL,
+        "valid_until": _DATE_OR_NULL,
+    },
+}
 _INPUT_PROPERTIES = {
     "name": {"type": "string", "maxLength": 200},
     "email": {"type": "string", "format": "email", "maxLength": 254},
@@ -140,6 +152,12 @@ _INPUT_PROPERTIES = {
     "iban": {
         "type": ["string", "null"],
         "description": "Wird verschlüsselt gespeichert und nur maskiert gezeigt",
+    },
+    "remote": {"type": "boolean", "description": "übernimmt Termine am Telefon oder per Video"},
+    "qualifications": {
+        "type": "array",
+        "items": _QUALIFICATION,
+        "description": "Alle Nachweise der Person; ersetzt beim Ändern die bisherigen (jede Art höchstens einmal)",
     },
 }
 _ABSENCE = {
@@ -174,6 +192,8 @@ SCHEMAS = {
             "availability",
             "absences",
             "iban",
+            "remote",
+            "qualifications",
             "active",
         ],
         "properties": {
@@ -192,6 +212,8 @@ SCHEMAS = {
                 "type": ["string", "null"],
                 "description": "maskiert, z. B. DE89 **** **** **** **30 00",
             },
+            "remote": {"type": "boolean"},
+            "qualifications": {"type": "array", "items": _QUALIFICATION},
             "active": {"type": "boolean"},
             "anonymised": {"type": "boolean"},
             "created_at": {"type": "string"},

@@ -11,7 +11,8 @@ from matching.eligibility import INSTITUTION_TYPES
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Pool, QualificationKind, Volunteer, local_now
-from sprachmittlerpool.pools import get_in_pool
+from sprachmittlerpool.pools import current_pool_id, get_in_pool
+from sprachmittlerpool.services import clearance_expiry
 from sprachmittlerpool.services import qualifications as service
 from sprachmittlerpool.volunteer_import import parse_date
 
@@ -74,6 +75,21 @@ def _required_by(pool: Pool) -> dict[str, list[str]]:
     return {
         kind: ["alle"] if len(labels) == len(INSTITUTION_TYPES) else labels for kind, labels in found.items()
     }
+
+
+@bp.get("/sprachmittelnde/nachweise-ablauf")
+def expiring_clearances():
+    """List the police clearances that have run out or run out within the notice period, soonest first."""
+    db = get_session()
+    today = local_now().date()
+    items = clearance_expiry.expiring(db, pool_id=current_pool_id(db), today=today)
+    return render_template(
+        "coordination/clearance_expiry.html",
+        expired=[item for item in items if item.expired],
+        ending=[item for item in items if not item.expired],
+        weeks=clearance_expiry.notice_weeks(db, current_pool_id(db)),
+        today=today,
+    )
 
 
 @bp.get("/sprachmittelnde/<int:volunteer_id>/qualifikationen")

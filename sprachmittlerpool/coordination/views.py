@@ -31,5 +31,6 @@ def dashboard():
         failed_mails=figures.failed_mails,
         durations_to_approve=figures.durations_to_approve,
         upcoming=figures.upcoming,
+        clearances_expiring=figures.clearances_expiring,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
     )

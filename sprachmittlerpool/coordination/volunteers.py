@@ -15,7 +15,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import money
 from sprachmittlerpool.models import Absence, Volunteer, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import privacy, volunteer_history, volunteer_search
+from sprachmittlerpool.services import clearance_expiry, privacy, volunteer_history, volunteer_search
 from sprachmittlerpool.services import volunteers as service
 from sprachmittlerpool.volunteer_import import (
     Catalog,
@@ -93,9 +93,10 @@ def _render_form(
         )
     status = 422 if errors else 200
     now = local_now()
-    absences, history = [], None
+    absences, history, expired = [], None, []
     if volunteer is not None and volunteer.id is not None:
         absences = service.absences_of(db, volunteer.id)
+        expired = clearance_expiry.expired_of(db, volunteer_id=volunteer.id, today=now.date())
         history = volunteer_history.history_of(
             db, pool_id=current_pool_id(db), volunteer_id=volunteer.id, now=now
         )
@@ -107,6 +108,7 @@ def _render_form(
         catalog=catalog,
         genders=GENDER_LABELS,
         absences=absences,
+        expired=expired,
         history=history,
         money=money,
         today=now.date(),

@@ -19,9 +19,11 @@ from sprachmittlerpool.models import (
     Outcome,
     RequestStatus,
     Volunteer,
+    local_now,
     request_language_join,
     request_municipality_join,
 )
+from sprachmittlerpool.services.clearance_expiry import expiring
 
 WAITING = (RequestStatus.OPEN, RequestStatus.REVIEW)
 
@@ -38,6 +40,7 @@ class Overview:
         int  # reported longer than booked, waiting for a coordinator (completion.awaits_approval)
     )
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
+    clearances_expiring: int  # police clearances of active volunteers ending soon or ended
 
 
 def overview(session: Session, *, pool_id: int) -> Overview:
@@ -65,6 +68,7 @@ def overview(session: Session, *, pool_id: int) -> Overview:
             )
         ).one(),
         upcoming=_waiting_requests(session, pool_id),
+        clearances_expiring=len(expiring(session, pool_id=pool_id, today=local_now().date())),
     )
 
 

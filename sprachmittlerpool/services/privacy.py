@@ -81,6 +81,8 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
             "kind": row.kind,
             "issued_on": row.issued_on.isoformat() if row.issued_on else None,
             "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+            # the end date the volunteer was reminded of (the mail itself is listed under "mails")
+            "expiry_reminded_for": row.expiry_notice_for.isoformat() if row.expiry_notice_for else None,
         }
         for row in session.exec(
             select(Qualification)

@@ -118,21 +118,7 @@ def save_qualifications(
     }
     if problems:
         raise InvalidQualification(problems)
-    assert volunteer.id is not None
-    rows = qualifications_of(session, volunteer.id)
-    changed = []
-    for kind in QualificationKind:
-        entry, row = entries.get(kind.value, Entry()), rows.get(kind.value)
-        if not entry.held:
-            if row is not None:
-                session.delete(row)
-                changed.append(kind.value)
-            continue
-        row = row or Qualification(pool_id=volunteer.pool_id, volunteer_id=volunteer.id, kind=kind.value)
-        if (row.issued_on, row.valid_until) != (entry.issued_on, entry.valid_until) or row.id is None:
-            row.issued_on, row.valid_until = entry.issued_on, entry.valid_until
-            session.add(row)
-            changed.append(kind.value)
+    changed = replace_qualifications(session, volunteer, entries)
     if volunteer.remote != remote:
         volunteer.remote = remote
         session.add(volunteer)
@@ -150,6 +136,30 @@ def save_qualifications(
     session.commit()
 
 
+def replace_qualifications(session: Session, volunteer: Volunteer, entries: Mapping[str, Entry]) -> list[str]:
+    """Make the volunteer's rows match `entries` (a missing kind is removed) in the caller's transaction.
+
+    Rows are changed in place, not replaced, so a row whose end date stays keeps the mark that its expiry
+    reminder went out. Returns the kinds that changed.
+    """
+    assert volunteer.id is not None
+    rows = qualifications_of(session, volunteer.id)
+    changed = []
+    for kind in QualificationKind:
+        entry, row = entries.get(kind.value, Entry()), rows.get(kind.value)
+        if not entry.held:
+            if row is not None:
+                session.delete(row)
+                changed.append(kind.value)
+            continue
+        row = row or Qualification(pool_id=volunteer.pool_id, volunteer_id=volunteer.id, kind=kind.value)
+        if (row.issued_on, row.valid_until) != (entry.issued_on, entry.valid_until) or row.id is None:
+            row.issued_on, row.valid_until = entry.issued_on, entry.valid_until
+            session.add(row)
+            changed.append(kind.value)
+    return changed
+
+
 SETTINGS_ACTION = "matching_settings_changed"
 
 
@@ -160,8 +170,10 @@ def save_pool_settings(
     remote_modes: Iterable[str],
     required: Mapping[str, Iterable[str]],
     actor: str,
+    notice_weeks: int | None = None,
 ) -> bool:
-    """Store which calls the pool brokers and what each institution type requires; audit and commit a change.
+    """Store which calls the pool brokers, what each institution type requires and how many weeks ahead a
+    clearance's end is announced (None keeps it); audit and commit a change.
 
     ``required`` maps ``"all"`` or an institution type to qualification kinds. Returns whether anything changed.
     """
@@ -173,11 +185,17 @@ def save_pool_settings(
         if key == ALL_TYPES or key in INSTITUTION_TYPES
     }
     wanted = {key: values for key, values in wanted.items() if values}
-    before = {"remote_modes": list(pool.remote_modes), "required": dict(pool.required_qualifications)}
-    after = {"remote_modes": modes, "required": wanted}
+    weeks = pool.clearance_notice_weeks if notice_weeks is None else notice_weeks
+    before = {
+        "remote_modes": list(pool.remote_modes),
+        "required": dict(pool.required_qualifications),
+        "clearance_notice_weeks": pool.clearance_notice_weeks,
+    }
+    after = {"remote_modes": modes, "required": wanted, "clearance_notice_weeks": weeks}
     if before == after:
         return False
     pool.remote_modes, pool.required_qualifications = modes, wanted
+    pool.clearance_notice_weeks = weeks
     session.add(pool)
     record(
         session,
@@ -200,4 +218,6 @@ def describe_settings_change(_action: str, detail: Mapping[str, Any]) -> str:
         + ", ".join(KIND_LABELS.get(kind, kind) for kind in kinds)
         for key, kinds in after.get("required", {}).items()
     )
-    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}."
+    weeks = after.get("clearance_notice_weeks")
+    notice = f" Ablaufende Führungszeugnisse {weeks} Wochen vorher ankündigen." if weeks else ""
+    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}.{notice}"

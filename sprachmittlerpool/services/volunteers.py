@@ -20,11 +20,13 @@ from sprachmittlerpool.models import (
     Availability,
     Language,
     Municipality,
+    QualificationKind,
     Volunteer,
     VolunteerLanguage,
     local_now,
 )
 from sprachmittlerpool.services.audit import record
+from sprachmittlerpool.services.qualifications import Entry, qualifications_of, replace_qualifications
 from sprachmittlerpool.services.volunteer_availability import withdraw_offers_of
 from sprachmittlerpool.volunteer_import import Catalog, VolunteerData
 
@@ -110,6 +112,7 @@ def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, sou
         home_id=data.home,
         max_distance_km=data.max_distance_km,
         max_per_week=data.max_per_week,
+        remote=data.remote,
     )
     session.add(volunteer)
     session.flush()
@@ -117,6 +120,7 @@ def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, sou
     _set_iban(volunteer, data.iban)
     _replace_languages(session, volunteer, data.languages)
     _replace_availability(session, volunteer.id, data.availability)
+    replace_qualifications(session, volunteer, _entries(data.qualifications))
     record(
         session,
         actor=actor,
@@ -127,6 +131,10 @@ def _add(session: Session, data: VolunteerData, *, pool_id: int, actor: str, sou
         detail={"source": source, "iban": data.iban is not None},
     )
     return volunteer
+
+
+def _entries(dates: dict[str, tuple[date | None, date | None]]) -> dict[str, Entry]:
+    return {kind: Entry(issued_on, valid_until) for kind, (issued_on, valid_until) in dates.items()}
 
 
 def create_volunteer(session: Session, data: VolunteerData, *, pool_id: int, actor: str) -> Volunteer:
@@ -153,6 +161,7 @@ def update_volunteer(
         raise DuplicateEmail(changes["email"])
     simple = {"name": "name", "email": "email", "phone": "phone", "gender": "gender", "home": "home_id"}
     simple |= {"max_distance_km": "max_distance_km", "max_per_week": "max_per_week", "active": "active"}
+    simple |= {"remote": "remote"}
     deactivated = volunteer.active and changes.get("active") is False
     for field, attribute in simple.items():
         if field in changes:
@@ -165,6 +174,8 @@ def update_volunteer(
         _replace_languages(session, volunteer, changes["languages"])
     if "availability" in changes:
         _replace_availability(session, volunteer.id, changes["availability"])
+    if "qualifications" in changes:
+        replace_qualifications(session, volunteer, _entries(changes["qualifications"]))
     session.add(volunteer)
     record(
         session,
@@ -287,6 +298,20 @@ def list_volunteers(session: Session, *, pool_id: int) -> list[Volunteer]:
     return list(session.exec(query).all())
 
 
+def qualifications_out(session: Session, volunteer_id: int) -> list[dict[str, str | None]]:
+    """Return the volunteer's qualifications as the API shows them, in the order of the kinds."""
+    rows = qualifications_of(session, volunteer_id)
+    return [
+        {
+            "kind": kind.value,
+            "date": row.issued_on.isoformat() if row.issued_on else None,
+            "valid_until": row.valid_until.isoformat() if row.valid_until else None,
+        }
+        for kind in QualificationKind
+        if (row := rows.get(kind.value)) is not None
+    ]
+
+
 def describe(session: Session, volunteer: Volunteer) -> dict[str, Any]:
     """Return the API's view of a volunteer; the IBAN only masked."""
     assert volunteer.id is not None
@@ -309,6 +334,8 @@ def describe(session: Session, volunteer: Volunteer) -> dict[str, Any]:
             for a in absences_of(session, volunteer.id)
         ],
         "iban": volunteer.iban_masked,
+        "remote": volunteer.remote,
+        "qualifications": qualifications_out(session, volunteer.id),
         "active": volunteer.active,
         "anonymised": volunteer.anonymised_at is not None,
         "created_at": f"{volunteer.created_at:%Y-%m-%dT%H:%M}",

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from matching.eligibility import INSTITUTION_TYPES
 from sprachmittlerpool.db import get_session
-from sprachmittlerpool.models import Pool
+from sprachmittlerpool.models import MAX_CLEARANCE_NOTICE_WEEKS, Pool
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import qualifications as service
 from sprachmittlerpool.services import settings_history
 from sprachmittlerpool.settings import SECTIONS, bp
+from sprachmittlerpool.volunteer_import import parse_number
 
 SECTIONS.append(
     (
         "settings.matching_rules",
         "Nachweise und Telefon/Video",
         "Welche Nachweise (z. B. erweitertes Führungszeugnis) welche Einrichtungsart verlangt, "
+        "wie früh ablaufende Führungszeugnisse angekündigt werden, "
         "und ob der Pool Termine am Telefon oder per Video vermittelt.",
     )
 )
@@ -33,7 +37,11 @@ def _pool() -> Pool:
 
 @bp.get("/nachweise")
 def matching_rules() -> str:
-    """Show the call modes and a grid of institution types and the qualifications each requires."""
+    """Show the call modes, a grid of institution types and the qualifications each requires, and the notice."""
+    return _page()
+
+
+def _page(errors: dict[str, str] | None = None, weeks: str | None = None) -> str:
     pool = _pool()
     return render_template(
         "settings/qualifications.html",
@@ -45,19 +53,40 @@ def matching_rules() -> str:
             get_session(), entity="pool", entity_ids=[str(pool.id)], actions=[service.SETTINGS_ACTION]
         ),
         describe=service.describe_settings_change,
+        errors=errors or {},
+        weeks=weeks if weeks is not None else str(pool.clearance_notice_weeks),
+        max_weeks=MAX_CLEARANCE_NOTICE_WEEKS,
     )
 
 
+def _notice_weeks(text: str | None) -> int | None:
+    """Read the notice in weeks; a form without the field keeps the stored value (None)."""
+    if text is None:
+        return None
+    try:
+        weeks = parse_number(text, what="Vorlauf", integer=True, default=math.nan)
+    except ValueError:
+        weeks = math.nan
+    if not 1 <= weeks <= MAX_CLEARANCE_NOTICE_WEEKS:
+        raise ValueError(f"Bitte eine ganze Zahl von 1 bis {MAX_CLEARANCE_NOTICE_WEEKS} Wochen angeben.")
+    return int(weeks)
+
+
 @bp.post("/nachweise")
-def matching_rules_save() -> Response:
-    """Save both; they apply to new requests and to the next computation of proposals."""
+def matching_rules_save() -> Response | tuple[str, int]:
+    """Save all; they apply to new requests, the next computation of proposals and the next reminders."""
     rows = [service.ALL_TYPES, *INSTITUTION_TYPES]
+    try:
+        weeks = _notice_weeks(request.form.get("clearance_notice_weeks"))
+    except ValueError as error:
+        return _page({"clearance_notice_weeks": str(error)}, request.form["clearance_notice_weeks"]), 422
     changed = service.save_pool_settings(
         get_session(),
         _pool(),
         remote_modes=request.form.getlist("remote_modes"),
         required={row: request.form.getlist(f"require-{row}") for row in rows},
         actor=settings_history.actor_for(current_user.id),
+        notice_weeks=weeks,
     )
     flash(
         "Gespeichert. Das gilt für neue Anfragen und die nächste Berechnung der Vorschläge."

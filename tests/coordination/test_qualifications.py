@@ -215,3 +215,34 @@ def test_the_offer_for_a_call_tells_the_volunteer_how_it_comes_about(coordinator
 
     [offer_mail] = [m for m in mails(db) if m.recipient == volunteer.email]
     assert "am Telefon (Die Kita ruft Sie an), Einrichtung in Heinsberg" in offer_mail.body_text
+
+
+def test_dashboard_counts_clearances_running_out_and_the_list_shows_expired_and_ending(
+    coordinator_client, factories
+):
+    today = now().date()
+    factories.VolunteerFactory(name="Amir Haddad", qualifications={"clearance": today - timedelta(days=2)})
+    factories.VolunteerFactory(name="Olena Nowak", qualifications={"clearance": today + timedelta(days=20)})
+    factories.VolunteerFactory(name="Lena Petrova", qualifications={"clearance": today + timedelta(weeks=9)})
+    factories.VolunteerFactory(name="Karim Aziz", active=False, qualifications={"clearance": today})
+
+    dashboard = coordinator_client.get("/koordination/").get_data(as_text=True)
+    listing = coordinator_client.get("/koordination/sprachmittelnde/nachweise-ablauf").get_data(as_text=True)
+
+    assert '<span class="figure">2</span> Führungszeugnisse laufen ab' in dashboard
+    expired, ending = listing.split("<h2>Läuft in den nächsten 8 Wochen ab</h2>")
+    assert "Amir Haddad" in expired and f"{today - timedelta(days=2):%d.%m.%Y}" in expired
+    assert "Olena Nowak" in ending and "(noch 20 Tage)" in ending and "noch nicht verschickt" in ending
+    assert "Lena Petrova" not in listing and "Karim Aziz" not in listing
+
+
+def test_a_volunteer_whose_clearance_ran_out_shows_it_on_their_page(coordinator_client, factories):
+    yesterday = now().date() - timedelta(days=1)
+    amir = factories.VolunteerFactory(name="Amir Haddad", qualifications={"clearance": yesterday})
+    olena = factories.VolunteerFactory(name="Olena Nowak", qualifications={"clearance": now().date()})
+
+    expired = coordinator_client.get(f"/koordination/sprachmittelnde/{amir.id}").get_data(as_text=True)
+    valid = coordinator_client.get(f"/koordination/sprachmittelnde/{olena.id}").get_data(as_text=True)
+
+    assert f"Erweitertes Führungszeugnis abgelaufen am {yesterday:%d.%m.%Y}." in expired
+    assert "abgelaufen am" not in valid

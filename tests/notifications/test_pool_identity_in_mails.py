@@ -93,6 +93,17 @@ SAMPLE = {
     "link": "https://sprachmittlung.kreis-kleve.example/einladung/token",
     "valid_until": "10. März 2026",
     "new_email": "olena.neu@example.org",
+    "kind": "erweitertes Führungszeugnis",
+    "expired": False,
+    "weeks": 8,
+    "items": [
+        SimpleNamespace(
+            volunteer_name="Olena Nowak",
+            kind_label="Erweitertes Führungszeugnis",
+            until_text="gültig bis 31.01.2027",
+        )
+    ],
+    "list_url": "https://sprachmittlung.kreis-kleve.example/koordination/sprachmittelnde/nachweise-ablauf",
 }
 
 
@@ -104,7 +115,7 @@ def product_templates() -> list[str]:
 def test_every_template_has_its_html_twin_and_there_are_all_of_them() -> None:
     names = product_templates()
 
-    assert len(names) == 23, names
+    assert len(names) == 25, names
     assert all((TEMPLATES / f"{name}.html").exists() for name in names)
 
 

@@ -73,3 +73,36 @@ def test_a_coordinator_is_refused_and_nothing_changes(coordinator_client, db):
 
     assert response.status_code == 403
     assert fresh_read(db, lambda: db.get(Pool, FIRST_POOL, populate_existing=True).remote_modes) == []
+
+
+def test_the_clearance_notice_is_saved_in_weeks_and_shown_in_the_history(coordinator_client, db):
+    form = {"require-all": ["trained", "confidentiality"], "require-kita": ["clearance"]}
+    form |= {"require-schule": ["clearance"], "clearance_notice_weeks": "12"}
+
+    response = coordinator_client.post("/einstellungen/nachweise", data=form, follow_redirects=True)
+
+    assert "Gespeichert." in response.get_data(as_text=True)
+    assert (
+        fresh_read(db, lambda: db.get(Pool, FIRST_POOL, populate_existing=True).clearance_notice_weeks) == 12
+    )
+    assert "Ablaufende Führungszeugnisse 12 Wochen vorher ankündigen." in text_of(
+        response.get_data(as_text=True)
+    )
+    assert (
+        'name="clearance_notice_weeks" type="number" min="1" max="52" step="1" inputmode="numeric" value="12"'
+        in (response.get_data(as_text=True))
+    )
+
+
+@pytest.mark.parametrize("weeks", ["0", "53", "acht", "2,5", ""])
+def test_a_notice_outside_one_to_52_weeks_is_refused_next_to_the_field(coordinator_client, db, weeks):
+    response = coordinator_client.post(
+        "/einstellungen/nachweise", data={"remote_modes": ["phone"], "clearance_notice_weeks": weeks}
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte eine ganze Zahl von 1 bis 52 Wochen angeben." in page
+    assert f'value="{weeks}" aria-invalid="true"' in page
+    pool = fresh_read(db, lambda: db.get(Pool, FIRST_POOL, populate_existing=True))
+    assert (pool.clearance_notice_weeks, pool.remote_modes) == (8, [])

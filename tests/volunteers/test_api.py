@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from sprachmittlerpool.db import new_session
-from sprachmittlerpool.models import AuditEvent, Volunteer
+from sprachmittlerpool.models import AuditEvent, Qualification, Volunteer
 from tests.volunteers.conftest import IBAN_DIGITS, TEST_IBAN
 
 
@@ -205,3 +206,77 @@ def test_create_and_patch_are_audited_without_values(client, auth, payload, db):
 
     assert [e.action for e in events] == ["created", "updated"]
     assert events[1].detail == {"fields": ["phone"]}
+
+
+QUALIFICATIONS = [
+    {"kind": "trained", "date": "2025-12-03", "valid_until": None},
+    {"kind": "clearance", "date": "2026-01-15", "valid_until": "2031-01-14"},
+]
+
+
+def test_remote_and_qualifications_round_trip_and_a_patch_replaces_them(client, auth, payload, db):
+    volunteer_id = _create(client, auth, {**payload, "remote": True, "qualifications": QUALIFICATIONS})
+
+    shown = client.get(f"/api/v1/volunteers/{volunteer_id}", headers=auth).get_json()
+    renewed = [
+        {"kind": "clearance", "date": "2026-01-15", "valid_until": "2031-01-14"},
+        {"kind": "confidentiality", "date": "2025-12-03"},
+    ]
+    patched = client.patch(
+        f"/api/v1/volunteers/{volunteer_id}", json={"remote": False, "qualifications": renewed}, headers=auth
+    ).get_json()
+    untouched = client.patch(f"/api/v1/volunteers/{volunteer_id}", json={"max_per_week": 2}, headers=auth)
+
+    assert shown["remote"] is True
+    assert shown["qualifications"] == QUALIFICATIONS
+    assert patched["remote"] is False
+    assert patched["qualifications"] == [
+        {"kind": "confidentiality", "date": "2025-12-03", "valid_until": None},
+        {"kind": "clearance", "date": "2026-01-15", "valid_until": "2031-01-14"},
+    ]
+    assert untouched.get_json()["qualifications"] == patched["qualifications"]
+    stored = db.exec(select(Volunteer).where(Volunteer.id == int(volunteer_id))).one()
+    assert stored.remote is False
+
+
+def test_a_patch_keeping_the_clearance_end_keeps_the_mark_that_its_reminder_went_out(
+    client, auth, payload, db
+):
+    volunteer_id = _create(client, auth, {**payload, "qualifications": QUALIFICATIONS})
+    db.exec(text("UPDATE qualification SET expiry_notice_for = valid_until WHERE kind = 'clearance'"))
+    db.commit()
+
+    client.patch(
+        f"/api/v1/volunteers/{volunteer_id}", json={"qualifications": QUALIFICATIONS[1:]}, headers=auth
+    )
+
+    row = db.exec(select(Qualification).where(Qualification.kind == "clearance")).one()
+    db.refresh(row)
+    assert row.expiry_notice_for == date(2031, 1, 14)
+
+
+def test_invalid_qualifications_and_remote_answer_422_per_entry(client, auth, payload):
+    wrong = [
+        {"kind": "fuehrerschein", "date": "2025-01-01"},
+        {"kind": "clearance", "date": "2026-01-15", "valid_until": "2025-01-14"},
+        {"kind": "trained", "date": "03.12.2025"},
+        {"kind": "exchange"},
+        {"kind": "clearance", "date": "2026-01-15"},
+        "trained",
+    ]
+
+    response = client.post(
+        "/api/v1/volunteers", json={**payload, "remote": "ja", "qualifications": wrong}, headers=auth
+    )
+
+    fields = response.get_json()["fields"]
+    assert response.status_code == 422
+    assert fields == {
+        "remote": "Bitte true oder false angeben.",
+        "qualifications[0].kind": "Erlaubt sind „trained“, „confidentiality“, „clearance“, „exchange“.",
+        "qualifications[1].valid_until": "„valid_until“ darf nicht vor „date“ liegen.",
+        "qualifications[2].date": "Bitte ein Datum im Format JJJJ-MM-TT angeben.",
+        "qualifications[3]": "Bitte date und/oder valid_until angeben.",
+        "qualifications[4].kind": "Jeder Nachweis darf nur einmal vorkommen.",
+        "qualifications[5]": "Jeder Nachweis braucht kind und dazu date und/oder valid_until.",
+    }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 from sqlmodel import func, select
 
-from sprachmittlerpool.models import Availability, Volunteer, VolunteerLanguage
+from sprachmittlerpool.models import Availability, Qualification, Volunteer, VolunteerLanguage
 
 HEADER = ["Name", "E-Mail", "Telefon", "Geschlecht", "Wohnort", "Entfernung km", "Sprachen", "Verfügbarkeit"]
 HEADER += ["Einsätze pro Woche", "IBAN"]
@@ -27,10 +28,10 @@ def _csv(rows: list[list[str]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
+def _xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(HEADER)
+    sheet.append(header)
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -135,3 +136,85 @@ def test_cli_import_twice_reports_existing_emails(app, db, tmp_path: Path):
     assert again.exit_code == 1
     assert "Zeile 2: Die E-Mail-Adresse olena@example.org gehört schon einer Person im Pool." in again.output
     assert _count(db, Volunteer) == 3
+
+
+QUALIFIED = ["Telefon/Video", "Grundschulung am", "Verschwiegenheitserklärung am"]
+QUALIFIED += ["Führungszeugnis ausgestellt am", "Führungszeugnis gültig bis", "Austauschtreffen"]
+
+
+def _upload(client, data: bytes, name: str):
+    return client.post(
+        "/koordination/sprachmittelnde/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_xlsx_with_qualifications_and_remote_work_stores_them(coordinator_client, db):
+    rows = [
+        ROWS[0] + ["ja", datetime(2025, 12, 3), "03.12.2025", datetime(2026, 1, 15), "14.01.2031", ""],
+        ROWS[1] + ["nein", "", "", "", "", ""],
+    ]
+
+    response = _upload(coordinator_client, _xlsx(rows, HEADER + QUALIFIED), "liste.xlsx")
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    olena, ahmad = (
+        db.exec(select(Volunteer).where(Volunteer.email == e)).one()
+        for e in ("olena@example.org", "ahmad@example.org")
+    )
+    held = {
+        q.kind: (q.issued_on, q.valid_until)
+        for q in db.exec(select(Qualification).where(Qualification.volunteer_id == olena.id))
+    }
+    assert (olena.remote, ahmad.remote) == (True, False)
+    assert held == {
+        "trained": (date(2025, 12, 3), None),
+        "confidentiality": (date(2025, 12, 3), None),
+        "clearance": (date(2026, 1, 15), date(2031, 1, 14)),
+    }
+    assert _count(db, Qualification) == 3
+
+
+def test_a_wrong_date_in_a_qualification_column_imports_nothing_and_says_where(coordinator_client, db):
+    header = ";".join(HEADER + QUALIFIED)
+    good = ";".join(ROWS[2] + ["nein", "03.12.2025", "", "", "", ""])
+    bad = ";".join(
+        ["Kim", "kim@example.org", "", "", "Heinsberg", "", "uk", "", "", ""]
+        + ["ja", "3.13.2025", "", "01.02.2026", "31.12.2025", ""]
+    )
+
+    response = _upload(coordinator_client, f"{header}\n{good}\n{bad}\n".encode(), "liste.csv")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "Zeile 3: Spalte „Grundschulung am“: „3.13.2025“ ist kein Datum (bitte TT.MM.JJJJ, etwa 03.12.2026)."
+        in page
+    )
+    assert (
+        "Zeile 3: Spalte „Führungszeugnis gültig bis“: Der 31.12.2025 liegt vor dem Ausstellungsdatum 01.02.2026."
+        in page
+    )
+    assert (_count(db, Volunteer), _count(db, Qualification)) == (0, 0)
+
+
+def test_cli_imports_the_qualification_columns_too(app, db, tmp_path: Path):
+    file = tmp_path / "liste.xlsx"
+    file.write_bytes(
+        _xlsx(
+            [ROWS[2] + ["x", "", "", datetime(2026, 1, 15), datetime(2031, 1, 14), "20.11.2026"]],
+            HEADER + QUALIFIED,
+        )
+    )
+
+    result = app.test_cli_runner().invoke(args=["volunteers", "import", str(file)])
+
+    assert result.exit_code == 0, result.output
+    ayse = db.exec(select(Volunteer)).one()
+    held = {q.kind: (q.issued_on, q.valid_until) for q in db.exec(select(Qualification))}
+    assert ayse.remote
+    assert held == {
+        "clearance": (date(2026, 1, 15), date(2031, 1, 14)),
+        "exchange": (date(2026, 11, 20), None),
+    }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 
@@ -95,3 +95,62 @@ def test_existing_and_repeated_emails_are_errors():
         "Zeile 3: Die E-Mail-Adresse a@example.org steht schon in Zeile 2.",
         "Zeile 4: Die E-Mail-Adresse c@example.org gehört schon einer Person im Pool.",
     ]
+
+
+QUALIFIED_HEADER = (
+    "Name;E-Mail;Wohnort;Sprachen;Telefon/Video;Grundschulung am;Verschwiegenheitserklärung am;"
+    "Führungszeugnis ausgestellt am;Führungszeugnis gültig bis;Austauschtreffen"
+)
+
+
+def test_qualification_and_remote_columns_are_read_with_german_dates():
+    csv_text = "\n".join(
+        [
+            QUALIFIED_HEADER,
+            "Olena K.;olena@example.org;Heinsberg;uk;ja;03.12.2025;3.12.2025;15.01.2026;14.01.2031;20.11.2026",
+            "Ali R.;ali@example.org;Heinsberg;uk;nein;03.12.2025;;;;",
+            "Mia S.;mia@example.org;Heinsberg;uk;;;;;;",
+        ]
+    )
+
+    check = check_rows(read_table(csv_text.encode(), "liste.csv"), CATALOG, set())
+
+    assert check.errors == []
+    olena, ali, mia = check.records
+    assert olena.remote and not ali.remote and not mia.remote
+    assert olena.qualifications == {
+        "trained": (date(2025, 12, 3), None),
+        "confidentiality": (date(2025, 12, 3), None),
+        "clearance": (date(2026, 1, 15), date(2031, 1, 14)),
+        "exchange": (date(2026, 11, 20), None),
+    }
+    assert ali.qualifications == {"trained": (date(2025, 12, 3), None)}
+    assert mia.qualifications == {}
+
+
+def test_mistakes_in_the_new_columns_name_row_column_and_what_is_wrong():
+    csv_text = "\n".join(
+        [
+            QUALIFIED_HEADER,
+            "Olena K.;olena@example.org;Heinsberg;uk;vielleicht;31.02.2026;gestern;15.01.2026;14.01.2025;",
+            "Ali R.;ali@example.org;Heinsberg;uk;ja;03.12.25;;;2031-01-14;",
+        ]
+    )
+
+    check = check_rows(read_table(csv_text.encode(), "liste.csv"), CATALOG, set())
+
+    assert check.errors == [
+        "Zeile 2: Spalte „Telefon/Video“: „vielleicht“ – bitte „ja“ oder „nein“ eintragen.",
+        "Zeile 2: Spalte „Grundschulung am“: „31.02.2026“ ist kein Datum (bitte TT.MM.JJJJ, etwa 03.12.2026).",
+        "Zeile 2: Spalte „Verschwiegenheitserklärung am“: „gestern“ ist kein Datum (bitte TT.MM.JJJJ, etwa 03.12.2026).",
+        "Zeile 2: Spalte „Führungszeugnis gültig bis“: Der 14.01.2025 liegt vor dem Ausstellungsdatum 15.01.2026.",
+        "Zeile 3: Spalte „Grundschulung am“: „03.12.25“ ist kein Datum (bitte TT.MM.JJJJ, etwa 03.12.2026).",
+    ]
+
+
+def test_a_list_without_the_new_columns_reads_as_before():
+    csv_text = f"{HEADER}\nA;a@example.org;;;Heinsberg;;uk;;;\n"
+
+    (record,) = check_rows(read_table(csv_text.encode(), "x.csv"), CATALOG, set()).records
+
+    assert (record.remote, record.qualifications, record.phone) == (False, {}, "")

@@ -17,6 +17,7 @@ from sprachmittlerpool.models import (
     Offer,
     PayoutEntry,
     PayoutMonth,
+    Qualification,
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
@@ -276,3 +277,20 @@ def test_retention_clears_decline_reasons_of_anonymised_requests_only(db, factor
     assert db.get(InterpretingRequest, old.id).anonymised_at is not None
     assert db.get(Offer, old_offer.id).decline_reason == ""
     assert db.get(Offer, recent_offer.id).decline_reason == REASON
+
+
+def test_export_says_which_clearance_end_the_volunteer_was_reminded_of(db, factories):
+    volunteer = factories.VolunteerFactory(qualifications={"clearance": datetime(2027, 1, 31).date()})
+    row = db.exec(select(Qualification).where(Qualification.volunteer_id == volunteer.id)).one()
+    row.expiry_notice_for = row.valid_until
+    db.add(row)
+    db.commit()
+
+    (clearance,) = export_volunteer(db, volunteer.id)["volunteer"]["qualifications"]
+
+    assert clearance == {
+        "kind": "clearance",
+        "issued_on": "2024-01-15",
+        "valid_until": "2027-01-31",
+        "expiry_reminded_for": "2027-01-31",
+    }

@@ -43,6 +43,7 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     Outcome,
+    Qualification,
     RequestStatus,
     Role,
     VolunteerLanguage,
@@ -52,6 +53,7 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
+from sprachmittlerpool.services.clearance_expiry import remind_expiring_clearances
 from sprachmittlerpool.services.coordination_jobs import ask_completion, send_reminders, warn_unfilled
 from tests.confirm import CONFIRMED
 from tests.factories import FIRST_POOL
@@ -409,6 +411,12 @@ def run_jobs_around(app: Flask) -> None:
         send_reminders(session, now=start - timedelta(hours=16))
         ask_completion(session, now=end + timedelta(hours=2))
         warn_unfilled(session, now=open_start - timedelta(days=1))
+        clearances = session.exec(select(Qualification).where(Qualification.kind == "clearance")).all()
+        for row, days in zip(clearances, (-5, 20), strict=False):  # one has ended, one ends soon
+            row.valid_until = local_now().date() + timedelta(days=days)
+            row.issued_on = row.valid_until - timedelta(days=5 * 365)
+            session.add(row)
+        remind_expiring_clearances(session, now=local_now())
         session.commit()  # the scheduler commits a job's work
 
 
@@ -433,14 +441,18 @@ def test_no_mail_the_demo_flows_send_shows_a_code_an_id_or_an_english_number(
     deliver_due(app, now=local_now() + timedelta(days=60))  # the jobs queued their mail at their moments
 
     found = {}
+    subjects = []
     files = sorted(Path(app.config["MAIL_DIR"]).glob("*.eml"))
     for path in files:
         message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
+        subjects.append(str(message["Subject"]))
         for part, text in mail_texts(message):
             if problems := findings(text):
                 found[f"{message['Subject']} ({part})"] = problems
 
     assert len(files) >= 12, [f.name for f in files]
+    assert any(s.startswith("Führungszeugnisse laufen ab") for s in subjects), subjects
+    assert any(s.startswith("Ihr erweitertes Führungszeugnis") for s in subjects), subjects
     assert not found, report(found)
 
 

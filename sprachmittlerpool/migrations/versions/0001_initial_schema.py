@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 19:44:51.263639
+Create Date: 2026-12-04 00:00:22.204498
 """
 
 from collections.abc import Sequence
@@ -78,8 +78,10 @@ def upgrade() -> None:
     sa.Column('api_token_days', sa.Integer(), server_default='365', nullable=False),
     sa.Column('remote_modes', sa.JSON(), server_default='[]', nullable=False),
     sa.Column('required_qualifications', sa.JSON(), server_default='{"all": ["trained", "confidentiality"], "kita": ["clearance"], "schule": ["clearance"]}', nullable=False),
+    sa.Column('clearance_notice_weeks', sa.Integer(), server_default='8', nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.CheckConstraint('api_token_days >= 1', name='pool_token_days_positive'),
+    sa.CheckConstraint('clearance_notice_weeks BETWEEN 1 AND 52', name='pool_clearance_notice_weeks'),
     sa.CheckConstraint('lead_working_days IS NULL OR lead_working_days >= 0', name='pool_lead_nonnegative'),
     sa.CheckConstraint('max_duration_minutes IS NULL OR max_duration_minutes >= 15', name='pool_duration_positive'),
     sa.PrimaryKeyConstraint('id'),
@@ -391,6 +393,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('valid_until', sa.Date(), nullable=True),
+    sa.Column('expiry_notice_for', sa.Date(), nullable=True),
     sa.CheckConstraint("kind IN ('trained', 'confidentiality', 'clearance', 'exchange')", name='kind_valid'),
     sa.CheckConstraint('valid_until IS NULL OR issued_on IS NULL OR valid_until >= issued_on', name='qualification_valid_after_issued'),
     sa.ForeignKeyConstraint(['pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='qualification_volunteer_in_pool', ondelete='CASCADE'),
