@@ -16,6 +16,7 @@ from sprachmittlerpool.services.coordination_jobs import (
     send_reminders,
     warn_unfilled,
 )
+from sprachmittlerpool.services.feedback import ask_feedback
 from sprachmittlerpool.services.privacy import anonymise_finished
 
 JOBS: list[Job] = [
@@ -43,6 +44,12 @@ JOBS: list[Job] = [
         ask_completion,
         every(hours=1),
         "Nach dem Termin die Einrichtung um die Einsatzbestätigung bitten",
+    ),
+    Job(
+        "ask_feedback",
+        ask_feedback,
+        every(hours=1),
+        "Nach dem Einsatz Sprachmittler/in und Einrichtung um eine kurze Rückmeldung bitten",
     ),
     Job(
         "anonymise_finished",

@@ -31,5 +31,6 @@ def dashboard():
         failed_mails=figures.failed_mails,
         durations_to_approve=figures.durations_to_approve,
         upcoming=figures.upcoming,
+        debriefings=figures.debriefings,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
     )

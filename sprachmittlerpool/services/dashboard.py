@@ -1,4 +1,4 @@
-"""What the coordinators' dashboard shows: counts by state, waiting requests, failed mails."""
+"""What the coordinators' dashboard shows: counts by state, waiting requests, failed mails, debriefing wishes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from notifications.outbox import failed_count
 from sprachmittlerpool.models import (
     Assignment,
+    Feedback,
     AssignmentStatus,
     Institution,
     InterpretingRequest,
@@ -22,6 +23,8 @@ from sprachmittlerpool.models import (
     request_language_join,
     request_municipality_join,
 )
+
+from sprachmittlerpool.services.feedback import open_debriefings
 
 WAITING = (RequestStatus.OPEN, RequestStatus.REVIEW)
 
@@ -38,6 +41,7 @@ class Overview:
         int  # reported longer than booked, waiting for a coordinator (completion.awaits_approval)
     )
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
+    debriefings: list[tuple[Feedback, Assignment, Volunteer | None]]  # asked for, not yet marked handled
 
 
 def overview(session: Session, *, pool_id: int) -> Overview:
@@ -65,6 +69,7 @@ def overview(session: Session, *, pool_id: int) -> Overview:
             )
         ).one(),
         upcoming=_waiting_requests(session, pool_id),
+        debriefings=open_debriefings(session, pool_id=pool_id),
     )
 
 
