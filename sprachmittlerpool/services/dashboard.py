@@ -9,8 +9,8 @@ from sqlmodel import Session, col, func, select
 from notifications.outbox import failed_count
 from sprachmittlerpool.models import (
     Assignment,
-    Feedback,
     AssignmentStatus,
+    Feedback,
     Institution,
     InterpretingRequest,
     Language,
@@ -23,7 +23,6 @@ from sprachmittlerpool.models import (
     request_language_join,
     request_municipality_join,
 )
-
 from sprachmittlerpool.services.feedback import open_debriefings
 
 WAITING = (RequestStatus.OPEN, RequestStatus.REVIEW)

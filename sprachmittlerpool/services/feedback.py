@@ -139,7 +139,9 @@ def _ask(session: Session, assignment: Assignment, request: InterpretingRequest,
     return sent
 
 
-def new_link(session: Session, assignment: Assignment, side: FeedbackSide, *, now: datetime) -> tuple[str, Feedback]:
+def new_link(
+    session: Session, assignment: Assignment, side: FeedbackSide, *, now: datetime
+) -> tuple[str, Feedback]:
     """Make the feedback row of one side with a fresh link; return the token (only mailed, never stored)."""
     token = security.new_token()
     row = Feedback(
@@ -212,7 +214,9 @@ def submit(session: Session, row: Feedback, answer: Answer, *, now: datetime) ->
 # ---------------------------------------------------------------- the coordination
 
 
-def open_debriefings(session: Session, *, pool_id: int) -> list[tuple[Feedback, Assignment, Volunteer | None]]:
+def open_debriefings(
+    session: Session, *, pool_id: int
+) -> list[tuple[Feedback, Assignment, Volunteer | None]]:
     """Return the debriefing talks asked for and not yet marked handled, oldest wish first."""
     rows = session.exec(
         select(Feedback, Assignment)
@@ -224,7 +228,10 @@ def open_debriefings(session: Session, *, pool_id: int) -> list[tuple[Feedback, 
         )
         .order_by(col(Feedback.submitted_at), col(Feedback.id))
     ).all()
-    return [(feedback, assignment, session.get(Volunteer, assignment.volunteer_id)) for feedback, assignment in rows]
+    return [
+        (feedback, assignment, session.get(Volunteer, assignment.volunteer_id))
+        for feedback, assignment in rows
+    ]
 
 
 def mark_debriefing_done(session: Session, feedback_id: int, *, user_id: int, now: datetime) -> None:

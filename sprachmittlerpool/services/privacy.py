@@ -240,7 +240,8 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
             session.delete(row)
     _clear_decline_reasons(session, Offer.volunteer_id == volunteer_id)
     _clear_feedback(
-        session, list(session.exec(select(Assignment.id).where(Assignment.volunteer_id == volunteer_id)).all())
+        session,
+        list(session.exec(select(Assignment.id).where(Assignment.volunteer_id == volunteer_id)).all()),
     )
     session.add(volunteer)
     record(

@@ -466,7 +466,9 @@ class RequestPage:
     volunteer: Volunteer | None
     reasons: list[tuple[str, str]]  # (rule title or "", message)
     entries: list[HistoryEntry]
-    feedback: list[tuple[Feedback, Assignment]] = dataclass_field(default_factory=list)  # received, oldest first
+    feedback: list[tuple[Feedback, Assignment]] = dataclass_field(
+        default_factory=list
+    )  # received, oldest first
 
 
 def request_page(

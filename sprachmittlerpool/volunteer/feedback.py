@@ -11,7 +11,14 @@ from werkzeug.wrappers import Response
 
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.links import LinkExpired
-from sprachmittlerpool.models import Assignment, Feedback, FeedbackSide, InterpretingRequest, Volunteer, local_now
+from sprachmittlerpool.models import (
+    Assignment,
+    Feedback,
+    FeedbackSide,
+    InterpretingRequest,
+    Volunteer,
+    local_now,
+)
 from sprachmittlerpool.services import feedback as feedback_service
 from sprachmittlerpool.services.offers import Conflict, appointment
 from sprachmittlerpool.volunteer import bp

@@ -19,7 +19,9 @@ from tests.aftercare.world import ask, completed, feedback_mails, feedback_rows
 COMMENT = "Die Mutter hat von der Diagnose KANARIENVOGEL erzählt."
 
 
-def _give(app, feedback_id: int, *, rating: int = 4, comment: str = COMMENT, debriefing: bool = False) -> None:
+def _give(
+    app, feedback_id: int, *, rating: int = 4, comment: str = COMMENT, debriefing: bool = False
+) -> None:
     with app.app_context(), new_session(write=True) as session:
         row = session.get(Feedback, feedback_id)
         feedback_service.submit(
@@ -35,7 +37,11 @@ def test_the_links_go_out_once_however_often_and_in_however_many_periods_the_job
     same_period = ask(app, now=now)
     next_hour = ask(app, now=now + timedelta(hours=1))
 
-    assert (first, same_period, next_hour) == ("2 Rückmeldungen erbeten", ALREADY_RAN, "0 Rückmeldungen erbeten")
+    assert (first, same_period, next_hour) == (
+        "2 Rückmeldungen erbeten",
+        ALREADY_RAN,
+        "0 Rückmeldungen erbeten",
+    )
     assert [m.dedupe_key for m in feedback_mails(db)] == [
         f"feedback_volunteer:{assignment.id}",
         f"feedback_institution:{assignment.id}",
@@ -92,7 +98,10 @@ def test_a_link_expires_after_its_days_unless_it_was_answered(app, client, db, f
         session.add(old)
         session.commit()
 
-    shown, sent = client.get(f"/rueckmeldung/{token}"), client.post(f"/rueckmeldung/{token}", data={"rating": "3"})
+    shown, sent = (
+        client.get(f"/rueckmeldung/{token}"),
+        client.post(f"/rueckmeldung/{token}", data={"rating": "3"}),
+    )
 
     assert shown.status_code == sent.status_code == 410
     assert "abgelaufen" in shown.get_data(as_text=True)
@@ -141,7 +150,11 @@ def test_the_form_refuses_a_missing_rating_in_german_and_keeps_the_comment(app, 
     answer = client.post(f"/rueckmeldung/{token}", data={"comment": "Alles gut gelaufen"})
 
     page = answer.get_data(as_text=True)
-    assert answer.status_code == 422 and "Bitte wählen Sie eine Bewertung" in page and "Alles gut gelaufen" in page
+    assert (
+        answer.status_code == 422
+        and "Bitte wählen Sie eine Bewertung" in page
+        and "Alles gut gelaufen" in page
+    )
     assert feedback_rows(db, assignment.id)[0].submitted_at is None
 
 
@@ -171,4 +184,6 @@ def test_retention_blanks_the_comments_and_drops_unanswered_links(app, db, facto
         privacy.anonymise_request(session, request, now=local_now(), actor="test")
         session.commit()
 
-    assert [(row.id, row.rating, row.comment) for row in feedback_rows(db, assignment.id)] == [(answered.id, 3, "")]
+    assert [(row.id, row.rating, row.comment) for row in feedback_rows(db, assignment.id)] == [
+        (answered.id, 3, "")
+    ]
