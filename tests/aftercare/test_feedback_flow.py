@@ -66,7 +66,11 @@ def test_both_sides_answer_through_the_mailed_links_and_the_coordinator_sees_it(
     assert f"/koordination/anfragen/{assignment.request_id}#rueckmeldungen" in dashboard
 
     page = coordinator_client.get(f"/koordination/anfragen/{assignment.request_id}").get_data(as_text=True)
-    assert "2 von 5" in page and "5 von 5" in page and "Das Gespräch war belastend." in page
+    assert (
+        "Bewertung: 2 von 5" in page
+        and "Bewertung: 5 von 5" in page
+        and "Das Gespräch war belastend." in page
+    )
     assert "Rückmeldung der Sprachmittlerin / des Sprachmittlers eingegangen – Nachgespräch gewünscht" in page
     assert "Rückmeldung der Einrichtung eingegangen" in page
 
