@@ -19,6 +19,7 @@ from sprachmittlerpool.models import (
     Volunteer,
     local_now,
 )
+from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.services import feedback as feedback_service
 from sprachmittlerpool.services.offers import Conflict, appointment
 from sprachmittlerpool.volunteer import bp
@@ -38,6 +39,7 @@ def _load(token: str) -> Feedback:
         )))  # fmt: skip
     if row is None:
         abort(404)
+    use_pool(row.pool_id)  # the page speaks for the assignment's pool (footer, contact)
     return row
 
 
