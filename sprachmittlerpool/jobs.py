@@ -17,6 +17,7 @@ from sprachmittlerpool.services.coordination_jobs import (
     send_reminders,
     warn_unfilled,
 )
+from sprachmittlerpool.services.feedback import ask_feedback
 from sprachmittlerpool.services.privacy import anonymise_finished
 
 JOBS: list[Job] = [
@@ -50,6 +51,12 @@ JOBS: list[Job] = [
         remind_expiring_clearances,
         daily("07:30"),
         "Sprachmittelnde und Koordination vor ablaufenden Führungszeugnissen warnen",
+    ),
+    Job(
+        "ask_feedback",
+        ask_feedback,
+        every(hours=1),
+        "Nach dem Einsatz Sprachmittler/in und Einrichtung um eine kurze Rückmeldung bitten",
     ),
     Job(
         "anonymise_finished",

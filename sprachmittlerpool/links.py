@@ -1,4 +1,4 @@
-"""Links in e-mails: offer and volunteer links (opaque tokens, stored hashed), signed completion and account links.
+"""Links in e-mails: offer, volunteer and feedback links (opaque tokens, stored hashed), signed completion and account links.
 
 An offer link's token is random (256 bits from `secrets`); the database row is the truth, so a
 link is single-use and revocable through the offer's state. The completion link is signed with
@@ -46,6 +46,11 @@ def volunteer_page_url(token: str) -> str:
 def volunteer_email_url(token: str) -> str:
     """Return the link that confirms a volunteer's new e-mail address."""
     return f"{base_url()}/adresse-bestaetigen/{token}"
+
+
+def feedback_url(token: str) -> str:
+    """Return the link of a feedback mail (after an assignment)."""
+    return f"{base_url()}/rueckmeldung/{token}"
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

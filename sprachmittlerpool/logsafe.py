@@ -10,11 +10,12 @@ from urllib.parse import unquote
 from werkzeug.serving import WSGIRequestHandler
 
 # /o/<token>, /status/<token> (also under /api/v1/requests/), /bestaetigung/<token>, /einladung/<token>,
-# /passwort-neu/<token>, /mein-bereich/<token>, /adresse-bestaetigen/<token>: the segment after them,
-# in any letter case, with doubled slashes, backslashes or dot segments in between (a server may merge or
-# resolve those). Matched within one word of the text (no real whitespace or quote in it).
+# /passwort-neu/<token>, /mein-bereich/<token>, /adresse-bestaetigen/<token>, /rueckmeldung/<token>:
+# the segment after them, in any letter case, with doubled slashes, backslashes or dot segments in between
+# (a server may merge or resolve those). Matched within one word of the text (no real whitespace or quote
+# in it).
 _TOKEN_SEGMENT = re.compile(
-    r"([/\\]+(?:o|status|bestaetigung|einladung|passwort-neu|mein-bereich|adresse-bestaetigen)[/\\]+(?:\.{1,2}[/\\]+)*)[^/\\?#]+",
+    r"([/\\]+(?:o|status|bestaetigung|einladung|passwort-neu|mein-bereich|adresse-bestaetigen|rueckmeldung)[/\\]+(?:\.{1,2}[/\\]+)*)[^/\\?#]+",
     re.IGNORECASE,
 )
 # token=… at the start of a word or after ?, & or ; — whatever path it came with.

@@ -9,6 +9,8 @@ Glossary (German word in the product → identifier here):
     Angebot                    offer (a confirmed match sent to a volunteer)
     Aufwandsentschädigung      allowance
     Einsatzbestätigung         completion (confirmation that an assignment took place)
+    Rückmeldung                feedback (after an assignment, from the volunteer or the institution)
+    Nachgespräch               debriefing (a talk a volunteer asks for after a hard assignment)
     Auszahlungsliste           payout list (PayoutMonth with PayoutEntry rows)
     Ehrenamtspauschale         tax-free limit
     Koordinator/in             coordinator (User)
@@ -553,7 +555,49 @@ class Assignment(SQLModel, table=True):
     completed_by: str | None = Field(default=None, max_length=80)
     calendar_sequence: int = 0
     reminder_sent_at: NaiveDatetime | None = None
+    feedback_requested_at: NaiveDatetime | None = None  # the feedback links went out (once)
     created_at: NaiveDatetime = Field(default_factory=local_now)
+
+
+class FeedbackSide(enum.StrEnum):
+    """Who gives a feedback: the volunteer who interpreted, or the requesting institution's contact."""
+
+    VOLUNTEER = "volunteer"
+    INSTITUTION = "institution"
+
+
+class Feedback(SQLModel, table=True):
+    """One side's short feedback after an assignment (Rückmeldung), and the link it is given through.
+
+    The row is made when the link is mailed (token stored as SHA-256, like an offer link) and filled once
+    when the form is sent; rating and comment stay empty until then. The comment is personal data: erasure
+    and retention blank it, reports never show it.
+    """
+
+    __table_args__ = (
+        _enum_check("side", FeedbackSide),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="feedback_rating_range"),
+        CheckConstraint("submitted_at IS NULL OR rating IS NOT NULL", name="feedback_submitted_rated"),
+        CheckConstraint("NOT debriefing_wanted OR side = 'volunteer'", name="feedback_debriefing_volunteer"),
+        UniqueConstraint("assignment_id", "side", name="one_feedback_per_side"),
+        Index("ix_feedback_open_debriefing", "pool_id", "debriefing_wanted", "debriefing_done_at"),
+        _pool_unique("feedback"),
+        _pool_fk(["assignment_id"], "assignment", ["id"], "feedback_assignment_in_pool"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    assignment_id: int = Field(index=True)
+    side: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: NaiveDatetime = Field(default_factory=local_now)
+    expires_at: NaiveDatetime
+    submitted_at: NaiveDatetime | None = Field(default=None, index=True)
+    rating: int | None = None  # 1 (schlecht) … 5 (sehr gut)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    debriefing_wanted: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    debriefing_done_at: NaiveDatetime | None = None
+    debriefing_done_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 
 
 class Tariff(SQLModel, table=True):

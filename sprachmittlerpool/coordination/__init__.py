@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("coordination", __name__, url_prefix="/koordination")
 
 from sprachmittlerpool.coordination import (  # noqa: E402,F401
+    aftercare,
     assignment_actions,
     day_lists,
     institutions,

@@ -32,5 +32,6 @@ def dashboard():
         durations_to_approve=figures.durations_to_approve,
         upcoming=figures.upcoming,
         clearances_expiring=figures.clearances_expiring,
+        debriefings=figures.debriefings,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
     )

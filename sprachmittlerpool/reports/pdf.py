@@ -22,6 +22,7 @@ from sprachmittlerpool.exports.pdf_export import (
     line_count,
     wrapped_row,
 )
+from sprachmittlerpool.services.feedback_figures import FeedbackFigures
 from sprachmittlerpool.services.report_breakdowns import COUNTED_BY, MEASURES, Breakdown, figure_de
 from sprachmittlerpool.services.reports import Report
 from sprachmittlerpool.tax_limits import BudgetStatus
@@ -88,6 +89,8 @@ def to_pdf(report: Report, *, pool_name: str, now: datetime | None = None) -> by
         _breakdown(pdf, breakdown)
     _counts(pdf, "Abgelehnt nach Regel", "Regel", report.rejections)
     _counts(pdf, "Nicht besetzt nach Grund", "Grund", report.unfilled_reasons)
+    if report.feedback is not None:
+        _feedback(pdf, report.feedback)
     return bytes(pdf.output())
 
 
@@ -152,6 +155,24 @@ def _counts(pdf: _ReportPdf, title: str, what: str, items: Sequence[tuple[str, i
     """Print a list of reasons with their counts."""
     rows = [[label, str(count)] for label, count in items] or [["keine", "0"]]
     _table(pdf, title, ((what, 150.0), ("Anfragen", 40.0)), rows)
+
+
+def _feedback(pdf: _ReportPdf, figures: FeedbackFigures) -> None:
+    """Print the feedback per side: answers, average and spread 1–5 (never a comment), then the debriefing wishes."""
+    columns: Columns = (
+        ("Rückmeldungen von", 67.0), ("Eingegangen", 35.0), ("Durchschnitt", 35.0),
+        *((f"Bewertung {n}", 26.0) for n in range(1, 6)),
+    )  # fmt: skip
+    rows = [
+        [side.name, str(side.received), _average(side.average), *(str(n) for n in side.distribution)]
+        for side in figures.sides
+    ]
+    _table(pdf, "Rückmeldungen nach Einsätzen (nach dem Tag des Eingangs)", columns, rows)
+    _paragraph(pdf, f"Nachgespräch gewünscht: {figures.debriefings}")
+
+
+def _average(value: object) -> str:
+    return "–" if value is None else str(value).replace(".", ",")
 
 
 def _table(

@@ -1,4 +1,4 @@
-"""What the coordinators' dashboard shows: counts by state, waiting requests, failed mails."""
+"""What the coordinators' dashboard shows: counts by state, waiting requests, failed mails, debriefing wishes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from notifications.outbox import failed_count
 from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
+    Feedback,
     Institution,
     InterpretingRequest,
     Language,
@@ -24,6 +25,7 @@ from sprachmittlerpool.models import (
     request_municipality_join,
 )
 from sprachmittlerpool.services.clearance_expiry import expiring
+from sprachmittlerpool.services.feedback import open_debriefings
 
 WAITING = (RequestStatus.OPEN, RequestStatus.REVIEW)
 
@@ -41,6 +43,7 @@ class Overview:
     )
     upcoming: list[tuple[InterpretingRequest, str, str, str]]
     clearances_expiring: int  # police clearances of active volunteers ending soon or ended
+    debriefings: list[tuple[Feedback, Assignment, Volunteer | None]]  # asked for, not yet marked handled
 
 
 def overview(session: Session, *, pool_id: int) -> Overview:
@@ -69,6 +72,7 @@ def overview(session: Session, *, pool_id: int) -> Overview:
         ).one(),
         upcoming=_waiting_requests(session, pool_id),
         clearances_expiring=len(expiring(session, pool_id=pool_id, today=local_now().date())),
+        debriefings=open_debriefings(session, pool_id=pool_id),
     )
 
 

@@ -29,6 +29,8 @@ _ASSIGNMENT_KINDS = (
     "assignment_withdrawn_institution",
     "completion_request",
     "reminder",
+    "feedback_volunteer",
+    "feedback_institution",
 )
 _REQUEST_KINDS = ("unfilled", "unfilled_warning")
 _REQUEST_SUFFIXES = ("accepted", "cancelled", "received", "rejected")

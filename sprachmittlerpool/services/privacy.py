@@ -2,7 +2,8 @@
 
 Erasure and retention keep what the books and the reports need (assignments, amounts, dates,
 language, municipality, status, rule ids) under the anonymous row id; the rest is blanked, including
-the free-text reasons volunteers gave when declining an offer.
+the free-text reasons volunteers gave when declining an offer and the comments of feedback after an
+assignment (ratings stay for the reports). The export lists the volunteer's own feedback with its comment.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sprachmittlerpool.models import (
     Absence,
     Assignment,
     Availability,
+    Feedback,
+    FeedbackSide,
     Institution,
     InterpretingRequest,
     Language,
@@ -94,6 +97,7 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     data["assignments"] = _assignments(session, volunteer_id)
     data["offers"] = _offers(session, volunteer_id)
     data["payouts"] = _payouts(session, volunteer_id)
+    data["feedback"] = _feedback(session, volunteer_id)
     data["mails"] = mail_privacy.describe(_mails_of(session, volunteer))
     return {"format": "sprachmittlerpool-export/1", "volunteer": data}
 
@@ -141,6 +145,43 @@ def _offers(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
         }
         for offer in rows
     ]
+
+
+def _feedback(session: Session, volunteer_id: int) -> list[dict[str, Any]]:
+    """List the feedback the volunteer gave after their assignments: rating, own words, debriefing wish."""
+    rows = session.exec(
+        select(Feedback)
+        .join(Assignment, col(Assignment.id) == Feedback.assignment_id)
+        .where(
+            Assignment.volunteer_id == volunteer_id,
+            Feedback.side == FeedbackSide.VOLUNTEER,
+            col(Feedback.submitted_at).is_not(None),
+        )
+        .order_by(col(Feedback.id))
+    ).all()
+    return [
+        {
+            "assignment": str(row.assignment_id),
+            "submitted": _stamp(row.submitted_at),
+            "rating": row.rating,
+            "comment": row.comment,
+            "debriefing_wanted": row.debriefing_wanted,
+            "debriefing_done": _stamp(row.debriefing_done_at),
+        }
+        for row in rows
+    ]
+
+
+def _clear_feedback(session: Session, assignment_ids: list[int]) -> None:
+    """Blank feedback comments about these assignments (both sides may name people) and drop unused links."""
+    if not assignment_ids:
+        return
+    for row in session.exec(select(Feedback).where(col(Feedback.assignment_id).in_(assignment_ids))).all():
+        if row.submitted_at is None:
+            session.delete(row)
+        elif row.comment:
+            row.comment = ""
+            session.add(row)
 
 
 def _mails_of(session: Session, volunteer: Volunteer) -> list[Any]:
@@ -200,6 +241,10 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
         for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
             session.delete(row)
     _clear_decline_reasons(session, Offer.volunteer_id == volunteer_id)
+    _clear_feedback(
+        session,
+        list(session.exec(select(Assignment.id).where(Assignment.volunteer_id == volunteer_id)).all()),
+    )
     session.add(volunteer)
     record(
         session,
@@ -284,6 +329,9 @@ def anonymise_request(session: Session, request: InterpretingRequest, *, now: da
     request.decision_note = ""
     request.reasons = [{"rule": reason.get("rule")} for reason in request.reasons if isinstance(reason, dict)]
     _clear_decline_reasons(session, Offer.request_id == request.id)
+    _clear_feedback(
+        session, list(session.exec(select(Assignment.id).where(Assignment.request_id == request.id)).all())
+    )
     mail_privacy.forget(session, mail_privacy.mails_of_request(session, request.id), now=now)
     request.anonymised_at = now
     request.updated_at = now

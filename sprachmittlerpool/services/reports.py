@@ -36,6 +36,8 @@ from sprachmittlerpool.models import (
     Volunteer,
     VolunteerLanguage,
 )
+from sprachmittlerpool.services import feedback_figures
+from sprachmittlerpool.services.feedback_figures import FeedbackFigures
 from sprachmittlerpool.services.payouts import FIRST_YEAR, LAST_YEAR, month_of, year_budget
 from sprachmittlerpool.services.pool_rules import effective_rule_set
 from sprachmittlerpool.services.report_breakdowns import (
@@ -104,6 +106,7 @@ class Report:
     languages_covered: int
     breakdowns: tuple[Breakdown, ...] = ()
     budgets: tuple[BudgetStatus, ...] = ()  # each year the period touches: its spending against its grant
+    feedback: FeedbackFigures | None = None  # the feedback that arrived in the period (no free text)
 
     @property
     def label(self) -> str:
@@ -270,6 +273,7 @@ def build_report(
         budgets=tuple(
             year_budget(session, year, pool_id=pool_id) for year in range(start.year, end.year + 1)
         ),
+        feedback=feedback_figures.feedback_figures(session, start, end, pool_id=pool_id),
     )
 
 
@@ -330,6 +334,8 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
         out += _budget_rows(budget)
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
+    if report.feedback is not None:
+        out += feedback_figures.rows(report.feedback)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from sprachmittlerpool.models import (
     Assignment,
     AssignmentStatus,
     AuditEvent,
+    Feedback,
     Institution,
     InterpretingRequest,
     Language,
@@ -35,6 +37,7 @@ from sprachmittlerpool.models import (
     User,
     Volunteer,
 )
+from sprachmittlerpool.services.feedback import feedback_of_request
 from sprachmittlerpool.services.mail_privacy import mails_of_request
 from sprachmittlerpool.services.matching_run import REASON_TEXTS, proposal_of
 from sprachmittlerpool.web import STATUS_SHORT_DE, status_de
@@ -328,10 +331,19 @@ def _assignment_text(event: AuditEvent, rows: _Rows) -> str | None:
         + "); sie wartet auf Freigabe",
         "duration_approved": f"Längere Dauer freigegeben: {_minutes(detail.get('paid_minutes'))}",
         "duration_cut_to_slot": f"Gebuchte Dauer bezahlt: {_minutes(detail.get('paid_minutes'))}",
+        "feedback_received": _feedback_text(detail),
+        "debriefing_done": "Nachgespräch als erledigt vermerkt",
     }
     if event.action == "withdraw":
         return None  # the offer's 'withdraw_acceptance' row says it with the person's name
     return texts.get(event.action, _state_text(f"Einsatz von {name}", event))
+
+
+def _feedback_text(detail: dict[str, Any]) -> str:
+    if detail.get("side") == "institution":
+        return "Rückmeldung der Einrichtung eingegangen"
+    text = "Rückmeldung der Sprachmittlerin / des Sprachmittlers eingegangen"
+    return text + (" – Nachgespräch gewünscht" if detail.get("debriefing") else "")
 
 
 def _minutes(value: object) -> str:
@@ -454,6 +466,9 @@ class RequestPage:
     volunteer: Volunteer | None
     reasons: list[tuple[str, str]]  # (rule title or "", message)
     entries: list[HistoryEntry]
+    feedback: list[tuple[Feedback, Assignment]] = dataclass_field(
+        default_factory=list
+    )  # received, oldest first
 
 
 def request_page(
@@ -480,4 +495,5 @@ def request_page(
             if isinstance(reason, dict)
         ],
         entries=history(session, request, rule_titles=rule_titles),
+        feedback=feedback_of_request(session, request.id),
     )

@@ -16,7 +16,15 @@ from sqlalchemy import inspect, select, text
 
 from notifications.relay import deliver_due
 from sprachmittlerpool.db import new_session
-from sprachmittlerpool.models import InterpretingRequest, OutboxMail, RequestStatus, SQLModel
+from sprachmittlerpool.models import (
+    Assignment,
+    Feedback,
+    InterpretingRequest,
+    OutboxMail,
+    RequestStatus,
+    SQLModel,
+)
+from sprachmittlerpool.security import token_hash
 from sprachmittlerpool.services import offers, privacy
 from tests.conftest import PG_URL, make_test_config
 from tests.coordination.helpers import now, open_request
@@ -50,9 +58,24 @@ def _give_the_volunteer_a_history(app, factories) -> int:
         ]
         offers.decline_offer(session, offer_id=ids[1], reason=f"Ich, {NAME}, bin krank ({EMAIL})", now=now())
         offers.accept_offer(session, offer_id=ids[2], now=now())
+        _feedback_naming_the_volunteer(session, ids[2])
     report = deliver_due(app, now=now() + timedelta(minutes=1))
     assert report.summary()
     return volunteer.id
+
+
+def _feedback_naming_the_volunteer(session, offer_id: int) -> None:
+    """The institution's feedback names the volunteer in its words; the volunteer's own link is still open."""
+    assignment = session.exec(select(Assignment).where(Assignment.offer_id == offer_id)).scalar_one()
+    for side, comment in (("institution", f"{NAME} war großartig, Telefon {PHONE}"), ("volunteer", "")):
+        session.add(
+            Feedback(
+                pool_id=assignment.pool_id, assignment_id=assignment.id, side=side, token_hash=token_hash(side),
+                expires_at=now() + timedelta(days=30), submitted_at=now() if comment else None,
+                rating=5 if comment else None, comment=comment,
+            )
+        )  # fmt: skip
+    session.commit()
 
 
 def _text_hits(app) -> list[str]:

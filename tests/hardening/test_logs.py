@@ -36,6 +36,7 @@ OTHER = "Zq3b9Kx7_LmN2pQ8rT4vW6yA1cE5gH0jS9uX3zB7dF2"
         (f"/mein-bereich/{TOKEN}", "/mein-bereich/…"),
         (f"/mein-bereich/{TOKEN}/nachweis", "/mein-bereich/…/nachweis"),
         (f"/adresse-bestaetigen/{TOKEN}", "/adresse-bestaetigen/…"),
+        (f"/rueckmeldung/{TOKEN}", "/rueckmeldung/…"),
         (f"/anfrage?token={TOKEN}&x=1", "/anfrage?token=[token]&x=1"),
         (f'"GET /o/{TOKEN}?a=1&token={OTHER} HTTP/1.1" 200 -', '"GET /o/…?a=1&token=[token] HTTP/1.1" 200 -'),
     ],

@@ -20,6 +20,7 @@ from sprachmittlerpool.models import (
     Absence,
     ApiToken,
     AuditEvent,
+    Feedback,
     JobRun,
     LoginFailure,
     MatchingRun,
@@ -47,6 +48,7 @@ ACCEPTED_TOKEN = "world-offer-token-accepted-0123456789abcdef"
 STATUS_TOKEN = "world-status-token-0123456789abcdef"
 SELF_TOKEN = "world-volunteer-page-token-0123456789abcdef"
 EMAIL_TOKEN = "world-volunteer-email-token-0123456789abcdef"
+FEEDBACK_TOKEN = "world-feedback-token-0123456789abcdef"
 
 
 @dataclass
@@ -81,6 +83,8 @@ class World:
             "volunteer.submit_completion": self.completion_token,
             "volunteer.show_completion": self.completion_token,
             "volunteer.confirm_email": EMAIL_TOKEN,
+            "volunteer.show_feedback": FEEDBACK_TOKEN,
+            "volunteer.submit_feedback": FEEDBACK_TOKEN,
         }
         if endpoint.startswith("volunteer.self_"):
             return SELF_TOKEN
@@ -134,7 +138,19 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
             ("email", EMAIL_TOKEN, "neu-world@example.org"),
         )
     ]
-    db.add_all([absence, run, mail, grant, *personal_links])
+    feedback = [
+        Feedback(  # an open link, and an answer with a debriefing wish the coordination has not handled
+            pool_id=FIRST_POOL, assignment_id=confirmed.id, side="volunteer", token_hash=token_hash(FEEDBACK_TOKEN),
+            expires_at=local_now() + timedelta(days=30),
+        ),
+        Feedback(
+            pool_id=FIRST_POOL, assignment_id=completed.id, side="volunteer", token_hash=token_hash("answered"),
+            expires_at=local_now() + timedelta(days=30), submitted_at=local_now(), rating=2,
+            comment="Bitte um Rückruf.", debriefing_wanted=True,
+        ),
+    ]  # fmt: skip
+    db.add_all([absence, run, mail, grant, *personal_links, *feedback])
+    db.flush()
     _bookkeeping(db, coordinator, volunteer.id, completed)
     db.commit()
     with app.app_context():
@@ -154,6 +170,7 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
             "user_id": coordinator.id,
             "token_id": db.exec(select(ApiToken.id)).one(),
             "change": "deaktivieren",
+            "feedback_id": feedback[1].id,
         },
         month=past.strftime("%Y-%m"),
         completion_token=completion_token,

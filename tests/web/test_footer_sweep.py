@@ -15,7 +15,7 @@ from flask import Flask
 
 from sprachmittlerpool import links
 from sprachmittlerpool.db import new_session
-from sprachmittlerpool.models import Pool, User, VolunteerLink
+from sprachmittlerpool.models import Feedback, Pool, User, VolunteerLink
 from sprachmittlerpool.security import new_token, token_hash, unusable_password_hash
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.accounts import fingerprint
@@ -72,6 +72,13 @@ def samples(app: Flask, db, factories, kleve) -> dict[str, dict[str, str]]:
     )
     db.add(account)
     volunteer_links = _volunteer_links(db, factories.VolunteerFactory().id)
+    feedback_token = new_token()
+    db.add(
+        Feedback(
+            pool_id=FIRST_POOL, assignment_id=assignment.id, side="institution", token_hash=token_hash(feedback_token),
+            expires_at=now() + timedelta(days=30),
+        )
+    )  # fmt: skip
     db.commit()
     with app.app_context():
         account_links = {
@@ -86,6 +93,7 @@ def samples(app: Flask, db, factories, kleve) -> dict[str, dict[str, str]]:
         "volunteer.show_completion": {"token": completion_token},
         "volunteer.self_page": {"token": volunteer_links["page"]},
         "volunteer.confirm_email": {"token": volunteer_links["email"]},
+        "volunteer.show_feedback": {"token": feedback_token},
     }
 
 

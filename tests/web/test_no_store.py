@@ -49,6 +49,7 @@ def test_public_link_error_and_api_answers_are_no_store(client, world) -> None:
         f"/status/{world['status_token']}",
         f"/o/{world['offer_token']}",
         f"/bestaetigung/{new_token()}",
+        f"/rueckmeldung/{new_token()}",
         "/gibt-es-nicht",
         "/koordination/",  # the redirect to the login
         "/api/v1/languages",

@@ -12,7 +12,7 @@ from sprachmittlerpool import create_app
 from tests.conftest import make_test_config
 
 # Routes that are public on purpose: the institution's form and status page, the volunteer's e-mail links
-# and own page (their tokens authorise), the login and the password links (signed, bound to one password),
+# and own page and the feedback page after an assignment (their tokens authorise), the login and the password links (signed, bound to one password),
 # the catalog and the description of the API, the Impressum and the privacy notice.
 PUBLIC = {
     "static",
@@ -52,6 +52,8 @@ PUBLIC = {
     "volunteer.self_statement",
     "volunteer.self_export",
     "volunteer.confirm_email",
+    "volunteer.show_feedback",
+    "volunteer.submit_feedback",
 }
 SAMPLE_VALUES = {
     "month": "2025-03",

@@ -38,6 +38,8 @@ from sprachmittlerpool.models import (
     ApiToken,
     Assignment,
     AssignmentStatus,
+    Feedback,
+    FeedbackSide,
     InterpretingRequest,
     MailStatus,
     Offer,
@@ -55,6 +57,7 @@ from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.clearance_expiry import remind_expiring_clearances
 from sprachmittlerpool.services.coordination_jobs import ask_completion, send_reminders, warn_unfilled
+from sprachmittlerpool.services.feedback import ask_feedback
 from tests.confirm import CONFIRMED
 from tests.factories import FIRST_POOL
 from tests.intake.test_form import form_data
@@ -265,6 +268,8 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
             "year": [str(local_now().year)],
         }
         values |= _volunteer_link_tokens(session, completed.volunteer_id)
+        values |= _feedback_tokens(session, completed)
+        values["request_id"].append(str(completed.request_id))  # its page shows the feedback
         api_token = ApiToken(user_id=coordinator.id, token_hash=token_hash(new_token()))
         session.add(api_token)
         volunteer = _speaker_of(session, to_offer.language_code, not_in={confirmed.volunteer_id})
@@ -296,6 +301,30 @@ def _volunteer_link_tokens(session: Session, volunteer_id: int) -> dict[str, lis
     return tokens
 
 
+def _feedback_tokens(session: Session, assignment: Assignment) -> dict[str, list[str]]:
+    """Give a demo assignment both sides' feedback links: the volunteer's answered with a debriefing wish
+    (so the dashboard and the request page show it, and its link says it arrived), the institution's open."""
+    tokens = []
+    for side in FeedbackSide:
+        token = new_token()
+        answered = side == FeedbackSide.VOLUNTEER
+        session.add(
+            Feedback(
+                pool_id=FIRST_POOL,
+                assignment_id=assignment.id,
+                side=side,
+                token_hash=token_hash(token),
+                expires_at=local_now() + timedelta(days=30),
+                submitted_at=local_now() if answered else None,
+                rating=2 if answered else None,
+                comment="Es war schwer, bitte rufen Sie mich an." if answered else "",
+                debriefing_wanted=answered,
+            )
+        )
+        tokens.append(token)
+    return {"feedback_token": tokens}
+
+
 def _assignment(session: Session, status: AssignmentStatus) -> Assignment:
     statement = select(Assignment).where(Assignment.status == status).order_by(col(Assignment.id))
     return session.exec(statement).first()
@@ -316,6 +345,7 @@ TOKEN_ARGUMENT = {
     "volunteer.show_completion": "completion_token",
     "volunteer.self_page": "volunteer_page_token",
     "volunteer.confirm_email": "volunteer_email_token",
+    "volunteer.show_feedback": "feedback_token",
 }
 NOT_SWEPT = {"static", "auth.accept_invitation", "auth.reset_password"}
 # Pages that read a day from the query string: swept at a day of the demo's confirmed assignments too.
@@ -390,6 +420,7 @@ def test_no_public_page_or_answer_to_the_form_shows_a_code_an_id_or_an_english_n
     public += [f"/status/{token}" for token in demo_pool["status_token"]]
     public += [f"/o/{token}" for token in demo_pool["offer_token"]]
     public += [f"/bestaetigung/{token}" for token in demo_pool["completion_token"]]
+    public += [f"/rueckmeldung/{token}" for token in demo_pool["feedback_token"]]
 
     found = sweep(client, public)
 
@@ -410,6 +441,7 @@ def run_jobs_around(app: Flask) -> None:
         session.commit()
         send_reminders(session, now=start - timedelta(hours=16))
         ask_completion(session, now=end + timedelta(hours=2))
+        ask_feedback(session, now=_last_completion(session) + timedelta(hours=1))
         warn_unfilled(session, now=open_start - timedelta(days=1))
         clearances = session.exec(select(Qualification).where(Qualification.kind == "clearance")).all()
         for row, days in zip(clearances, (-5, 20), strict=False):  # one has ended, one ends soon
@@ -418,6 +450,11 @@ def run_jobs_around(app: Flask) -> None:
             session.add(row)
         remind_expiring_clearances(session, now=local_now())
         session.commit()  # the scheduler commits a job's work
+
+
+def _last_completion(session: Session):
+    """Return when the demo recorded its latest outcome: the feedback job asks about the days before it."""
+    return max(a.completed_at for a in session.exec(select(Assignment)).all() if a.completed_at)
 
 
 def test_no_mail_the_demo_flows_send_shows_a_code_an_id_or_an_english_number(
@@ -440,8 +477,7 @@ def test_no_mail_the_demo_flows_send_shows_a_code_an_id_or_an_english_number(
     client.post(f"/status/{demo_pool['confirmed_status_token'][0]}/stornieren", data=CONFIRMED)
     deliver_due(app, now=local_now() + timedelta(days=60))  # the jobs queued their mail at their moments
 
-    found = {}
-    subjects = []
+    found, subjects = {}, []
     files = sorted(Path(app.config["MAIL_DIR"]).glob("*.eml"))
     for path in files:
         message = email.message_from_bytes(path.read_bytes(), policy=default_policy)
@@ -453,6 +489,8 @@ def test_no_mail_the_demo_flows_send_shows_a_code_an_id_or_an_english_number(
     assert len(files) >= 12, [f.name for f in files]
     assert any(s.startswith("Führungszeugnisse laufen ab") for s in subjects), subjects
     assert any(s.startswith("Ihr erweitertes Führungszeugnis") for s in subjects), subjects
+    assert any(s.startswith("Wie ist Ihr Einsatz") for s in subjects), subjects  # the feedback mails
+    assert any(s.startswith("Ihre Rückmeldung zur Sprachmittlung") for s in subjects), subjects
     assert not found, report(found)
 
 

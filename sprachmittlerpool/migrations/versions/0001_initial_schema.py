@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 00:00:22.204498
+Create Date: 2026-12-04 01:26:16.026403
 """
 
 from collections.abc import Sequence
@@ -501,6 +501,7 @@ def upgrade() -> None:
     sa.Column('completed_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('calendar_sequence', sa.Integer(), nullable=False),
     sa.Column('reminder_sent_at', sa.DateTime(), nullable=True),
+    sa.Column('feedback_requested_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("outcome IS NULL OR outcome IN ('took_place', 'late', 'early', 'no_show', 'volunteer_no_show')", name='assignment_outcome'),
     sa.CheckConstraint("status IN ('confirmed', 'completed', 'cancelled')", name='status_valid'),
@@ -522,6 +523,38 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_assignment_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assignment_volunteer_id'), ['volunteer_id'], unique=False)
         batch_op.create_index('one_active_assignment_per_request', ['request_id'], unique=True, sqlite_where=sa.text("status != 'cancelled'"), postgresql_where=sa.text("status != 'cancelled'"))
+
+    op.create_table('feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=False),
+    sa.Column('side', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(), nullable=True),
+    sa.Column('rating', sa.Integer(), nullable=True),
+    sa.Column('comment', sa.Text(), server_default='', nullable=False),
+    sa.Column('debriefing_wanted', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
+    sa.Column('debriefing_done_at', sa.DateTime(), nullable=True),
+    sa.Column('debriefing_done_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("NOT debriefing_wanted OR side = 'volunteer'", name='feedback_debriefing_volunteer'),
+    sa.CheckConstraint("side IN ('volunteer', 'institution')", name='side_valid'),
+    sa.CheckConstraint('rating IS NULL OR rating BETWEEN 1 AND 5', name='feedback_rating_range'),
+    sa.CheckConstraint('submitted_at IS NULL OR rating IS NOT NULL', name='feedback_submitted_rated'),
+    sa.ForeignKeyConstraint(['debriefing_done_by_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['pool_id', 'assignment_id'], ['assignment.pool_id', 'assignment.id'], name='feedback_assignment_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('assignment_id', 'side', name='one_feedback_per_side'),
+    sa.UniqueConstraint('pool_id', 'id', name='feedback_pool_id_id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_feedback_assignment_id'), ['assignment_id'], unique=False)
+        batch_op.create_index('ix_feedback_open_debriefing', ['pool_id', 'debriefing_wanted', 'debriefing_done_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_submitted_at'), ['submitted_at'], unique=False)
 
     op.create_table('payout_entry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -592,6 +625,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_payout_entry_payout_month_id'))
 
     op.drop_table('payout_entry')
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_feedback_submitted_at'))
+        batch_op.drop_index(batch_op.f('ix_feedback_pool_id'))
+        batch_op.drop_index('ix_feedback_open_debriefing')
+        batch_op.drop_index(batch_op.f('ix_feedback_assignment_id'))
+
+    op.drop_table('feedback')
     with op.batch_alter_table('assignment', schema=None) as batch_op:
         batch_op.drop_index('one_active_assignment_per_request', sqlite_where=sa.text("status != 'cancelled'"), postgresql_where=sa.text("status != 'cancelled'"))
         batch_op.drop_index(batch_op.f('ix_assignment_volunteer_id'))
