@@ -57,6 +57,7 @@ REASON_TEXTS = {
     "no_gender": "Niemand mit dem gewünschten Geschlecht spricht die Sprache und wohnt nah genug.",
     "no_time": "Niemand Passendes ist zu dieser Zeit verfügbar (Wochenplan oder Abwesenheit).",
     "no_remote": "Niemand, der die Sprache spricht, übernimmt Telefon- oder Videotermine.",
+    "no_written": "Niemand, der die Sprache spricht, übernimmt schriftliche Übersetzungen.",
     "excluded": "Alle Passenden haben diese Anfrage schon abgelehnt oder das Angebot verfallen lassen.",
     "no_qualified": "Den Passenden fehlt ein Nachweis, den diese Einrichtungsart verlangt "
     "(z. B. ein gültiges erweitertes Führungszeugnis am Tag des Termins).",
