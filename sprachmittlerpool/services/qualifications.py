@@ -36,6 +36,7 @@ MODE_LABELS: dict[str, str] = {
     RequestMode.IN_PERSON: "vor Ort",
     RequestMode.PHONE: "am Telefon",
     RequestMode.VIDEO: "per Video",
+    RequestMode.WRITTEN: "schriftliche Übersetzung",
 }
 REMOTE_MODES = (RequestMode.PHONE, RequestMode.VIDEO)
 ALL_TYPES = "all"
@@ -69,15 +70,29 @@ def required_for(pool: Pool, institution_type: str) -> list[str]:
 
 
 def brokered_modes(pool: Pool) -> list[str]:
-    """Return the modes the pool takes requests for: always in person, phone and video if the pool says so."""
-    return [RequestMode.IN_PERSON.value, *(m.value for m in REMOTE_MODES if m.value in pool.remote_modes)]
+    """Return the modes the pool takes requests for: always in person; phone, video, written if the pool says so."""
+    remote = [m.value for m in REMOTE_MODES if m.value in pool.remote_modes]
+    return [RequestMode.IN_PERSON.value, *remote, *([RequestMode.WRITTEN.value] if pool.brokers_written else [])]
 
 
 def place_words(request: InterpretingRequest, municipality_name: str) -> str:
     """Say where the appointment is: the address, or for a call how it comes about and where the institution is."""
     if request.mode == RequestMode.IN_PERSON:
         return f"{request.address}, {municipality_name}"
+    if request.mode == RequestMode.WRITTEN:
+        return f"{written_words(request)}, Einrichtung in {municipality_name}"
     return f"{call_words(request)}, Einrichtung in {municipality_name}"
+
+
+def due_words(request: InterpretingRequest) -> str:
+    """Say when a written translation is due: 'Abgabe bis 03.12.2026'."""
+    return f"Abgabe bis {request.start:%d.%m.%Y}"
+
+
+def written_words(request: InterpretingRequest) -> str:
+    """Say what a written translation is: 'schriftliche Übersetzung, etwa 3 Seiten, Abgabe bis 03.12.2026'."""
+    pages = f"etwa {request.pages} {'Seite' if request.pages == 1 else 'Seiten'}, " if request.pages else ""
+    return f"{MODE_LABELS[RequestMode.WRITTEN]}, {pages}{due_words(request)}"
 
 
 def call_words(request: InterpretingRequest) -> str:
