@@ -124,8 +124,12 @@ def save_qualifications(
     remote: bool,
     entries: Mapping[str, Entry],
     actor: str,
+    written: bool | None = None,
 ) -> None:
-    """Store the remote flag and every kind's dates (an empty entry removes the kind), audit what changed, commit."""
+    """Store the remote and written flags and every kind's dates (an empty entry removes the kind).
+
+    What changed is audited, then committed; ``written=None`` keeps the volunteer's choice.
+    """
     problems = {
         f"{kind}_valid_until": "„Gültig bis“ darf nicht vor dem Ausstellungsdatum liegen."
         for kind, entry in entries.items()
@@ -152,6 +156,10 @@ def save_qualifications(
         volunteer.remote = remote
         session.add(volunteer)
         changed.append("remote")
+    if written is not None and volunteer.written != written:
+        volunteer.written = written
+        session.add(volunteer)
+        changed.append("written")
     if changed:
         # the dates stay on the rows, which erasure deletes; the trail names only what changed
         record(
@@ -175,8 +183,11 @@ def save_pool_settings(
     remote_modes: Iterable[str],
     required: Mapping[str, Iterable[str]],
     actor: str,
+    brokers_written: bool | None = None,
 ) -> bool:
-    """Store which calls the pool brokers and what each institution type requires; audit and commit a change.
+    """Store which calls (and written translations) the pool brokers and what each institution type requires.
+
+    A change is audited and committed; ``brokers_written=None`` keeps the pool's choice.
 
     ``required`` maps ``"all"`` or an institution type to qualification kinds. Returns whether anything changed.
     """
@@ -188,11 +199,17 @@ def save_pool_settings(
         if key == ALL_TYPES or key in INSTITUTION_TYPES
     }
     wanted = {key: values for key, values in wanted.items() if values}
-    before = {"remote_modes": list(pool.remote_modes), "required": dict(pool.required_qualifications)}
-    after = {"remote_modes": modes, "required": wanted}
+    written = pool.brokers_written if brokers_written is None else brokers_written
+    before = {
+        "remote_modes": list(pool.remote_modes),
+        "required": dict(pool.required_qualifications),
+        "brokers_written": pool.brokers_written,
+    }
+    after = {"remote_modes": modes, "required": wanted, "brokers_written": written}
     if before == after:
         return False
     pool.remote_modes, pool.required_qualifications = modes, wanted
+    pool.brokers_written = written
     session.add(pool)
     record(
         session,
@@ -215,4 +232,7 @@ def describe_settings_change(_action: str, detail: Mapping[str, Any]) -> str:
         + ", ".join(KIND_LABELS.get(kind, kind) for kind in kinds)
         for key, kinds in after.get("required", {}).items()
     )
-    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}."
+    written = ""
+    if "brokers_written" in after:  # older entries predate the setting
+        written = f" Schriftliche Übersetzungen: {'werden vermittelt' if after['brokers_written'] else 'werden abgelehnt'}."
+    return f"Telefon/Video: {modes}.{written} Verlangte Nachweise – {rules or 'keine'}."

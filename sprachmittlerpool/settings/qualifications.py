@@ -56,6 +56,7 @@ def matching_rules_save() -> Response:
         get_session(),
         _pool(),
         remote_modes=request.form.getlist("remote_modes"),
+        brokers_written=request.form.get("brokers_written") == "1",
         required={row: request.form.getlist(f"require-{row}") for row in rows},
         actor=settings_history.actor_for(current_user.id),
     )
