@@ -79,8 +79,6 @@ def place_words(request: InterpretingRequest, municipality_name: str) -> str:
     """Say where the appointment is: the address, or for a call how it comes about and where the institution is."""
     if request.mode == RequestMode.IN_PERSON:
         return f"{request.address}, {municipality_name}"
-    if request.mode == RequestMode.WRITTEN:
-        return f"{written_words(request)}, Einrichtung in {municipality_name}"
     return f"{call_words(request)}, Einrichtung in {municipality_name}"
 
 
@@ -96,7 +94,12 @@ def written_words(request: InterpretingRequest) -> str:
 
 
 def call_words(request: InterpretingRequest) -> str:
-    """Say how a phone or video appointment comes about: 'am Telefon (Wir rufen an …)'."""
+    """Say how a phone or video appointment comes about: 'am Telefon (Wir rufen an …)'.
+
+    For a written translation, which has no call: what it is and when it is due.
+    """
+    if request.mode == RequestMode.WRITTEN:
+        return written_words(request)
     return f"{MODE_LABELS[request.mode]} ({request.call_details})"
 
 
