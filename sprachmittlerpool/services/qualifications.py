@@ -238,4 +238,4 @@ def describe_settings_change(_action: str, detail: Mapping[str, Any]) -> str:
     written = ""
     if "brokers_written" in after:  # older entries predate the setting
         written = f" Schriftliche Übersetzungen: {'werden vermittelt' if after['brokers_written'] else 'werden abgelehnt'}."
-    return f"Telefon/Video: {modes}.{written} Verlangte Nachweise – {rules or 'keine'}."
+    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}.{written}"
