@@ -166,7 +166,9 @@ class Rule:
     message: str
     screen_message: str | None = None
     title: str = ""
-    screen_effect: Effect = "review"  # "reject": a screen hit refuses like the field would, if the rule rejects
+    screen_effect: Effect = (
+        "review"  # "reject": a screen hit refuses like the field would, if the rule rejects
+    )
 
 
 @dataclass(frozen=True)

@@ -95,8 +95,12 @@ class RequestForm(FlaskForm):
         self.offers_calls = any(mode in (RequestMode.PHONE, RequestMode.VIDEO) for mode in modes)
         self.offers_written = RequestMode.WRITTEN.value in modes
         if len(modes) > 1:
-            self.municipality.description = "bei Telefon, Video oder schriftlicher Übersetzung: der Ort Ihrer Einrichtung"
-            self.address.description = "Straße und Hausnummer; bei Telefon, Video oder schriftlicher Übersetzung nicht nötig"
+            self.municipality.description = (
+                "bei Telefon, Video oder schriftlicher Übersetzung: der Ort Ihrer Einrichtung"
+            )
+            self.address.description = (
+                "Straße und Hausnummer; bei Telefon, Video oder schriftlicher Übersetzung nicht nötig"
+            )
         if RequestMode.WRITTEN.value in modes:
             self.date.label.text = "Datum (nicht bei schriftlicher Übersetzung)"
         if not self.idempotency_key.data:

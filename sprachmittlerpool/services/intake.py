@@ -94,7 +94,9 @@ OPTIONAL_TEXT = {"contact_phone": 60, "dialect": 200, "topic": 2000}
 
 MAX_PERSONS = 50
 MAX_PAGES = 500
-DUE_END = time(23, 59)  # a written translation's `end`: its due day, to the last minute (see InterpretingRequest)
+DUE_END = time(
+    23, 59
+)  # a written translation's `end`: its due day, to the last minute (see InterpretingRequest)
 MAX_DAYS_AHEAD = 366
 MAX_IDEMPOTENCY_KEY = 128
 BEFORE_MATCHING = (RequestStatus.SUBMITTED, RequestStatus.REVIEW)

@@ -88,7 +88,14 @@ def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | P
     path = Path(instance_path) / DISTRICT_FILE
     stamp = path.stat().st_mtime_ns if path.exists() else None
     overrides = json.dumps(pool.rule_overrides, sort_keys=True)
-    key = (str(path), stamp, overrides, pool.lead_working_days, pool.max_duration_minutes, pool.brokers_written)
+    key = (
+        str(path),
+        stamp,
+        overrides,
+        pool.lead_working_days,
+        pool.max_duration_minutes,
+        pool.brokers_written,
+    )
     if key not in _cache:
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()

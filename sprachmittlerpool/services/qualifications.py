@@ -72,7 +72,11 @@ def required_for(pool: Pool, institution_type: str) -> list[str]:
 def brokered_modes(pool: Pool) -> list[str]:
     """Return the modes the pool takes requests for: always in person; phone, video, written if the pool says so."""
     remote = [m.value for m in REMOTE_MODES if m.value in pool.remote_modes]
-    return [RequestMode.IN_PERSON.value, *remote, *([RequestMode.WRITTEN.value] if pool.brokers_written else [])]
+    return [
+        RequestMode.IN_PERSON.value,
+        *remote,
+        *([RequestMode.WRITTEN.value] if pool.brokers_written else []),
+    ]
 
 
 def place_words(request: InterpretingRequest, municipality_name: str) -> str:

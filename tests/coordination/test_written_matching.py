@@ -6,8 +6,9 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import select
 
+from sprachmittlerpool.db import new_session
 from sprachmittlerpool.models import Assignment, MatchingRun, Offer, Volunteer
-from sprachmittlerpool.services import offers
+from sprachmittlerpool.services import completion, offers
 from tests.coordination.day_world import assignment_at
 from tests.coordination.helpers import fresh_read, mails, now, reload
 from tests.factories import next_weekday
@@ -33,21 +34,29 @@ def _written_request(factories, **overrides):
 
 def test_a_written_request_is_proposed_to_the_one_who_takes_written_work(coordinator_client, db, factories):
     # the translator lives far away and has no weekly time on the due day: neither counts for written work
-    translator = factories.VolunteerFactory(name="Iryna Translator", written=True, max_distance_km=0, availability=[])
+    translator = factories.VolunteerFactory(
+        name="Iryna Translator", written=True, max_distance_km=0, availability=[]
+    )
     talker = factories.VolunteerFactory(name="Oksana Gespraech")
     request = _written_request(factories)
 
     result = _compute(coordinator_client, db)
 
-    assert result["assignments"] == [{"request": str(request.id), "volunteer": str(translator.id), "distance_km": 0.0}]
-    candidates = coordinator_client.get(f"/koordination/anfragen/{request.id}/kandidaten").get_data(as_text=True)
+    assert result["assignments"] == [
+        {"request": str(request.id), "volunteer": str(translator.id), "distance_km": 0.0}
+    ]
+    candidates = coordinator_client.get(f"/koordination/anfragen/{request.id}/kandidaten").get_data(
+        as_text=True
+    )
     assert f'name="volunteer_id" value="{translator.id}"' in candidates
     assert f'name="volunteer_id" value="{talker.id}"' not in candidates
     assert "Oksana G. übernimmt keine schriftlichen Übersetzungen" in candidates
     assert f"Abgabe bis {request.start:%d.%m.%Y}" in candidates
 
 
-def test_nobody_taking_written_work_is_the_reason_a_written_request_stays_open(coordinator_client, db, factories):
+def test_nobody_taking_written_work_is_the_reason_a_written_request_stays_open(
+    coordinator_client, db, factories
+):
     factories.VolunteerFactory()
     request = _written_request(factories)
 
@@ -66,7 +75,9 @@ def test_the_offer_names_the_due_day_and_accepting_keeps_the_talks_of_that_day(
     talk = assignment_at(db, factories, request.start.replace(hour=10))
     talk_volunteer = reload(db, talk).volunteer_id
     # the translator also interprets a talk on the due day: the translation holds none of its hours
-    same_day = assignment_at(db, factories, request.start.replace(hour=14), volunteer=db.get(Volunteer, translator.id))
+    same_day = assignment_at(
+        db, factories, request.start.replace(hour=14), volunteer=db.get(Volunteer, translator.id)
+    )
     run = _compute(coordinator_client, db)
     assert {a["request"]: a["volunteer"] for a in run["assignments"]} == {str(request.id): str(translator.id)}
     run_id = fresh_read(db, lambda: db.exec(select(MatchingRun).order_by(MatchingRun.id.desc())).first().id)
@@ -91,3 +102,49 @@ def test_the_written_flag_is_saved_on_the_volunteers_page(coordinator_client, db
     coordinator_client.post(url, data={"written": "1", "trained_issued_on": "2024-01-10"})
 
     assert reload(db, volunteer).written is True
+
+
+def _written_assignment(db, factories, **request):
+    due = next_weekday(2, weeks_ahead=3).replace(hour=0, minute=0)
+    assignment = assignment_at(db, factories, due, mode="written", address="", pages=2, **request)
+    assignment.written = True
+    db.add(assignment)
+    db.commit()
+    return assignment
+
+
+def test_a_written_translation_is_paid_by_its_approved_time_and_may_be_reported_before_its_due_day(
+    app, db, factories
+):
+    assignment = _written_assignment(db, factories)
+    with app.app_context(), new_session(write=True) as session:
+        done = completion.record_completion(
+            session,
+            assignment=session.get(Assignment, assignment.id),
+            took_place=True,
+            duration_minutes=150,
+            now=assignment.start - timedelta(days=2),
+            actor="volunteer",
+        )
+        assert completion.awaits_approval(done)
+        assert "für die schriftliche Übersetzung prüft die Koordination" in completion.approval_message(done)
+        paid = completion.decide_duration(session, assignment=done, approve=True, now=now(), actor="user:1")
+
+    # Heinsberg's tariff: 25 € up to two hours, 10 € for each further started hour
+    assert (paid.duration_minutes, paid.allowance_cents) == (150, 3500)
+
+
+def test_a_refused_written_duration_pays_the_base_amount(app, db, factories):
+    assignment = _written_assignment(db, factories)
+    with app.app_context(), new_session(write=True) as session:
+        done = completion.record_completion(
+            session,
+            assignment=session.get(Assignment, assignment.id),
+            took_place=True,
+            duration_minutes=30,
+            now=assignment.start + timedelta(hours=1),
+            actor="volunteer",
+        )
+        paid = completion.decide_duration(session, assignment=done, approve=False, now=now(), actor="user:1")
+
+    assert (paid.duration_minutes, paid.allowance_cents) == (0, 2500)

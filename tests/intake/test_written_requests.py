@@ -80,7 +80,9 @@ def test_a_written_request_needs_a_future_due_day_and_a_page_estimate(client, db
 def test_a_certified_translation_is_refused_even_where_written_ones_are_brokered(client, db):
     _broker_written(db)
 
-    response = client.post("/api/v1/requests", json=_written(topic="Beglaubigte Übersetzung der Geburtsurkunde"))
+    response = client.post(
+        "/api/v1/requests", json=_written(topic="Beglaubigte Übersetzung der Geburtsurkunde")
+    )
 
     assert response.get_json()["status"] == "rejected"
     assert "legal.certified_translation" in [r["rule"] for r in response.get_json()["reasons"]]
@@ -101,7 +103,13 @@ def test_the_form_offers_written_translation_and_works_without_script(client, db
     assert "Abgabe bis" in page and "Umfang in Seiten" in page
 
     data = form_data(
-        mode="written", address="", date="", start_time="", end_time="", due=DUE.strftime("%d.%m.%Y"), pages="2"
+        mode="written",
+        address="",
+        date="",
+        start_time="",
+        end_time="",
+        due=DUE.strftime("%d.%m.%Y"),
+        pages="2",
     )
     response = client.post("/anfrage", data=data, follow_redirects=True)
 

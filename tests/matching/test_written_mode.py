@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from matching.candidates import Context
 from matching.ranking import rank_candidates
 from matching.reasons import reason_for
-from matching.candidates import Context
 from tests.matching.builders import build, placement, request, solved, volunteer
 
 DUE = {"start": "2025-03-05T00:00", "end": "2025-03-05T23:59"}
@@ -49,7 +49,9 @@ def test_written_request_clashes_with_no_talk_of_the_same_day():
 
 
 def test_a_written_booking_holds_no_hour_of_its_day():
-    booked = [{"start": "2025-03-05T00:00", "end": "2025-03-05T23:59", "municipality": "home", "written": True}]
+    booked = [
+        {"start": "2025-03-05T00:00", "end": "2025-03-05T23:59", "municipality": "home", "written": True}
+    ]
     instance = build([volunteer(booked=booked)], [request(start="2025-03-05T10:00", end="2025-03-05T11:00")])
 
     assert placement(solved(instance)) == {"r1": "v1"}
