@@ -685,10 +685,12 @@ def status_url(base_url: str, token: str) -> str:
 
 
 def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
+    # a written translation has no slot: "am 03.12.2026, bis 23:59 Uhr" names its due day
+    slot = f"{request.start.strftime('%H:%M')}–{request.end.strftime('%H:%M')}"
     return {
         "request": request,
         "date": request.start.strftime("%d.%m.%Y"),
-        "time": f"{request.start.strftime('%H:%M')}–{request.end.strftime('%H:%M')}",
+        "time": f"bis {request.end:%H:%M}" if request.mode == RequestMode.WRITTEN else slot,
         **extra,
     }
 

@@ -117,6 +117,7 @@ def test_the_form_offers_written_translation_and_works_without_script(client, db
     row = fresh(db).exec(select(InterpretingRequest)).one()
     assert (row.mode, row.pages, row.start.date()) == ("written", 2, DUE)
     [mail] = fresh(db).exec(select(OutboxMail)).all()
+    assert f"am {DUE:%d.%m.%Y}, bis 23:59 Uhr" in mail.body_text
     status_link = next(word for word in mail.body_text.split() if "/status/" in word)
     status_page = client.get(status_link.replace("http://localhost", "")).get_data(as_text=True)
     assert "Abgabe bis" in status_page and f"{DUE:%d.%m.%Y}" in status_page
