@@ -132,3 +132,13 @@ def test_the_form_names_a_missing_due_day(client, db):
     assert response.status_code == 422
     assert "Bitte geben Sie das Datum an." in response.get_data(as_text=True)
     assert stored_nothing(db)
+
+
+def test_the_public_rules_name_both_translation_rules_and_drop_the_written_one_once_brokered(client, db):
+    page = client.get("/regeln").get_data(as_text=True)
+    assert "Beglaubigte Übersetzungen" in page and "Schriftliche Übersetzungen" in page
+
+    _broker_written(db)
+
+    page = client.get("/regeln").get_data(as_text=True)
+    assert "Beglaubigte Übersetzungen" in page and "Schriftliche Übersetzungen" not in page
