@@ -148,3 +148,16 @@ def test_a_refused_written_duration_pays_the_base_amount(app, db, factories):
         paid = completion.decide_duration(session, assignment=done, approve=False, now=now(), actor="user:1")
 
     assert (paid.duration_minutes, paid.allowance_cents) == (0, 2500)
+
+
+def test_the_day_list_and_the_request_list_show_the_due_day_not_hours(coordinator_client, db, factories):
+    assignment = _written_assignment(db, factories)
+    day = assignment.start.date()
+
+    day_list = coordinator_client.get(f"/koordination/einsaetze/tag?datum={day.isoformat()}").get_data(
+        as_text=True
+    )
+    requests = coordinator_client.get("/koordination/anfragen").get_data(as_text=True)
+
+    assert ">Abgabe</a>" in day_list and "00:00" not in day_list
+    assert f"Abgabe bis<br>{day:%d.%m.%Y}" in requests
