@@ -19,7 +19,7 @@ SECTIONS.append(
         "settings.matching_rules",
         "Nachweise und Telefon/Video",
         "Welche Nachweise (z. B. erweitertes Führungszeugnis) welche Einrichtungsart verlangt, "
-        "und ob der Pool Termine am Telefon oder per Video vermittelt.",
+        "und ob der Pool Termine am Telefon oder per Video und schriftliche Übersetzungen vermittelt.",
     )
 )
 
