@@ -143,6 +143,12 @@ def test_a_certified_copy_without_translation_is_no_certified_translation():
     assert decided("Beglaubigte Kopie des Ausweises mitbringen, Anmeldung").reasons == ()
 
 
+def test_an_official_letter_to_translate_is_a_written_translation_not_a_certified_one():
+    decision = decided("amtliches Schreiben übersetzen", BROKERING, written=True)
+
+    assert decision.status == "open"
+
+
 def test_a_written_request_has_no_longest_assignment():
     facts = IntakeFacts("schule", "sonstiges", "", START, START.replace(hour=23, minute=59), written=True)
 
