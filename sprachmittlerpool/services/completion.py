@@ -184,9 +184,10 @@ def record_completion(
         assert request is not None and current is not None
         if current.status != AssignmentStatus.CONFIRMED or current.outcome is not None:
             raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
-        if (
-            outcome in AFTER_START and now < current.start and not current.written
-        ):  # a translation may be early
+        if current.written:
+            km = Decimal(0)  # a written translation has no way to travel: no kilometres are paid
+        # a written translation may be done before its due day; an appointment not before it begins
+        if outcome in AFTER_START and now < current.start and not current.written:
             raise Conflict("not_yet", "Der Termin hat noch nicht begonnen.")
         if outcome is Outcome.TOOK_PLACE and minutes > booked_minutes(current):
             _hold_for_approval(session, current, minutes=minutes, km=km, now=now, actor=actor)

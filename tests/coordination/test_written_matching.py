@@ -123,6 +123,7 @@ def test_a_written_translation_is_paid_by_its_approved_time_and_may_be_reported_
             assignment=session.get(Assignment, assignment.id),
             took_place=True,
             duration_minutes=150,
+            travel_km="12",
             now=assignment.start - timedelta(days=2),
             actor="volunteer",
         )
@@ -131,7 +132,7 @@ def test_a_written_translation_is_paid_by_its_approved_time_and_may_be_reported_
         paid = completion.decide_duration(session, assignment=done, approve=True, now=now(), actor="user:1")
 
     # Heinsberg's tariff: 25 € up to two hours, 10 € for each further started hour
-    assert (paid.duration_minutes, paid.allowance_cents) == (150, 3500)
+    assert (paid.duration_minutes, paid.allowance_cents, paid.travel_km) == (150, 3500, 0)
 
 
 def test_a_refused_written_duration_pays_the_base_amount(app, db, factories):
