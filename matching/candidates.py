@@ -23,6 +23,7 @@ class Slot(NamedTuple):
     municipality: str
     week: tuple[int, int]
     remote: bool = False  # a phone or video request: nobody travels to or from it
+    timeless: bool = False  # a written translation: due that day, it clashes with nothing
 
 
 def minutes(moment: dt.datetime) -> int:
@@ -40,6 +41,7 @@ def slot_of(item: Request | Booking) -> Slot:
         municipality=item.municipality,
         week=(iso.year, iso.week),
         remote=isinstance(item, Request) and item.remote,
+        timeless=item.written,
     )
 
 
@@ -76,7 +78,7 @@ class Context:
 
     def clash(self, a: Slot, b: Slot) -> bool:
         """Tell whether one volunteer cannot do both (rule 6: overlap or too little travel time)."""
-        if a.day != b.day:
+        if a.day != b.day or a.timeless or b.timeless:
             return False
         first, second = (a, b) if a.start <= b.start else (b, a)
         if first.remote or second.remote:
@@ -218,8 +220,13 @@ def gender_fits(volunteer: Volunteer, request: Request) -> bool:
 
 
 def time_fits(volunteer: Volunteer, request: Request) -> bool:
-    """Rule 4: a weekly window covers the request and no absence covers its day."""
+    """Rule 4: a weekly window covers the request and no absence covers its day.
+
+    A written translation needs no window: only an absence on its due day keeps a volunteer out.
+    """
     day = request.start.date()
+    if request.written:
+        return not any(a.start <= day <= a.end for a in volunteer.absences)
     if request.end.date() != day:
         return False
     start = request.start.hour * 60 + request.start.minute
@@ -250,5 +257,7 @@ def qualified(volunteer: Volunteer, request: Request) -> bool:
 
 
 def takes_mode(volunteer: Volunteer, request: Request) -> bool:
-    """Rule 9: a phone or video request needs a volunteer who takes remote work."""
+    """Rule 9: a phone or video request needs a volunteer who takes remote work, a written one written work."""
+    if request.written:
+        return volunteer.written
     return not request.remote or volunteer.remote

@@ -4,7 +4,7 @@ Public API::
 
     state_document() -> dict                       # the shipped NRW rule set as a fresh document
     with_state_additions(document) -> dict         # a district file completed by rules newer than it
-    effective_rules(base, *, overrides, lead_working_days, max_duration_minutes) -> RuleSet
+    effective_rules(base, *, overrides, lead_working_days, max_duration_minutes, brokers_written) -> RuleSet
     check_overrides(base, overrides) -> dict       # raises RuleSetError for an unknown rule or effect
     is_relaxation(before, after) -> bool           # brokers more than before: the state may not pay for it
 
@@ -25,6 +25,8 @@ from matching.eligibility import (
     EFFECTS,
     INSTITUTION_RULES,
     STATE_RULES,
+    TRANSLATION_RULES,
+    WRITTEN,
     RuleEffect,
     RuleSet,
     RuleSetError,
@@ -55,8 +57,9 @@ def state_document() -> dict[str, Any]:
 def with_state_additions(document: Mapping[str, Any]) -> dict[str, Any]:
     """Complete a district's document with the institution rules it predates, taken from the state's.
 
-    A district file written before the institution register keeps working and gets the same
-    defaults as everyone else; a district that names the rules decides them itself.
+    A district file written before the institution register (or the translation rules, with their
+    look-alikes) keeps working and gets the same defaults as everyone else; a district that names the
+    rules decides them itself.
     """
     completed = copy.deepcopy(dict(document))
     rules = completed.get("rules")
@@ -65,6 +68,12 @@ def with_state_additions(document: Mapping[str, Any]) -> dict[str, Any]:
     state = state_document()
     for rule_id in INSTITUTION_RULES:
         rules.setdefault(rule_id, state["rules"][rule_id])
+    for rule_id in TRANSLATION_RULES:
+        if rule_id not in rules:
+            rules[rule_id] = state["rules"][rule_id]
+            looks = completed.setdefault("look_alikes", [])
+            if isinstance(looks, list):
+                looks += [look for look in state["look_alikes"] if look["rule"] == rule_id]
     completed.setdefault(PUBLIC_TYPES, state[PUBLIC_TYPES])
     return completed
 
@@ -100,10 +109,13 @@ def effective_rules(
     overrides: Mapping[str, Any],
     lead_working_days: int | None,
     max_duration_minutes: int | None,
+    brokers_written: bool = False,
 ) -> RuleSet:
     """Build the rule set a pool applies from a rule-set document and the pool's own choices.
 
-    None for a limit keeps the document's value. Raises RuleSetError naming the problem.
+    None for a limit keeps the document's value. A pool that brokers written translations sends a talk
+    request whose topic asks for one to review (it may be meant as a written request) instead of refusing
+    it. Raises RuleSetError naming the problem.
     """
     document = with_state_additions(base)
     if not isinstance(document.get("rules"), dict):
@@ -112,6 +124,9 @@ def effective_rules(
         rule = document["rules"][rule_id]
         rule["message"] = _message_for(effect, rule) if effect != "off" else rule["message"]
         rule["effect"] = effect
+    written = document["rules"].get(WRITTEN)
+    if brokers_written and isinstance(written, dict) and written.get("effect") == "reject":
+        written["effect"] = "review"
     settings = document.get("settings")
     if isinstance(settings, dict):
         if lead_working_days is not None:

@@ -7,10 +7,13 @@ Public API::
     decide(request: IntakeFacts, rules: RuleSet, *, today, holidays=frozenset(),
            closed_days=frozenset()) -> Decision
     working_days_between(start: date, end: date, holidays=frozenset()) -> int
+    WRITTEN, CERTIFIED                                  # the translation rules' ids
     INSTITUTION_TYPES, APPOINTMENT_TYPES                # allowed values -> German form labels
 
 Structured fields decide the clear cases (reject or review by the rule's effect); the
-free-text topic is only ever screened into review, never rejected on text alone.
+free-text topic is screened into review, never rejected on text alone, unless a rule's screen says
+`"effect": "reject"` (written and certified translations: phrases so plain that a coordinator would only
+say no again) and the rule itself rejects.
 """
 
 import json
@@ -86,6 +89,9 @@ INSTITUTION_BLOCKED: Final = "pool.institution_blocked"
 INSTITUTION_UNVERIFIED: Final = "pool.institution_unverified"
 # Rules newer than some district files: a rule set without them simply does not apply them.
 INSTITUTION_RULES: Final = (INSTITUTION_BLOCKED, INSTITUTION_UNVERIFIED)
+WRITTEN: Final = "pool.written_translation"
+CERTIFIED: Final = "legal.certified_translation"
+TRANSLATION_RULES: Final = (WRITTEN, CERTIFIED)
 
 # Endings a whole-word term may carry: plural, genitive, dative and the feminine -in/-innen.
 _ENDINGS: Final = ("", "e", "en", "n", "s", "es", "er", "ern", "em", "in", "innen")
@@ -119,6 +125,9 @@ class IntakeFacts:
     # What the pool knows of the institution (not what it tells): a new one is unverified.
     institution_verified: bool = False
     institution_blocked: bool = False
+    # A written translation asked for as such: the written-translation screen has nothing to find, and its
+    # start and end are the due day, not a span of work (no longest-assignment rule).
+    written: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,9 @@ class Rule:
     message: str
     screen_message: str | None = None
     title: str = ""
+    screen_effect: Effect = (
+        "review"  # "reject": a screen hit refuses like the field would, if the rule rejects
+    )
 
 
 @dataclass(frozen=True)
@@ -294,7 +306,10 @@ class _Screen:
                 ):
                     found[rule].add(i)
         for near in self.near:
-            found[near.rule].update(_near_matches(near, positions))
+            looks = [look for look in self.look_alikes if look.rule == near.rule]
+            for match in _near_matches(near, positions):
+                if not any(self._explains(look, i, positions) for look in looks for i in match):
+                    found[near.rule].update(match)
         return {rule: _words_at(raw, found[rule]) for rule in self.rules if found.get(rule)}
 
     def _positions(self, raw: list[str]) -> dict[Tag, list[int]]:
@@ -325,15 +340,15 @@ def _nearest(sorted_positions: list[int], i: int, window: int) -> int | None:
     return None
 
 
-def _near_matches(near: _Near, positions: Mapping[Tag, list[int]]) -> set[int]:
+def _near_matches(near: _Near, positions: Mapping[Tag, list[int]]) -> list[set[int]]:
+    """Return each match of a near group as the positions of its words (a look-alike may explain any of them)."""
     first, *others = near.parts
-    matched: set[int] = set()
+    matches: list[set[int]] = []
     for i in positions.get(first, []):
         partners = [_nearest(positions.get(part, []), i, near.window) for part in others]
         if all(p is not None for p in partners):
-            matched.add(i)
-            matched.update(p for p in partners if p is not None)
-    return matched
+            matches.append({i, *(p for p in partners if p is not None)})
+    return matches
 
 
 def _words_at(raw: list[str], indices: Iterable[int]) -> tuple[str, ...]:
@@ -358,11 +373,13 @@ class RuleSet:
         return rule is not None and rule.effect != "off"
 
     def reason(self, rule_id: str, triggers: tuple[str, ...] = ()) -> Reason:
-        """Word a rule for the requester; screen hits only ever ask for review."""
+        """Word a rule for the requester; screen hits ask for review unless the screen and the rule both reject."""
         rule = self.rules[rule_id]
         if rule.effect == "off":
             raise ValueError(f"rule {rule_id} is off and gives no reason")
         if triggers and rule.screen_message:
+            if rule.screen_effect == "reject" and rule.effect == "reject":
+                return Reason(rule_id, rule.message, "reject", triggers)
             return Reason(rule_id, rule.screen_message, "review", triggers)
         return Reason(rule_id, rule.message, rule.effect, triggers)
 
@@ -390,6 +407,8 @@ def decide(
     by_field += _institution_status_rules(request, rules)
     reasons = [rules.reason(rule_id) for rule_id in by_field]
     hits = rules.screen.hits(request.topic)
+    if request.written:
+        hits.pop(WRITTEN, None)
     reasons += [rules.reason(rule_id, words) for rule_id, words in hits.items() if rule_id not in by_field]
     pool = _pool_rules(request, rules.settings, today=today, holidays=holidays, closed_days=closed_days)
     reasons += [rules.reason(rule_id) for rule_id in pool if rules.applies(rule_id)]
@@ -445,7 +464,7 @@ def _pool_rules(
     not_working = holidays | closed_days
     if working_days_between(today, request.start.date(), not_working) < settings.lead_working_days:
         found.append(SHORT_NOTICE)
-    if request.end - request.start > timedelta(minutes=settings.max_duration_minutes):
+    if not request.written and request.end - request.start > timedelta(minutes=settings.max_duration_minutes):
         found.append(TOO_LONG)
     if request.start.date() in closed_days:
         found.append(CLOSED_DAY)
@@ -593,13 +612,17 @@ def _rule(rule_id: str, value: Any, settings: Settings) -> Rule:
     title = _text(doc["title"], f"{where}.title") if "title" in doc else ""
     screen = doc.get("screen")
     screen_message = None
+    screen_effect = "review"
     if screen is not None:
         screen = _object(
-            screen, f"{where}.screen", required={"message"}, optional={*_VOCABULARY_KEYS, "near"}
+            screen, f"{where}.screen", required={"message"}, optional={*_VOCABULARY_KEYS, "near", "effect"}
         )
         screen_message = _message(screen["message"], f"{where}.screen.message", settings)
+        screen_effect = screen.get("effect", "review")
+        if screen_effect not in ("reject", "review"):
+            raise _Invalid(f"{where}.screen.effect", "muss 'reject' oder 'review' sein")
     message = _message(doc["message"], f"{where}.message", settings)
-    return Rule(rule_id, doc["effect"], message, screen_message, title)
+    return Rule(rule_id, doc["effect"], message, screen_message, title, screen_effect)
 
 
 def _message(value: Any, where: str, settings: Settings) -> str:

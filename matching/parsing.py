@@ -100,6 +100,7 @@ def _volunteer(value: Any, path: str, known: set[str]) -> Volunteer:
         booked=_optional_list(obj, "booked", path, lambda v, p: _booking(v, p, known)),
         recent_assignments=_optional(obj, "recent_assignments", path, _count, 0),
         remote=_optional(obj, "remote", path, _boolean, False),
+        written=_optional(obj, "written", path, _boolean, False),
         qualifications=_optional(obj, "qualifications", path, _qualifications, ()),
     )
 
@@ -182,7 +183,8 @@ def _booking(value: Any, path: str, known: set[str]) -> Booking:
     if end <= start:
         raise InstanceError(f"{path}.end", f"must be after start {_stamp(start)}, got {_show(_stamp(end))}")
     municipality = _field(obj, "municipality", path, lambda v, p: _reference(v, p, known))
-    return Booking(start=start, end=end, municipality=municipality)
+    written = _optional(obj, "written", path, _boolean, False)
+    return Booking(start=start, end=end, municipality=municipality, written=written)
 
 
 def _unique_ids(items: tuple[Any, ...], path: str) -> None:

@@ -20,10 +20,11 @@ def reason_for(context: Context, request: Request) -> str:
     if not left:
         return "no_language"
     if request.remote:
-        # a phone or video request ignores reach (rule 2) and asks for remote work (rule 9) in its place
+        # a phone or video request (a written translation) ignores reach (rule 2) and asks for remote
+        # (written) work (rule 9) in its place
         left = [v for v in left if takes_mode(v, request)]
         if not left:
-            return "no_remote"
+            return "no_written" if request.written else "no_remote"
     left = [v for v in left if context.reaches(v, request)]
     if not left:
         return "no_reach"

@@ -9,11 +9,13 @@ from functools import cached_property
 INSTANCE_FORMAT = "sprachmittlerpool-matching/1"
 RESULT_FORMAT = "sprachmittlerpool-matching-result/1"
 
-# in the order matching.md checks them; no_remote stands where no_reach would for a phone or video request
+# in the order matching.md checks them; no_remote (no_written) stands where no_reach would for a phone or
+# video request (a written translation)
 REASONS = (
     "no_language",
     "no_reach",
     "no_remote",
+    "no_written",
     "no_gender",
     "no_time",
     "excluded",
@@ -21,7 +23,8 @@ REASONS = (
     "capacity",
 )
 IN_PERSON = "in_person"
-MODES = (IN_PERSON, "phone", "video")
+WRITTEN = "written"
+MODES = (IN_PERSON, "phone", "video", WRITTEN)
 
 
 class InstanceError(ValueError):
@@ -67,6 +70,7 @@ class Booking:
     start: dt.datetime
     end: dt.datetime
     municipality: str
+    written: bool = False  # a written translation due that day: it holds no time, only a place in the week
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class Volunteer:
     booked: tuple[Booking, ...] = ()
     recent_assignments: int = 0
     remote: bool = False  # takes phone and video requests
+    written: bool = False  # takes written translations
     qualifications: tuple[Qualification, ...] = ()
 
 
@@ -109,8 +114,13 @@ class Request:
 
     @property
     def remote(self) -> bool:
-        """Tell whether the request is by phone or video: nobody travels to it."""
+        """Tell whether nobody travels to the request: by phone or video, or a written translation."""
         return self.mode != IN_PERSON
+
+    @property
+    def written(self) -> bool:
+        """Tell whether the request is a written translation: due on its day, it holds no hour of it."""
+        return self.mode == WRITTEN
 
 
 @dataclass(frozen=True)

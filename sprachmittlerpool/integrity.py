@@ -1,7 +1,8 @@
 """Database backstops that hold even when application code is wrong.
 
 A volunteer can be in one place at a time: on PostgreSQL an exclusion constraint over
-the time ranges of a volunteer's active assignments, on SQLite triggers doing the same.
+the time ranges of a volunteer's active assignments, on SQLite triggers doing the same. A written
+translation's assignment (`written`) spans its due day but holds none of its hours, so both leave it out.
 The migrations install them; tests insert conflicting rows behind the app's back.
 
 The audit trail is append-only: triggers refuse every UPDATE and DELETE of `audit_event`, so
@@ -21,6 +22,7 @@ WHERE EXISTS (
     SELECT 1 FROM assignment AS other
     WHERE other.volunteer_id = NEW.volunteer_id
       AND other.status != 'cancelled'
+      AND NOT other.written
       AND other.id IS NOT NEW.id
       AND other.start < NEW."end" AND NEW.start < other."end"
 );
@@ -30,10 +32,10 @@ APPEND_ONLY_MESSAGE = "audit_event_append_only"
 
 SQLITE_STATEMENTS = (
     f"""CREATE TRIGGER assignment_no_overlap_insert BEFORE INSERT ON assignment
-    WHEN NEW.status != 'cancelled' BEGIN {_SQLITE_OVERLAP} END""",
+    WHEN NEW.status != 'cancelled' AND NOT NEW.written BEGIN {_SQLITE_OVERLAP} END""",
     f"""CREATE TRIGGER assignment_no_overlap_update
-    BEFORE UPDATE OF volunteer_id, start, "end", status ON assignment
-    WHEN NEW.status != 'cancelled' BEGIN {_SQLITE_OVERLAP} END""",
+    BEFORE UPDATE OF volunteer_id, start, "end", status, written ON assignment
+    WHEN NEW.status != 'cancelled' AND NOT NEW.written BEGIN {_SQLITE_OVERLAP} END""",
     f"""CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
     BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END""",
     f"""CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
@@ -44,7 +46,7 @@ POSTGRESQL_STATEMENTS = (
     "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """ALTER TABLE assignment ADD CONSTRAINT assignment_no_overlap
     EXCLUDE USING gist (volunteer_id WITH =, tsrange(start, "end") WITH &&)
-    WHERE (status != 'cancelled')""",
+    WHERE (status != 'cancelled' AND NOT written)""",
     # SQLSTATE 23000 (integrity_constraint_violation) reaches the app as an IntegrityError.
     f"""CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}' USING ERRCODE = '23000'; END $$""",

@@ -113,11 +113,15 @@ class Role(enum.StrEnum):
 
 
 class RequestMode(enum.StrEnum):
-    """How an interpreter joins the appointment: there in person, or by phone or video (remote)."""
+    """How an interpreter joins the appointment: there in person, or by phone or video (remote).
+
+    WRITTEN is no appointment but a written translation due on a day (where the pool brokers them).
+    """
 
     IN_PERSON = "in_person"
     PHONE = "phone"
     VIDEO = "video"
+    WRITTEN = "written"
 
 
 class QualificationKind(enum.StrEnum):
@@ -215,6 +219,8 @@ class Pool(SQLModel, table=True):
     remote_modes: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # written translations the pool brokers as a request type of their own (Aachen); off: refused (Heinsberg)
+    brokers_written: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     required_qualifications: dict[str, list[str]] = Field(
         default_factory=lambda: {key: list(kinds) for key, kinds in DEFAULT_REQUIRED_QUALIFICATIONS.items()},
         sa_column=Column(
@@ -281,12 +287,19 @@ class Institution(SQLModel, table=True):
 
 
 class InterpretingRequest(SQLModel, table=True):
-    """A request for an interpreter (Anfrage); it stores no client names."""
+    """A request for an interpreter (Anfrage); it stores no client names.
+
+    A written translation (mode `written`) has no time slot: `start` is its due day ("Abgabe bis") at
+    00:00 and `end` the same day at 23:59, so the CHECK end > start holds, lists sort it by the day it is
+    due, the lead time counts to that day, and offers end a day before it. It has no address; `pages` is the
+    requester's estimate. Its assignment is marked `written` and holds no hour of that day.
+    """
 
     __tablename__ = "interpreting_request"
     __table_args__ = (
         CheckConstraint('"end" > start', name="request_end_after_start"),
         CheckConstraint("persons IS NULL OR persons >= 1", name="request_persons_positive"),
+        CheckConstraint("pages IS NULL OR pages >= 1", name="request_pages_positive"),
         CheckConstraint("gender_required IS NULL OR gender_required IN ('f', 'm')", name="request_gender"),
         _enum_check("status", RequestStatus),
         _enum_check("mode", RequestMode),
@@ -319,6 +332,7 @@ class InterpretingRequest(SQLModel, table=True):
         default="", max_length=300, sa_column_kwargs={"server_default": ""}
     )  # who calls whom, which link
     persons: int | None = None
+    pages: int | None = None  # a written translation: the requester's estimate of its length in pages
     gender_required: str | None = Field(default=None, max_length=1)
     preferred_volunteer_id: int | None = None
     status: str = Field(default=RequestStatus.SUBMITTED, max_length=20)
@@ -366,6 +380,9 @@ class Volunteer(SQLModel, table=True):
     remote: bool = Field(
         default=False, sa_column_kwargs={"server_default": text("false")}
     )  # takes phone/video
+    written: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")}
+    )  # takes written translations
     contact_route: str = Field(default="", max_length=300)
     created_at: NaiveDatetime = Field(default_factory=local_now)
     anonymised_at: NaiveDatetime | None = None
@@ -554,6 +571,8 @@ class Assignment(SQLModel, table=True):
     completed_at: NaiveDatetime | None = None
     completed_by: str | None = Field(default=None, max_length=80)
     calendar_sequence: int = 0
+    # a written translation: its start and end are the due day, which it does not hold (no overlap backstop)
+    written: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     reminder_sent_at: NaiveDatetime | None = None
     feedback_requested_at: NaiveDatetime | None = None  # the feedback links went out (once)
     created_at: NaiveDatetime = Field(default_factory=local_now)

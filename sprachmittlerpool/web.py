@@ -23,6 +23,7 @@ from sprachmittlerpool.pools import NoPoolError, current_pool_id, use_pool
 from sprachmittlerpool.services import identity
 from sprachmittlerpool.services.accounts import fingerprint
 from sprachmittlerpool.services.pool_rules import rule_title, rule_titles
+from sprachmittlerpool.services.qualifications import MODE_LABELS  # the one word list for modes
 from sprachmittlerpool.services.security_events import CSRF_FAILED, RATE_LIMITED, record_refusal
 from sprachmittlerpool.text_check import whole_number
 
@@ -103,6 +104,11 @@ def offer_status_de(status: str) -> str:
     return OFFER_STATUS_DE.get(str(status), str(status))
 
 
+def mode_de(mode: str) -> str:
+    """Name how a request is served in German: vor Ort, am Telefon, per Video, schriftliche Übersetzung."""
+    return MODE_LABELS.get(str(mode), "andere Art")
+
+
 def rule_title_de(rule_id: str) -> str:
     """Name a rule of this request's pool by its German title (the titles read once per request)."""
     if "rule_titles" not in g:
@@ -131,6 +137,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["status_de"] = status_de
     app.jinja_env.filters["offer_status_de"] = offer_status_de
     app.jinja_env.filters["outcome_de"] = outcome_de
+    app.jinja_env.filters["mode_de"] = mode_de
     app.jinja_env.filters["rule_title"] = rule_title_de
     app.jinja_env.filters["requests_de"] = requests_words
     app.jinja_env.filters["decimal_de"] = decimal

@@ -13,10 +13,9 @@ from sprachmittlerpool.pools import get_in_pool
 from sprachmittlerpool.services import completion as completion_service
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.completion import (
-    APPROVAL_MESSAGE,
     InvalidCompletion,
+    approval_message,
     awaits_approval,
-    booked_minutes,
     record_completion,
 )
 from sprachmittlerpool.services.offers import Conflict
@@ -116,7 +115,7 @@ def _approval(done: Assignment) -> dict[str, object]:
     """Say in German when a longer reported duration waits for a coordinator instead of being paid."""
     if not awaits_approval(done):
         return {"awaits_approval": False}
-    message = APPROVAL_MESSAGE.format(reported=done.duration_minutes, booked=booked_minutes(done))
+    message = approval_message(done)
     return {"awaits_approval": True, "message": message}
 
 

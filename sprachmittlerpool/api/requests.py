@@ -256,10 +256,9 @@ SCHEMAS = {
             "contact_email",
             "language",
             "appointment_type",
-            "start",
-            "end",
             "municipality",
         ],
+        "description": "start und end sind Pflicht, außer bei mode written: dann due und pages.",
         "properties": {
             "institution_name": {"type": "string", "maxLength": 200},
             "institution_type": {"type": "string", "enum": list(INSTITUTION_TYPES)},
@@ -270,8 +269,8 @@ SCHEMAS = {
             "dialect": {"type": ["string", "null"], "maxLength": 200},
             "appointment_type": {"type": "string", "enum": list(APPOINTMENT_TYPES)},
             "topic": {"type": ["string", "null"], "maxLength": 2000},
-            "start": _TIME,
-            "end": _TIME,
+            "start": {**_TIME, "description": "Beginn; Pflicht außer bei mode written"},
+            "end": {**_TIME, "description": "Ende, am selben Tag; Pflicht außer bei mode written"},
             "municipality": {"type": "string", "description": "id aus GET /api/v1/municipalities"},
             "address": {
                 "type": "string",
@@ -279,9 +278,20 @@ SCHEMAS = {
                 "description": "Straße und Hausnummer; Pflicht, wenn mode in_person ist",
             },
             "mode": {
-                "enum": ["in_person", "phone", "video", None],
-                "description": "vor Ort (Standard), am Telefon oder per Video; "
-                "Telefon und Video nur, wenn der Pool sie vermittelt",
+                "enum": ["in_person", "phone", "video", "written", None],
+                "description": "vor Ort (Standard), am Telefon, per Video oder schriftliche Übersetzung; "
+                "Telefon, Video und schriftliche Übersetzung nur, wenn der Pool sie vermittelt",
+            },
+            "due": {
+                "type": ["string", "null"],
+                "format": "date",
+                "description": "Pflicht bei written: Abgabe bis (JJJJ-MM-TT); sonst nicht beachtet",
+            },
+            "pages": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "maximum": intake.MAX_PAGES,
+                "description": "Pflicht bei written: geschätzter Umfang in Seiten; sonst nicht beachtet",
             },
             "call_details": {
                 "type": ["string", "null"],

@@ -165,10 +165,7 @@ def _record(facts: Facts, outcome: Outcome, minutes: int, km: Decimal) -> Respon
         flash(exc.message, "error")
         return redirect(url_for("coordination.assignment_outcome", assignment_id=facts.assignment.id))
     if completion.awaits_approval(done):
-        flash(
-            completion.APPROVAL_MESSAGE.format(reported=minutes, booked=completion.booked_minutes(done)),
-            "success",
-        )
+        flash(completion.approval_message(done), "success")
         return redirect(url_for("coordination.pending_durations"))
     flash(
         f"Festgehalten: {OUTCOME_CHOICES[outcome.value]} Aufwandsentschädigung {euros(done.allowance_cents)}.",

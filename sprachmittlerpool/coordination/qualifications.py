@@ -48,6 +48,8 @@ def _render(volunteer: Volunteer, form: MultiDict | None = None, errors: dict[st
     if form is None:
         rows = service.qualifications_of(get_session(), volunteer.id)
         form = MultiDict([("remote", "1")] if volunteer.remote else [])
+        if volunteer.written:
+            form.add("written", "1")
         for kind, row in rows.items():
             for field in DATE_FIELDS:
                 value = getattr(row, field)
@@ -110,6 +112,7 @@ def volunteer_qualifications_save(volunteer_id: int) -> Response | tuple[str, in
             get_session(),
             volunteer,
             remote=bool(request.form.get("remote")),
+            written=bool(request.form.get("written")),
             entries=entries,
             actor=f"user:{current_user.id}",
         )

@@ -17,7 +17,7 @@ from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import day_long
-from sprachmittlerpool.models import InterpretingRequest, Language, Municipality, local_now
+from sprachmittlerpool.models import InterpretingRequest, Language, Municipality, RequestMode, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
 from sprachmittlerpool.services import intake, request_changes
 from sprachmittlerpool.services.offers import Conflict
@@ -56,7 +56,9 @@ def request_detail(request_id: int) -> str:
         day_long=day_long,
         institution_types=INSTITUTION_TYPES,
         appointment_types=APPOINTMENT_TYPES,
-        editable=found.status in request_changes.EDITABLE and now < found.start,
+        editable=found.status in request_changes.EDITABLE
+        and now < found.start
+        and found.mode != RequestMode.WRITTEN,
         cancellable=intake.is_cancellable(found, now=now),
     )
 

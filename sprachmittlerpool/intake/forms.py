@@ -48,6 +48,11 @@ class RequestForm(FlaskForm):
         "Nur bei Telefon oder Video: Wie kommt das Gespräch zustande?",
         description="z. B. „Wir rufen die Sprachmittlung unter ihrer Nummer an“ oder „Den Videolink schicken wir per E-Mail“",
     )
+    due = StringField("Nur bei schriftlicher Übersetzung: Abgabe bis", description="TT.MM.JJJJ")
+    pages = StringField(
+        "Nur bei schriftlicher Übersetzung: Umfang in Seiten (geschätzt)",
+        description="z. B. 2 für ein Zeugnis mit Rückseite",
+    )
     municipality = _select("Stadt oder Gemeinde des Termins")
     address = StringField("Adresse des Termins", description="Straße und Hausnummer")
     persons = StringField("Wie viele Personen brauchen die Sprachmittlung? (freiwillig)")
@@ -62,6 +67,8 @@ class RequestForm(FlaskForm):
         description="Falls Sie schon mit jemandem aus dem Pool gearbeitet haben.",
     )
     idempotency_key = HiddenField()
+    offers_calls = False
+    offers_written = False
     website = StringField("Bitte dieses Feld leer lassen")  # honeypot: people never see it
 
     def fill_choices(self, session: Session) -> None:
@@ -84,9 +91,18 @@ class RequestForm(FlaskForm):
         pool = session.get(Pool, pool_id)
         modes = brokered_modes(pool) if pool else [RequestMode.IN_PERSON.value]
         self.mode.choices = [(mode, MODE_LABELS[mode]) for mode in modes]
+        # the form shows the fields of every mode the pool takes (no script needed), each labelled with its mode
+        self.offers_calls = any(mode in (RequestMode.PHONE, RequestMode.VIDEO) for mode in modes)
+        self.offers_written = RequestMode.WRITTEN.value in modes
         if len(modes) > 1:
-            self.municipality.description = "bei Telefon oder Video: der Ort Ihrer Einrichtung"
-            self.address.description = "Straße und Hausnummer; bei Telefon oder Video nicht nötig"
+            self.municipality.description = (
+                "bei Telefon, Video oder schriftlicher Übersetzung: der Ort Ihrer Einrichtung"
+            )
+            self.address.description = (
+                "Straße und Hausnummer; bei Telefon, Video oder schriftlicher Übersetzung nicht nötig"
+            )
+        if RequestMode.WRITTEN.value in modes:
+            self.date.label.text = "Datum (nicht bei schriftlicher Übersetzung)"
         if not self.idempotency_key.data:
             self.idempotency_key.data = secrets.token_urlsafe(24)
 
@@ -95,11 +111,32 @@ class RequestForm(FlaskForm):
         return bool((self.website.data or "").strip())
 
     def to_request_data(self) -> tuple[dict[str, Any], dict[str, str]]:
-        """Return the values in the API's shape, plus errors only the form can have (date and time typing)."""
+        """Return the values in the API's shape, plus errors only the form can have (date and time typing).
+
+        A written translation has no date and times but a due day and a page count; the others are ignored.
+        """
+        if self.mode.data == RequestMode.WRITTEN:
+            return self._written_data()
         errors: dict[str, str] = {}
         day = _parse_date(self.date.data, "date", errors)
         start = _parse_clock(self.start_time.data, "start_time", errors)
         end = _parse_clock(self.end_time.data, "end_time", errors)
+        data = self._common_data()
+        data["start"] = datetime.combine(day, start).isoformat(timespec="minutes") if day and start else "-"
+        data["end"] = datetime.combine(day, end).isoformat(timespec="minutes") if day and end else "-"
+        return data, errors
+
+    def _written_data(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """Return a written translation's values: the due day and the page estimate instead of date and times."""
+        errors: dict[str, str] = {}
+        due = _parse_date(self.due.data, "due", errors)
+        data = self._common_data()
+        data["due"] = due.isoformat() if due else ""
+        data["pages"] = _persons(self.pages.data)
+        return data, errors
+
+    def _common_data(self) -> dict[str, Any]:
+        """Return the fields every kind of request has, in the API's shape."""
         data: dict[str, Any] = {
             name: self[name].data or ""
             for name in (
@@ -122,9 +159,7 @@ class RequestForm(FlaskForm):
         }
         data["preferred_volunteer"] = data["preferred_volunteer"].strip()
         data["persons"] = _persons(self.persons.data)
-        data["start"] = datetime.combine(day, start).isoformat(timespec="minutes") if day and start else "-"
-        data["end"] = datetime.combine(day, end).isoformat(timespec="minutes") if day and end else "-"
-        return data, errors
+        return data
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Put each message next to its field (start and end of the API belong to date and times here)."""

@@ -65,9 +65,29 @@ APPROVAL_MESSAGE = (
 )
 
 
+WRITTEN_APPROVAL_MESSAGE = (
+    "Die angegebene Dauer von {reported} Minuten für die schriftliche Übersetzung prüft die Koordination, "
+    "bevor sie ausgezahlt wird."
+)
+
+
 def booked_minutes(assignment: Assignment) -> int:
-    """Return the length of the booked slot: the most a completion may report without a coordinator's check."""
+    """Return the length of the booked slot: the most a completion may report without a coordinator's check.
+
+    A written translation books no slot (its dates are the due day), so 0: every reported time waits for a
+    coordinator, and a refused one pays the tariff's amount for no time (the base amount). The tariff pays
+    the approved time like any assignment's duration; per-page or per-line rates are not modelled.
+    """
+    if assignment.written:
+        return 0
     return int((assignment.end - assignment.start).total_seconds() // 60)
+
+
+def approval_message(assignment: Assignment) -> str:
+    """Tell the reporter that a longer (or a written translation's) duration waits for the coordination."""
+    if assignment.written:
+        return WRITTEN_APPROVAL_MESSAGE.format(reported=assignment.duration_minutes)
+    return APPROVAL_MESSAGE.format(reported=assignment.duration_minutes, booked=booked_minutes(assignment))
 
 
 def awaits_approval(assignment: Assignment) -> bool:
@@ -164,7 +184,10 @@ def record_completion(
         assert request is not None and current is not None
         if current.status != AssignmentStatus.CONFIRMED or current.outcome is not None:
             raise Conflict("already_recorded", "Für diesen Einsatz ist schon festgehalten, was geschah.")
-        if outcome in AFTER_START and now < current.start:
+        if current.written:
+            km = Decimal(0)  # a written translation has no way to travel: no kilometres are paid
+        # a written translation may be done before its due day; an appointment not before it begins
+        if outcome in AFTER_START and now < current.start and not current.written:
             raise Conflict("not_yet", "Der Termin hat noch nicht begonnen.")
         if outcome is Outcome.TOOK_PLACE and minutes > booked_minutes(current):
             _hold_for_approval(session, current, minutes=minutes, km=km, now=now, actor=actor)

@@ -39,6 +39,7 @@ UNFILLED_REASON_TEXTS = {
     "too_far": "Alle Sprachmittler/innen für diese Sprache wohnen zu weit entfernt.",
     "not_available": "Zu dieser Zeit ist niemand für diese Sprache verfügbar.",
     "no_remote": "Für Termine am Telefon oder per Video in dieser Sprache steht niemand zur Verfügung.",
+    "no_written": "Für schriftliche Übersetzungen in dieser Sprache steht niemand zur Verfügung.",
     "no_qualified": "Niemand für diese Sprache hat zu diesem Termin alle Nachweise, die Ihre Einrichtungsart verlangt "
     "(z. B. ein erweitertes Führungszeugnis).",
 }

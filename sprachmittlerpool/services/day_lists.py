@@ -49,6 +49,7 @@ class DayRow:
     volunteer: str
     volunteer_phone: str
     reminded_at: datetime | None  # the day-before reminder mail (coordination_jobs.send_reminders)
+    written: bool = False  # a written translation due that day: no hours to show
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def assignments_between(session: Session, *, pool_id: int, first: date, last: da
             volunteer=volunteer.name,
             volunteer_phone=volunteer.phone,
             reminded_at=assignment.reminder_sent_at,
+            written=assignment.written,
         )
         for assignment, request, language, municipality, institution, volunteer in rows.all()
     ]

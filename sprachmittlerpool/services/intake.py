@@ -14,7 +14,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import import_module
 from typing import Any
 
@@ -81,6 +81,8 @@ FIELDS = frozenset(
         "preferred_volunteer",
         "mode",
         "call_details",
+        "due",
+        "pages",
     }
 )
 REQUIRED_TEXT = {
@@ -91,6 +93,10 @@ REQUIRED_TEXT = {
 OPTIONAL_TEXT = {"contact_phone": 60, "dialect": 200, "topic": 2000}
 
 MAX_PERSONS = 50
+MAX_PAGES = 500
+DUE_END = time(
+    23, 59
+)  # a written translation's `end`: its due day, to the last minute (see InterpretingRequest)
 MAX_DAYS_AHEAD = 366
 MAX_IDEMPOTENCY_KEY = 128
 BEFORE_MATCHING = (RequestStatus.SUBMITTED, RequestStatus.REVIEW)
@@ -170,6 +176,7 @@ class RequestData:
     preferred_volunteer: int | None
     mode: str = RequestMode.IN_PERSON
     call_details: str = ""
+    pages: int | None = None
 
 
 # --- validation ---------------------------------------------------------------------------------
@@ -190,7 +197,12 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
     }
     mode = _mode(session, data.get("mode"), pool_id, errors)
     text |= _place(data, mode, errors)
-    start, end = _times(data, now, errors)
+    pages = None
+    if mode == RequestMode.WRITTEN:
+        start, end = _due(data.get("due"), now, errors)
+        pages = _pages(data.get("pages"), errors)
+    else:
+        start, end = _times(data, now, errors)
     persons = _persons(data.get("persons"), errors)
     gender = _gender(data.get("gender_required"), errors)
     preferred = _preferred(session, data.get("preferred_volunteer"), pool_id, errors)
@@ -206,11 +218,12 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
         gender_required=gender,
         preferred_volunteer=preferred,
         mode=mode,
+        pages=pages,
     )
 
 
 def _mode(session: Session, value: Any, pool_id: int, errors: dict[str, str]) -> str:
-    """Read how the interpreter joins; phone and video only if the pool brokers them."""
+    """Read how the interpreter joins; phone, video and written translations only if the pool brokers them."""
     if value is None or value == "":
         return RequestMode.IN_PERSON
     if not isinstance(value, str) or value not in set(RequestMode):
@@ -219,16 +232,23 @@ def _mode(session: Session, value: Any, pool_id: int, errors: dict[str, str]) ->
     pool = session.get(Pool, pool_id)
     if pool is None or value not in brokered_modes(pool):
         errors["mode"] = (
-            "Termine am Telefon oder per Video vermittelt dieser Pool nicht. Bitte wählen Sie „vor Ort“."
+            "Schriftliche Übersetzungen vermittelt dieser Pool nicht: er vermittelt Sprachmittlung bei Gesprächen."
+            if value == RequestMode.WRITTEN
+            else "Termine am Telefon oder per Video vermittelt dieser Pool nicht. Bitte wählen Sie „vor Ort“."
         )
         return RequestMode.IN_PERSON
     return value
 
 
 def _place(data: Mapping[str, Any], mode: str, errors: dict[str, str]) -> dict[str, str]:
-    """Require the address for an appointment in person, and for a call how it comes about; drop the other."""
+    """Require the address for an appointment in person, and for a call how it comes about; drop the other.
+
+    A written translation needs neither: it has no place, only the institution's town.
+    """
     if mode == RequestMode.IN_PERSON:
         return {"address": _text(data, "address", 300, True, errors), "call_details": ""}
+    if mode == RequestMode.WRITTEN:
+        return {"address": "", "call_details": ""}
     details = _text(data, "call_details", 300, False, errors)
     if not details and "call_details" not in errors:
         errors["call_details"] = (
@@ -342,6 +362,37 @@ def _times(
         elif end.date() != start.date():
             errors["end"] = "Beginn und Ende müssen am selben Tag liegen."
     return start, end
+
+
+def _due(value: Any, now: datetime, errors: dict[str, str]) -> tuple[datetime | None, datetime | None]:
+    """Read a written translation's due day (YYYY-MM-DD) as its start and end: the day from 00:00 to 23:59."""
+    if value is None or value == "":
+        errors["due"] = "Bitte geben Sie an, bis wann die Übersetzung fertig sein soll."
+        return None, None
+    try:
+        due = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        due = None
+    if due is None:
+        errors["due"] = "Bitte geben Sie das Datum an (Format JJJJ-MM-TT, z. B. 2025-03-18)."
+        return None, None
+    if due <= now.date():
+        errors["due"] = "Die Abgabe muss nach dem heutigen Tag liegen."
+    elif due > now.date() + timedelta(days=MAX_DAYS_AHEAD):
+        errors["due"] = "Anfragen nehmen wir höchstens ein Jahr im Voraus an."
+    return datetime.combine(due, time.min), datetime.combine(due, DUE_END)
+
+
+def _pages(value: Any, errors: dict[str, str]) -> int | None:
+    """Read the requester's estimate of a written translation's length in pages (required, 1 to 500)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGES:
+        errors["pages"] = (
+            MSG_REQUIRED
+            if value in (None, "")
+            else f"Bitte geben Sie eine ganze Zahl von 1 bis {MAX_PAGES} an (geschätzte Seitenzahl)."
+        )
+        return None
+    return value
 
 
 def _persons(value: Any, errors: dict[str, str]) -> int | None:
@@ -501,6 +552,7 @@ def submit_request(
         valid.end,
         institution_verified=known is not None and known.verified_at is not None,
         institution_blocked=known is not None and known.blocked_at is not None,
+        written=valid.mode == RequestMode.WRITTEN,
     )
     decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
     token = new_token()
@@ -598,6 +650,7 @@ def _store(
         address=valid.address,
         mode=valid.mode,
         call_details=valid.call_details,
+        pages=valid.pages,
         persons=valid.persons,
         gender_required=valid.gender_required,
         preferred_volunteer_id=valid.preferred_volunteer,
@@ -632,10 +685,12 @@ def status_url(base_url: str, token: str) -> str:
 
 
 def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
+    # a written translation has no slot: "am 03.12.2026, bis 23:59 Uhr" names its due day
+    slot = f"{request.start.strftime('%H:%M')}–{request.end.strftime('%H:%M')}"
     return {
         "request": request,
         "date": request.start.strftime("%d.%m.%Y"),
-        "time": f"{request.start.strftime('%H:%M')}–{request.end.strftime('%H:%M')}",
+        "time": f"bis {request.end:%H:%M}" if request.mode == RequestMode.WRITTEN else slot,
         **extra,
     }
 
@@ -750,6 +805,7 @@ def status_view(session: Session, request: InterpretingRequest, *, now: datetime
         "municipality": municipality.name if municipality else request.municipality_id,
         "address": request.address,
         "place": place_words(request, municipality.name if municipality else request.municipality_id),
+        "written": request.mode == RequestMode.WRITTEN,
         "volunteer_first_name": volunteer.first_name if volunteer else None,
         "reasons": readable_reasons(session, request),
         "decision_note": request.decision_note,

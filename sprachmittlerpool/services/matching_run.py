@@ -35,6 +35,7 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     Pool,
+    RequestMode,
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
@@ -57,6 +58,7 @@ REASON_TEXTS = {
     "no_gender": "Niemand mit dem gewünschten Geschlecht spricht die Sprache und wohnt nah genug.",
     "no_time": "Niemand Passendes ist zu dieser Zeit verfügbar (Wochenplan oder Abwesenheit).",
     "no_remote": "Niemand, der die Sprache spricht, übernimmt Telefon- oder Videotermine.",
+    "no_written": "Niemand, der die Sprache spricht, übernimmt schriftliche Übersetzungen.",
     "excluded": "Alle Passenden haben diese Anfrage schon abgelehnt oder das Angebot verfallen lassen.",
     "no_qualified": "Den Passenden fehlt ein Nachweis, den diese Einrichtungsart verlangt "
     "(z. B. ein gültiges erweitertes Führungszeugnis am Tag des Termins).",
@@ -155,6 +157,7 @@ def _volunteers_data(
             "booked": sorted(booked[v.id], key=lambda b: b["start"]),
             "recent_assignments": recent.get(v.id, 0),
             "remote": v.remote,
+            "written": v.written,
             "qualifications": qualifications.get(v.id, {}),
         }
         for v in volunteers
@@ -185,6 +188,7 @@ def _bookings(
     for assignment, municipality in assignments:
         booked[assignment.volunteer_id].append(
             {"start": _stamp(assignment.start), "end": _stamp(assignment.end), "municipality": municipality}
+            | _written_booking(assignment.written)
         )
     offers = session.exec(
         select(Offer.volunteer_id, InterpretingRequest)
@@ -202,8 +206,14 @@ def _bookings(
                 "end": _stamp(request.end),
                 "municipality": request.municipality_id,
             }
+            | _written_booking(request.mode == RequestMode.WRITTEN)
         )
     return booked
+
+
+def _written_booking(written: bool) -> dict[str, bool]:
+    """Mark a written translation's booking, which holds no hour of its due day (absent: the old format)."""
+    return {"written": True} if written else {}
 
 
 def _requests_data(

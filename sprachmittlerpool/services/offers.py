@@ -38,6 +38,7 @@ from sprachmittlerpool.models import (
     Municipality,
     Offer,
     OfferStatus,
+    RequestMode,
     RequestStatus,
     Volunteer,
     VolunteerLanguage,
@@ -45,7 +46,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import mail_identity, queue_mail
-from sprachmittlerpool.services.qualifications import place_words
+from sprachmittlerpool.services.qualifications import due_words, place_words
 
 log = logging.getLogger(__name__)
 _jitter = random.SystemRandom()
@@ -168,16 +169,24 @@ def set_status(
 
 
 def overlaps_assignment(session: Session, *, volunteer_id: int, start: datetime, end: datetime) -> bool:
-    """Tell whether the volunteer already holds a non-cancelled assignment overlapping [start, end)."""
+    """Tell whether the volunteer already holds a non-cancelled assignment overlapping [start, end).
+
+    A written translation holds no hour of its due day: callers skip the check for one, and it is no clash here.
+    """
     clash = session.exec(
         select(Assignment.id).where(
             Assignment.volunteer_id == volunteer_id,
             Assignment.status != AssignmentStatus.CANCELLED,
+            col(Assignment.written).is_(False),
             Assignment.start < end,
             start < Assignment.end,
         )
     ).first()
     return clash is not None
+
+
+def _written(request: InterpretingRequest) -> bool:
+    return request.mode == RequestMode.WRITTEN
 
 
 def has_live_offer(session: Session, request_id: int) -> bool:
@@ -283,7 +292,7 @@ def appointment(session: Session, request: InterpretingRequest) -> dict[str, Any
     place_name = municipality.name if municipality else request.municipality_id
     return {
         "day": format_day(request.start),
-        "time": f"{request.start:%H:%M}–{request.end:%H:%M} Uhr",
+        "time": due_words(request) if _written(request) else f"{request.start:%H:%M}–{request.end:%H:%M} Uhr",
         "municipality": place_name,
         "address": request.address,
         "place": place_words(request, place_name),
@@ -410,7 +419,9 @@ def _make_offer(
     ).first()
     if already is not None:
         raise Conflict("already_offered", "Diese Person hat zu dieser Anfrage schon ein Angebot bekommen.")
-    if overlaps_assignment(session, volunteer_id=volunteer_id, start=request.start, end=request.end):
+    if not _written(request) and overlaps_assignment(
+        session, volunteer_id=volunteer_id, start=request.start, end=request.end
+    ):
         raise Conflict("volunteer_busy", "Die Person hat zu dieser Zeit schon einen Einsatz.")
     token = new_token()
     offer = Offer(
@@ -491,7 +502,9 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
     import_module("sprachmittlerpool.services.volunteer_availability").check_can_accept(
         session, volunteer, request
     )
-    if overlaps_assignment(session, volunteer_id=volunteer.id, start=request.start, end=request.end):
+    if not _written(request) and overlaps_assignment(
+        session, volunteer_id=volunteer.id, start=request.start, end=request.end
+    ):
         raise Conflict("volunteer_busy", "Sie haben zu dieser Zeit schon einen anderen Einsatz.")
     if not close_pending_offer(
         session, offer_id, OfferStatus.ACCEPTED, now=now, actor=actor, action="accept"
@@ -515,6 +528,7 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
         start=request.start,
         end=request.end,
         status=AssignmentStatus.CONFIRMED,
+        written=_written(request),
         created_at=now,
     )
     session.add(assignment)

@@ -2,7 +2,7 @@
 
 The effective rule set is built by `matching.effective_rules.effective_rules` from the district's file
 (`instance/eligibility-rules.json`, else the state's defaults) and the pool's row (`rule_overrides`,
-`lead_working_days`, `max_duration_minutes`); a change by an admin is audited rule by rule.
+`lead_working_days`, `max_duration_minutes`, `brokers_written`); a change by an admin is audited rule by rule.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from matching.effective_rules import (
     state_document,
     with_state_additions,
 )
-from matching.eligibility import EFFECTS, RuleSet, parse_rules, read_document
+from matching.eligibility import EFFECTS, TRANSLATION_RULES, RuleSet, parse_rules, read_document
 from sprachmittlerpool.german import minutes_words, working_days_words
 from sprachmittlerpool.models import Pool
 from sprachmittlerpool.services import audit
@@ -88,7 +88,14 @@ def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | P
     path = Path(instance_path) / DISTRICT_FILE
     stamp = path.stat().st_mtime_ns if path.exists() else None
     overrides = json.dumps(pool.rule_overrides, sort_keys=True)
-    key = (str(path), stamp, overrides, pool.lead_working_days, pool.max_duration_minutes)
+    key = (
+        str(path),
+        stamp,
+        overrides,
+        pool.lead_working_days,
+        pool.max_duration_minutes,
+        pool.brokers_written,
+    )
     if key not in _cache:
         if len(_cache) >= _CACHE_SIZE:
             _cache.clear()
@@ -97,6 +104,7 @@ def effective_rule_set(session: Session, *, pool_id: int, instance_path: str | P
             overrides=pool.rule_overrides,
             lead_working_days=pool.lead_working_days,
             max_duration_minutes=pool.max_duration_minutes,
+            brokers_written=pool.brokers_written,
         )
     return _cache[key]
 
@@ -259,16 +267,18 @@ def public_rules(session: Session, *, pool_id: int, instance_path: str | Path) -
     rules = effective_rule_set(session, pool_id=pool_id, instance_path=instance_path)
     state = state_document()["rules"]
     adjustable = [rules.rules[rule_id] for rule_id in OVERRIDABLE]
+    # refused translations are named too; a pool that brokers written ones offers them as a request type
+    translations = tuple(rules.rules[r] for r in TRANSLATION_RULES if r in rules.rules)
 
-    def shown(effect: str) -> list[PublicRule]:
+    def shown(effect: str, extra: tuple[Any, ...] = ()) -> list[PublicRule]:
         return [
             PublicRule(rule.title or rule.message, rule.message)
-            for rule in adjustable
+            for rule in [*adjustable, *extra]
             if rule.effect == effect
         ]
 
     return PublicRules(
-        refused=shown("reject"),
+        refused=shown("reject", translations),
         reviewed=shown("review"),
         also_brokered=[
             rule.title

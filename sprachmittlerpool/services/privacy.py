@@ -79,6 +79,7 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     data["language_names"] = [language_names.get(code, code) for code in data["languages"]]
     data["contact_route"] = volunteer.contact_route
     data["remote"] = volunteer.remote
+    data["written"] = volunteer.written
     data["qualifications"] = [
         {
             "kind": row.kind,
@@ -237,6 +238,7 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
     volunteer.active = False
     volunteer.anonymised_at = now
     volunteer.remote = False
+    volunteer.written = False
     for table in (VolunteerLanguage, Availability, Absence, Qualification, VolunteerLink):
         for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
             session.delete(row)

@@ -142,7 +142,11 @@ def _first_broken_rule(session: Session, instance: matching.Instance, volunteer:
         language = session.get(Language, (volunteer.pool_id, request.language))
         return f"spricht {language.name_de if language else 'die Sprache'} nicht"
     if not takes_mode(candidate, request):
-        return "übernimmt keine Telefon- oder Videotermine"
+        return (
+            "übernimmt keine schriftlichen Übersetzungen"
+            if request.written
+            else "übernimmt keine Telefon- oder Videotermine"
+        )
     km = context.km(candidate, request)
     if not context.reaches(candidate, request):
         return (

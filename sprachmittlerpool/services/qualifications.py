@@ -36,6 +36,7 @@ MODE_LABELS: dict[str, str] = {
     RequestMode.IN_PERSON: "vor Ort",
     RequestMode.PHONE: "am Telefon",
     RequestMode.VIDEO: "per Video",
+    RequestMode.WRITTEN: "schriftliche Übersetzung",
 }
 REMOTE_MODES = (RequestMode.PHONE, RequestMode.VIDEO)
 ALL_TYPES = "all"
@@ -69,8 +70,13 @@ def required_for(pool: Pool, institution_type: str) -> list[str]:
 
 
 def brokered_modes(pool: Pool) -> list[str]:
-    """Return the modes the pool takes requests for: always in person, phone and video if the pool says so."""
-    return [RequestMode.IN_PERSON.value, *(m.value for m in REMOTE_MODES if m.value in pool.remote_modes)]
+    """Return the modes the pool takes requests for: always in person; phone, video, written if the pool says so."""
+    remote = [m.value for m in REMOTE_MODES if m.value in pool.remote_modes]
+    return [
+        RequestMode.IN_PERSON.value,
+        *remote,
+        *([RequestMode.WRITTEN.value] if pool.brokers_written else []),
+    ]
 
 
 def place_words(request: InterpretingRequest, municipality_name: str) -> str:
@@ -80,8 +86,24 @@ def place_words(request: InterpretingRequest, municipality_name: str) -> str:
     return f"{call_words(request)}, Einrichtung in {municipality_name}"
 
 
+def due_words(request: InterpretingRequest) -> str:
+    """Say when a written translation is due: 'Abgabe bis 03.12.2026'."""
+    return f"Abgabe bis {request.start:%d.%m.%Y}"
+
+
+def written_words(request: InterpretingRequest) -> str:
+    """Say what a written translation is: 'schriftliche Übersetzung, etwa 3 Seiten, Abgabe bis 03.12.2026'."""
+    pages = f"etwa {request.pages} {'Seite' if request.pages == 1 else 'Seiten'}, " if request.pages else ""
+    return f"{MODE_LABELS[RequestMode.WRITTEN]}, {pages}{due_words(request)}"
+
+
 def call_words(request: InterpretingRequest) -> str:
-    """Say how a phone or video appointment comes about: 'am Telefon (Wir rufen an …)'."""
+    """Say how a phone or video appointment comes about: 'am Telefon (Wir rufen an …)'.
+
+    For a written translation, which has no call: what it is and when it is due.
+    """
+    if request.mode == RequestMode.WRITTEN:
+        return written_words(request)
     return f"{MODE_LABELS[request.mode]} ({request.call_details})"
 
 
@@ -109,8 +131,12 @@ def save_qualifications(
     remote: bool,
     entries: Mapping[str, Entry],
     actor: str,
+    written: bool | None = None,
 ) -> None:
-    """Store the remote flag and every kind's dates (an empty entry removes the kind), audit what changed, commit."""
+    """Store the remote and written flags and every kind's dates (an empty entry removes the kind).
+
+    What changed is audited, then committed; ``written=None`` keeps the volunteer's choice.
+    """
     problems = {
         f"{kind}_valid_until": "„Gültig bis“ darf nicht vor dem Ausstellungsdatum liegen."
         for kind, entry in entries.items()
@@ -123,6 +149,10 @@ def save_qualifications(
         volunteer.remote = remote
         session.add(volunteer)
         changed.append("remote")
+    if written is not None and volunteer.written != written:
+        volunteer.written = written
+        session.add(volunteer)
+        changed.append("written")
     if changed:
         # the dates stay on the rows, which erasure deletes; the trail names only what changed
         record(
@@ -171,9 +201,12 @@ def save_pool_settings(
     required: Mapping[str, Iterable[str]],
     actor: str,
     notice_weeks: int | None = None,
+    brokers_written: bool | None = None,
 ) -> bool:
-    """Store which calls the pool brokers, what each institution type requires and how many weeks ahead a
-    clearance's end is announced (None keeps it); audit and commit a change.
+    """Store which calls (and written translations) the pool brokers, what each institution type requires and
+    how many weeks ahead a clearance's end is announced; audit and commit a change.
+
+    ``notice_weeks=None`` and ``brokers_written=None`` keep the pool's choice.
 
     ``required`` maps ``"all"`` or an institution type to qualification kinds. Returns whether anything changed.
     """
@@ -186,16 +219,24 @@ def save_pool_settings(
     }
     wanted = {key: values for key, values in wanted.items() if values}
     weeks = pool.clearance_notice_weeks if notice_weeks is None else notice_weeks
+    written = pool.brokers_written if brokers_written is None else brokers_written
     before = {
         "remote_modes": list(pool.remote_modes),
         "required": dict(pool.required_qualifications),
         "clearance_notice_weeks": pool.clearance_notice_weeks,
+        "brokers_written": pool.brokers_written,
     }
-    after = {"remote_modes": modes, "required": wanted, "clearance_notice_weeks": weeks}
+    after = {
+        "remote_modes": modes,
+        "required": wanted,
+        "clearance_notice_weeks": weeks,
+        "brokers_written": written,
+    }
     if before == after:
         return False
     pool.remote_modes, pool.required_qualifications = modes, wanted
     pool.clearance_notice_weeks = weeks
+    pool.brokers_written = written
     session.add(pool)
     record(
         session,
@@ -220,4 +261,7 @@ def describe_settings_change(_action: str, detail: Mapping[str, Any]) -> str:
     )
     weeks = after.get("clearance_notice_weeks")
     notice = f" Ablaufende Führungszeugnisse {weeks} Wochen vorher ankündigen." if weeks else ""
-    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}.{notice}"
+    written = ""
+    if "brokers_written" in after:  # older entries predate the setting
+        written = f" Schriftliche Übersetzungen: {'werden vermittelt' if after['brokers_written'] else 'werden abgelehnt'}."
+    return f"Telefon/Video: {modes}. Verlangte Nachweise – {rules or 'keine'}.{notice}{written}"

@@ -63,6 +63,7 @@ UNFILLED_DE = {
     "expired": "keine Antwort rechtzeitig",
     "late": "zu kurzfristig",
     "no_remote": "niemand für Telefon oder Video",
+    "no_written": "niemand für schriftliche Übersetzungen",
     "no_qualified": "Nachweis fehlt (z. B. Führungszeugnis)",
 }
 QUARTERS = {"Q1": 1, "Q2": 2, "Q3": 3, "Q4": 4}

@@ -30,6 +30,7 @@ from sprachmittlerpool.models import (
     Municipality,
     Offer,
     OfferStatus,
+    RequestMode,
     RequestStatus,
     Volunteer,
 )
@@ -285,7 +286,15 @@ class Plan:
 
 
 def check_editable(request: InterpretingRequest, *, now: datetime) -> None:
-    """Raise Conflict unless the request may still be changed: not finished, not begun."""
+    """Raise Conflict unless the request may still be changed: not finished, not begun, not a written translation.
+
+    The change page edits a time slot and an address, which a written translation has neither of.
+    """
+    if request.mode == RequestMode.WRITTEN:
+        raise Conflict(
+            "not_editable",
+            "Eine schriftliche Übersetzung lässt sich hier nicht ändern; bitte stornieren und neu anfragen lassen.",
+        )
     if request.status not in EDITABLE:
         raise Conflict(
             "not_editable",

@@ -20,6 +20,7 @@ from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
     Municipality,
+    RequestMode,
     RequestStatus,
     request_language_join,
     request_municipality_join,
@@ -94,6 +95,7 @@ class RequestRow:
     municipality: str
     institution: str
     contact_name: str
+    written: bool = False  # a written translation: its start is the due day, not a time
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,7 @@ def find_requests(session: Session, *, pool_id: int, wanted: RequestFilter) -> R
             municipality=municipality,
             institution=institution,
             contact_name=request.contact_name,
+            written=request.mode == RequestMode.WRITTEN,
         )
         for request, language, municipality, institution in session.exec(statement).all()
     ]

@@ -23,7 +23,7 @@ SECTIONS.append(
         "Nachweise und Telefon/Video",
         "Welche Nachweise (z. B. erweitertes Führungszeugnis) welche Einrichtungsart verlangt, "
         "wie früh ablaufende Führungszeugnisse angekündigt werden, "
-        "und ob der Pool Termine am Telefon oder per Video vermittelt.",
+        "und ob der Pool Termine am Telefon oder per Video und schriftliche Übersetzungen vermittelt.",
     )
 )
 
@@ -84,6 +84,7 @@ def matching_rules_save() -> Response | tuple[str, int]:
         get_session(),
         _pool(),
         remote_modes=request.form.getlist("remote_modes"),
+        brokers_written=request.form.get("brokers_written") == "1",
         required={row: request.form.getlist(f"require-{row}") for row in rows},
         actor=settings_history.actor_for(current_user.id),
         notice_weeks=weeks,

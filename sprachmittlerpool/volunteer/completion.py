@@ -11,10 +11,9 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, AssignmentStatus, InterpretingRequest, Volunteer, local_now
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.completion import (
-    APPROVAL_MESSAGE,
     InvalidCompletion,
+    approval_message,
     awaits_approval,
-    booked_minutes,
     record_completion,
 )
 from sprachmittlerpool.services.offers import Conflict
@@ -116,7 +115,7 @@ def submit_completion(token: str) -> Response:
     except Conflict as exc:
         return link_page("volunteer/completion_done.html", status=409, message=exc.message)
     if awaits_approval(done):
-        message = APPROVAL_MESSAGE.format(reported=done.duration_minutes, booked=booked_minutes(done))
+        message = approval_message(done)
         return link_page("volunteer/completion_done.html", message=f"Vielen Dank! {message}")
     return link_page(
         "volunteer/completion_done.html", message="Vielen Dank! Ihre Bestätigung ist gespeichert."

@@ -54,7 +54,7 @@ CASES = [
     (
         ["requests", 1, "mode"],
         "fax",
-        'requests[1].mode: expected "in_person", "phone" or "video", got "fax"',
+        'requests[1].mode: expected "in_person", "phone", "video" or "written", got "fax"',
     ),
     (["requests", 2, "requires"], "clearance", 'requests[2].requires: expected a list, got "clearance"'),
     (

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 01:26:16.026403
+Create Date: 2026-12-04 01:26:32.509045
 """
 
 from collections.abc import Sequence
@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('rule_overrides', sa.JSON(), server_default='{}', nullable=False),
     sa.Column('api_token_days', sa.Integer(), server_default='365', nullable=False),
     sa.Column('remote_modes', sa.JSON(), server_default='[]', nullable=False),
+    sa.Column('brokers_written', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('required_qualifications', sa.JSON(), server_default='{"all": ["trained", "confidentiality"], "kita": ["clearance"], "schule": ["clearance"]}', nullable=False),
     sa.Column('clearance_notice_weeks', sa.Integer(), server_default='8', nullable=False),
     sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
@@ -271,6 +272,7 @@ def upgrade() -> None:
     sa.Column('iban_masked', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('remote', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
+    sa.Column('written', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('contact_route', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
@@ -330,6 +332,7 @@ def upgrade() -> None:
     sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=20), server_default='in_person', nullable=False),
     sa.Column('call_details', sqlmodel.sql.sqltypes.AutoString(length=300), server_default='', nullable=False),
     sa.Column('persons', sa.Integer(), nullable=True),
+    sa.Column('pages', sa.Integer(), nullable=True),
     sa.Column('gender_required', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True),
     sa.Column('preferred_volunteer_id', sa.Integer(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -347,9 +350,10 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("gender_required IS NULL OR gender_required IN ('f', 'm')", name='request_gender'),
-    sa.CheckConstraint("mode IN ('in_person', 'phone', 'video')", name='mode_valid'),
+    sa.CheckConstraint("mode IN ('in_person', 'phone', 'video', 'written')", name='mode_valid'),
     sa.CheckConstraint("status IN ('submitted', 'rejected', 'review', 'open', 'offered', 'confirmed', 'completed', 'settled', 'unfilled', 'cancelled', 'no_show')", name='status_valid'),
     sa.CheckConstraint('"end" > start', name='request_end_after_start'),
+    sa.CheckConstraint('pages IS NULL OR pages >= 1', name='request_pages_positive'),
     sa.CheckConstraint('persons IS NULL OR persons >= 1', name='request_persons_positive'),
     sa.ForeignKeyConstraint(['pool_id', 'institution_id'], ['institution.pool_id', 'institution.id'], name='request_institution_in_pool'),
     sa.ForeignKeyConstraint(['pool_id', 'language_code'], ['language.pool_id', 'language.code'], name='request_language_in_pool'),
@@ -500,6 +504,7 @@ def upgrade() -> None:
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.Column('completed_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('calendar_sequence', sa.Integer(), nullable=False),
+    sa.Column('written', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('reminder_sent_at', sa.DateTime(), nullable=True),
     sa.Column('feedback_requested_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
