@@ -15,7 +15,7 @@ from matching.candidates import Context, Pair, Slot
 from matching.greedy import greedy_choice
 from matching.pruning import prune_dominated, repair
 from matching.results import build_result
-from matching.types import Instance, Result, SolverConfig
+from matching.types import LEVELS, Instance, LevelDone, Result, SolverConfig
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,20 @@ class SolverResult(Result):
     pairs: tuple[int, int] = (0, 0)
 
 
-def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverResult:  # noqa: B008 - frozen
-    """Return the lexicographically best assignment found within the time limit."""
+OnLevel = Callable[[LevelDone], None]
+
+
+def solve(
+    instance: Instance,
+    config: SolverConfig = SolverConfig(),  # noqa: B008 - frozen
+    on_level: OnLevel | None = None,
+) -> SolverResult:
+    """Return the lexicographically best assignment found within the time limit.
+
+    ``on_level`` is called after each objective level with the values reached so far: a large
+    pool takes a minute, and whoever waits (a page, a command) wants to see it move.
+    """
+    report = on_level or (lambda _done: None)
     started = time.perf_counter()
     # keep a little of the limit for reading the file, building the result and CP-SAT overshooting its limit
     deadline = started + config.time_limit_s * 0.9 - 0.8
@@ -53,9 +65,12 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     parts = [ComponentModel(context, pairs, choice, floor) for pairs in groups]
     seconds: list[float] = []
     proven: list[bool] = []
+    reached: list[int] = []
     for level in (1, 2, 3):
         proven.append(_solve_level(parts, level, deadline, config))
         seconds.append(time.perf_counter() - started)
+        reached.append(sum(part.reached[level] for part in parts))
+        report(LevelDone(level, LEVELS, tuple(reached), seconds[-1], all(proven)))
     peak = _lower_peaks(parts, deadline - (deadline - time.perf_counter()) * _EXACT_LOAD_SHARE, config)
     if peak <= floor:
         load_parts, level_4_proven = list(parts), True
@@ -64,6 +79,8 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
         level_4_proven = _solve_level(load_parts, 4, deadline, config)
     proven.append(level_4_proven)
     seconds.append(time.perf_counter() - started)
+    reached.append(_peak(load_parts, _new_loads(load_parts)))
+    report(LevelDone(LEVELS, LEVELS, tuple(reached), seconds[-1], all(proven)))
     chosen = {p.request: p.volunteer for part in load_parts for p in part.chosen_pairs()}
     result = build_result(context, chosen, proven_optimal=all(proven), seconds=time.perf_counter() - started)
     size = (
