@@ -14,7 +14,6 @@ from sprachmittlerpool.models import (
     Language,
     MatchingRun,
     Municipality,
-    RunStatus,
     Volunteer,
     local_now,
 )
@@ -50,8 +49,7 @@ def proposals():
     report = matching_run.describe_run(db, run) if run else None
     changed_at = run_freshness.changed_since(db, run) if run else None
     active = background_matching.active_run(db, pool_id=pool_id)
-    attempt = background_matching.latest_attempt(db, pool_id=pool_id)
-    failed = attempt if attempt and attempt.status == RunStatus.FAILED else None
+    failed = background_matching.failed_last(db, pool_id=pool_id)
     return render_template(
         "coordination/proposals.html",
         report=report,

@@ -103,11 +103,15 @@ def active_run(session: Session, *, pool_id: int) -> MatchingRun | None:
     ).first()
 
 
-def latest_attempt(session: Session, *, pool_id: int) -> MatchingRun | None:
-    """Return the pool's newest run whatever its state (to tell a coordinator that the last one failed)."""
-    return session.exec(
-        select(MatchingRun).where(MatchingRun.pool_id == pool_id).order_by(col(MatchingRun.id).desc()).limit(1)
+def failed_last(session: Session, *, pool_id: int) -> MatchingRun | None:
+    """Return the pool's newest ended run if it failed: the coordinator must hear why no newer list came."""
+    ended = session.exec(
+        select(MatchingRun)
+        .where(MatchingRun.pool_id == pool_id, col(MatchingRun.status).not_in(ACTIVE_RUN_STATES))
+        .order_by(col(MatchingRun.id).desc())
+        .limit(1)
     ).first()
+    return ended if ended is not None and ended.status == RunStatus.FAILED else None
 
 
 def start_run(
@@ -334,7 +338,7 @@ def _finish(writer: RunWriter, data: dict[str, Any], result: matching.Result) ->
             return
         matching_run.note_unfilled_reasons(session, result)
         session.commit()
-    writer.echo(f"[{decimal(clock.monotonic() - writer.started)} s] Fertig.")
+    writer.echo(f"Fertig in {decimal(clock.monotonic() - writer.started)} s.")
 
 
 def _fail(writer: RunWriter, error: str) -> None:

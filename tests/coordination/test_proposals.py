@@ -152,7 +152,9 @@ def test_match_solve_prints_progress_and_a_table(app, small_pool):
 
     assert result.exit_code == 0, result.output
     assert "Offene Anfragen und Sprachmittelnde werden gelesen" in result.output
-    assert "Fertig in" in result.output
+    assert "Stufe 1 von 4 fertig – Besetzung: 2 Punkte (dringende Anfragen zählen doppelt)" in result.output
+    assert "Stufe 3 von 4 fertig – Wege zusammen: 0,0 km" in result.output
+    assert "Stufe 4 von 4 fertig" in result.output and "Fertig in" in result.output
     assert "Olena Nah" in result.output
     assert "no_language" in result.output and "Niemand im Pool spricht diese Sprache." in result.output
 
