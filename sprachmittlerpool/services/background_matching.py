@@ -99,7 +99,9 @@ def worker_name() -> str:
 def active_run(session: Session, *, pool_id: int) -> MatchingRun | None:
     """Return the pool's queued or running run, if any."""
     return session.exec(
-        select(MatchingRun).where(MatchingRun.pool_id == pool_id, col(MatchingRun.status).in_(ACTIVE_RUN_STATES))
+        select(MatchingRun).where(
+            MatchingRun.pool_id == pool_id, col(MatchingRun.status).in_(ACTIVE_RUN_STATES)
+        )
     ).first()
 
 
@@ -192,14 +194,21 @@ def claim_next(session: Session, *, worker: str, now: datetime) -> int | None:
     The UPDATE's condition on the status is the claim: a second claimant's UPDATE matches no row.
     """
     queued = session.exec(
-        select(MatchingRun.id).where(MatchingRun.status == RunStatus.QUEUED).order_by(col(MatchingRun.id)).limit(5)
+        select(MatchingRun.id)
+        .where(MatchingRun.status == RunStatus.QUEUED)
+        .order_by(col(MatchingRun.id))
+        .limit(5)
     ).all()
     for run_id in queued:
         claimed = session.exec(
             update(MatchingRun)
             .where(col(MatchingRun.id) == run_id, MatchingRun.status == RunStatus.QUEUED)
             .values(
-                status=RunStatus.RUNNING, worker=worker, started_at=now, heartbeat_at=now, phase="Wird gestartet …"
+                status=RunStatus.RUNNING,
+                worker=worker,
+                started_at=now,
+                heartbeat_at=now,
+                phase="Wird gestartet …",
             )
             .execution_options(synchronize_session=False)
         ).rowcount  # type: ignore[attr-defined]
@@ -251,9 +260,7 @@ class RunWriter:
     def level(self, done: matching.LevelDone) -> None:
         """Record a finished objective level and name the next one."""
         lines = level_lines(list(done.objective))
-        self.echo(
-            f"[{decimal(done.elapsed_s)} s] Stufe {done.level} von {done.levels} fertig – {lines[-1]}"
-        )
+        self.echo(f"[{decimal(done.elapsed_s)} s] Stufe {done.level} von {done.levels} fertig – {lines[-1]}")
         self.write(
             level=done.level,
             levels=done.levels,
@@ -334,7 +341,9 @@ def _finish(writer: RunWriter, data: dict[str, Any], result: matching.Result) ->
         )
         if not kept:
             session.rollback()
-            log.warning("matching run %s was given up before it finished; its result is discarded", writer.run_id)
+            log.warning(
+                "matching run %s was given up before it finished; its result is discarded", writer.run_id
+            )
             return
         matching_run.note_unfilled_reasons(session, result)
         session.commit()
@@ -371,7 +380,11 @@ def wake() -> None:
 def overdue(run: MatchingRun, *, now: datetime) -> str | None:
     """Say why an active run will not finish (no heartbeat, never claimed), before a worker has marked it."""
     stale_s, queue_s = _settings()
-    if run.status == RunStatus.RUNNING and run.heartbeat_at and run.heartbeat_at < now - timedelta(seconds=stale_s):
+    if (
+        run.status == RunStatus.RUNNING
+        and run.heartbeat_at
+        and run.heartbeat_at < now - timedelta(seconds=stale_s)
+    ):
         return STALE_ERROR
     if run.status == RunStatus.QUEUED and run.created_at < now - timedelta(seconds=queue_s):
         return UNCLAIMED_ERROR

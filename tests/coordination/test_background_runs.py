@@ -93,7 +93,9 @@ def test_a_run_started_on_the_page_is_queued_solved_by_the_scheduler_of_flask_se
 
     scheduler = start_scheduler(app)  # what `flask serve` (make run) starts in its process
     try:
-        wait_until(lambda: runs(db)[0].status not in ("queued", "running"), why="the scheduler's matching job")
+        wait_until(
+            lambda: runs(db)[0].status not in ("queued", "running"), why="the scheduler's matching job"
+        )
     finally:
         scheduler.stop()
 
@@ -134,27 +136,33 @@ def test_the_database_refuses_a_second_active_run_of_a_pool(app, db):
     assert [run.status for run in runs(db)] == ["queued", "failed"]
 
 
+def race_claimers(app, count: int) -> list[tuple[int | None, str]]:
+    """Let `count` threads claim at the same moment, each in its own transaction; return (run id, worker) each."""
+    barrier = threading.Barrier(count)
+    won: list[tuple[int | None, str]] = []
+
+    def claim() -> None:
+        worker = background_matching.worker_name()
+        with app.app_context(), new_session(write=True) as session:
+            barrier.wait(timeout=30)
+            won.append((background_matching.claim_next(session, worker=worker, now=local_now()), worker))
+
+    threads = [threading.Thread(target=claim) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return won
+
+
 def test_of_many_claimers_exactly_one_gets_each_queued_run(app, db):
-    claimers = 6
     for _ in range(4):
         run = queue_run(app)
-        barrier = threading.Barrier(claimers)
-        won: list[tuple[int | None, str]] = []
 
-        def claim() -> None:
-            worker = background_matching.worker_name()
-            with app.app_context(), new_session(write=True) as session:
-                barrier.wait(timeout=30)
-                won.append((background_matching.claim_next(session, worker=worker, now=local_now()), worker))
-
-        threads = [threading.Thread(target=claim) for _ in range(claimers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        won = race_claimers(app, 6)
 
         winners = [(run_id, worker) for run_id, worker in won if run_id is not None]
-        assert len(won) == claimers and [run_id for run_id, _ in winners] == [run.id]
+        assert len(won) == 6 and [run_id for run_id, _ in winners] == [run.id]
         claimed = runs(db)[-1]
         assert (claimed.status, claimed.worker) == ("running", winners[0][1])
         with app.app_context(), new_session(write=True) as session:
@@ -169,7 +177,9 @@ def test_a_run_whose_worker_died_fails_with_a_german_message_and_a_new_one_can_s
     age_heartbeat(app, dead.id, minutes=5)
 
     waiting = coordinator_client.get(PAGE).get_data(as_text=True)
-    assert background_matching.STALE_ERROR in waiting and "http-equiv" not in waiting  # nothing more to wait for
+    assert (
+        background_matching.STALE_ERROR in waiting and "http-equiv" not in waiting
+    )  # nothing more to wait for
 
     coordinator_client.post(PAGE)
 
@@ -231,12 +241,18 @@ def two_schedulers(app, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]
         with open(log, "wb") as handle:
             processes.append(
                 subprocess.Popen(
-                    [*command, "jobs", "scheduler"], cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+                    [*command, "jobs", "scheduler"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
                 )
             )
         logs.append(log)
     for log in logs:
-        wait_until(lambda log=log: READY in log.read_text(errors="replace"), why=f"{log.name} started", timeout=60)
+        wait_until(
+            lambda log=log: READY in log.read_text(errors="replace"), why=f"{log.name} started", timeout=60
+        )
     yield processes
     for process in processes:
         process.terminate()
@@ -249,12 +265,16 @@ def two_schedulers(app, tmp_path: Path) -> Iterator[list[subprocess.Popen[bytes]
         print(log.read_text(errors="replace"))  # shown when the test failed
 
 
-def test_two_scheduler_processes_solve_each_run_of_the_page_once(coordinator_client, small_pool, db, two_schedulers):
+def test_two_scheduler_processes_solve_each_run_of_the_page_once(
+    coordinator_client, small_pool, db, two_schedulers
+):
     pids = {str(process.pid) for process in two_schedulers}
 
     for _ in range(2):
         coordinator_client.post(PAGE)
-        wait_until(lambda: runs(db)[-1].status == "done", why="a scheduler process solved the run", timeout=60)
+        wait_until(
+            lambda: runs(db)[-1].status == "done", why="a scheduler process solved the run", timeout=60
+        )
 
     first, second = runs(db)
     assert {first.worker.split(":")[1], second.worker.split(":")[1]} <= pids

@@ -40,18 +40,20 @@ from sprachmittlerpool.models import (
     AssignmentStatus,
     InterpretingRequest,
     MailStatus,
+    MatchingRun,
     Offer,
     OfferStatus,
     Outcome,
     RequestStatus,
     Role,
+    RunStatus,
     VolunteerLanguage,
     VolunteerLink,
     VolunteerLinkPurpose,
     local_now,
 )
 from sprachmittlerpool.security import new_token, token_hash
-from sprachmittlerpool.services import offers
+from sprachmittlerpool.services import background_matching, offers
 from sprachmittlerpool.services.coordination_jobs import ask_completion, send_reminders, warn_unfilled
 from tests.confirm import CONFIRMED
 from tests.factories import FIRST_POOL
@@ -268,6 +270,10 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
         volunteer = _speaker_of(session, to_offer.language_code, not_in={confirmed.volunteer_id})
         session.commit()
         values["token_id"] = [str(api_token.id)]
+        stopped = MatchingRun(pool_id=FIRST_POOL, status=RunStatus.FAILED, error=background_matching.STALE_ERROR)
+        session.add(stopped)
+        session.commit()
+        values["run_id"] = [str(stopped.id)]  # its progress answer; the sweep's own run replaces it on the page
         _pending, token = offers.make_offer(
             session, request_id=to_offer.id, volunteer_id=volunteer, now=local_now(), actor="t"
         )
