@@ -120,6 +120,9 @@ def test_a_second_start_while_one_is_queued_shows_the_queued_one(coordinator_cli
     assert "Für diesen Pool läuft schon eine Berechnung; hier sehen Sie ihren Stand." in page
     assert 'id="run-progress"' in page
     assert [run.status for run in runs(db)] == ["queued"]
+    assert "Eine Berechnung läuft gerade – Stand ansehen" in coordinator_client.get(
+        "/koordination/"
+    ).get_data(as_text=True)
 
 
 def test_the_database_refuses_a_second_active_run_of_a_pool(app, db):

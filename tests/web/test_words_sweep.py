@@ -270,10 +270,14 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
         volunteer = _speaker_of(session, to_offer.language_code, not_in={confirmed.volunteer_id})
         session.commit()
         values["token_id"] = [str(api_token.id)]
-        stopped = MatchingRun(pool_id=FIRST_POOL, status=RunStatus.FAILED, error=background_matching.STALE_ERROR)
+        stopped = MatchingRun(
+            pool_id=FIRST_POOL, status=RunStatus.FAILED, error=background_matching.STALE_ERROR
+        )
         session.add(stopped)
         session.commit()
-        values["run_id"] = [str(stopped.id)]  # its progress answer; the sweep's own run replaces it on the page
+        values["run_id"] = [
+            str(stopped.id)
+        ]  # its progress answer; the sweep's own run replaces it on the page
         _pending, token = offers.make_offer(
             session, request_id=to_offer.id, volunteer_id=volunteer, now=local_now(), actor="t"
         )
