@@ -139,6 +139,30 @@ def test_the_database_refuses_a_second_active_run_of_a_pool(app, db):
     assert [run.status for run in runs(db)] == ["queued", "failed"]
 
 
+def test_of_starts_at_the_same_moment_one_queues_and_the_others_get_its_run(app, db):
+    barrier = threading.Barrier(4)
+    outcomes: list[background_matching.Started] = []
+
+    def start() -> None:
+        with app.app_context(), new_session(write=True) as session:
+            barrier.wait(timeout=30)
+            outcomes.append(
+                background_matching.start_run(
+                    session, pool_id=FIRST_POOL, actor_id=None, time_limit_s=2, now=local_now()
+                )
+            )
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    [queued] = runs(db)
+    assert sorted(outcome.created for outcome in outcomes) == [False, False, False, True]
+    assert {outcome.run.id for outcome in outcomes} == {queued.id}
+
+
 def race_claimers(app, count: int) -> list[tuple[int | None, str]]:
     """Let `count` threads claim at the same moment, each in its own transaction; return (run id, worker) each."""
     barrier = threading.Barrier(count)
