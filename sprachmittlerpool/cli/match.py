@@ -12,6 +12,7 @@ from sprachmittlerpool.db import write_session
 from sprachmittlerpool.german import decimal
 from sprachmittlerpool.models import RunStatus, local_now
 from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.run_words import CRASH_ERROR
 from sprachmittlerpool.services import background_matching, matching_run
 from sprachmittlerpool.services.matching_run import RunReport
 
@@ -50,7 +51,7 @@ def solve(time_limit: float, as_json: bool) -> None:
         )
     run = background_matching.execute(started.run.id, worker=worker, echo=echo)
     if run is None or run.status != RunStatus.DONE:
-        raise click.ClickException(run.error if run and run.error else background_matching.CRASH_ERROR)
+        raise click.ClickException(run.error if run and run.error else CRASH_ERROR)
     with write_session() as db:
         report = matching_run.describe_run(db, run)
     if as_json:

@@ -4,8 +4,9 @@ A run for a large pool takes a minute, longer than a web request may wait. Start
 queued ``MatchingRun`` row and returns at once. The scheduler's ``matching_runs`` job (inside
 ``flask serve`` for ``make run``, the scheduler process in production) claims it with a conditional
 UPDATE (``… WHERE status = 'queued'``): of several threads, schedulers or hosts exactly one gets the
-row, on SQLite and PostgreSQL alike. While it solves, the worker writes the phase, the objective levels
-done and a heartbeat into the row; the page and the command read them from there.
+row, on SQLite and PostgreSQL alike, and solves it (``services/run_execution.py``), writing the phase,
+the objective levels done and a heartbeat into the row; the page and the command read them from there
+(the words in ``run_words.py``).
 
 A worker that dies leaves a heartbeat that stops moving: after ``MATCHING_STALE_SECONDS`` the run is
 marked failed and a new one may start (a late result of that worker is then discarded). A run nobody
@@ -20,67 +21,20 @@ import logging
 import os
 import socket
 import threading
-import time as clock
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-import matching
-from matching.types import LEVELS
-from sprachmittlerpool.db import IMMEDIATE, find_or_insert, get_engine, new_session
-from sprachmittlerpool.german import decimal
+from sprachmittlerpool.db import find_or_insert, new_session
 from sprachmittlerpool.models import ACTIVE_RUN_STATES, MatchingRun, RunStatus, local_now
-from sprachmittlerpool.services import matching_run
+from sprachmittlerpool.run_words import QUEUED_PHASE, STALE_ERROR, UNCLAIMED_ERROR, level_lines
+from sprachmittlerpool.services.run_execution import execute
 
 log = logging.getLogger(__name__)
-
-Echo = Callable[[str], None]
-
-QUEUED_PHASE = "Wartet auf den Start …"
-STALE_ERROR = (
-    "Die Berechnung wurde abgebrochen: der Hintergrunddienst hat sich nicht mehr gemeldet. "
-    "Sie können sie neu starten."
-)
-UNCLAIMED_ERROR = (
-    "Die Berechnung wurde nicht begonnen: es läuft kein Hintergrunddienst für zeitgesteuerte Aufgaben. "
-    "Bitte wenden Sie sich an die Technik."
-)
-INVALID_ERROR = "Die Berechnung hat kein gültiges Ergebnis geliefert. Bitte wenden Sie sich an die Technik."
-CRASH_ERROR = (
-    "Die Berechnung ist mit einem Fehler abgebrochen. Bitte versuchen Sie es noch einmal "
-    "oder wenden Sie sich an die Technik."
-)
-
-# What each objective level of matching.md works on, and how its value reads.
-LEVEL_WORK = {
-    1: "möglichst viele Anfragen besetzen, dringende zuerst",
-    2: "gewünschte Sprachmittelnde berücksichtigen",
-    3: "Wege kurz halten",
-    4: "Einsätze gerecht verteilen",
-}
-
-
-def level_lines(objective: list[int]) -> list[str]:
-    """Say in German what each finished level reached (pure: the page, the JSON and the command share it)."""
-    words = [
-        lambda v: f"Besetzung: {v} Punkte (dringende Anfragen zählen doppelt)",
-        lambda v: f"gewünschte Sprachmittelnde berücksichtigt: {v}",
-        lambda v: f"Wege zusammen: {decimal(v / 1000)} km",
-        lambda v: f"höchste Auslastung: {v} Einsätze in 90 Tagen und neu",
-    ]
-    return [words[index](value) for index, value in enumerate(objective[: len(words)])]
-
-
-def level_phase(done: int, levels: int) -> str:
-    """Name the level being worked on after `done` levels are finished."""
-    if done >= levels:
-        return "Ergebnis wird geprüft und gespeichert …"
-    return f"Stufe {done + 1} von {levels}: {LEVEL_WORK.get(done + 1, '')} …"
 
 
 @dataclass(frozen=True)
@@ -217,142 +171,6 @@ def claim_next(session: Session, *, worker: str, now: datetime) -> int | None:
             return run_id
     session.commit()
     return None
-
-
-class RunWriter:
-    """Writes one claimed run's progress, heartbeat and end, each only while the run is still this worker's.
-
-    Each write is its own short transaction on its own session: the solve holds no lock, and the
-    heartbeat thread and the solving thread never share a session.
-    """
-
-    def __init__(self, engine: Engine, run_id: int, worker: str, echo: Echo | None) -> None:
-        self.engine = engine.execution_options(**{IMMEDIATE: True})
-        self.run_id = run_id
-        self.worker = worker
-        self.echo = echo or (lambda _line: None)
-        self.started = clock.monotonic()
-
-    def write(self, session: Session | None = None, **values: Any) -> bool:
-        """Set columns of the run if it is still running for this worker; tell whether it was."""
-        statement = (
-            update(MatchingRun)
-            .where(
-                col(MatchingRun.id) == self.run_id,
-                MatchingRun.status == RunStatus.RUNNING,
-                MatchingRun.worker == self.worker,
-            )
-            .values(heartbeat_at=local_now(), **values)
-            .execution_options(synchronize_session=False)
-        )
-        if session is not None:
-            return session.exec(statement).rowcount == 1  # type: ignore[attr-defined]
-        with Session(self.engine) as own:
-            changed = own.exec(statement).rowcount == 1  # type: ignore[attr-defined]
-            own.commit()
-        return changed
-
-    def phase(self, text: str) -> None:
-        """Show what the worker does now."""
-        self.echo(f"[{decimal(clock.monotonic() - self.started)} s] {text}")
-        self.write(phase=text[:300])
-
-    def level(self, done: matching.LevelDone) -> None:
-        """Record a finished objective level and name the next one."""
-        lines = level_lines(list(done.objective))
-        self.echo(f"[{decimal(done.elapsed_s)} s] Stufe {done.level} von {done.levels} fertig – {lines[-1]}")
-        self.write(
-            level=done.level,
-            levels=done.levels,
-            objective=list(done.objective),
-            phase=level_phase(done.level, done.levels),
-        )
-
-
-class Heartbeat:
-    """A thread that renews the run's heartbeat while the solver (which reports only between levels) works."""
-
-    def __init__(self, writer: RunWriter, seconds: float) -> None:
-        self.writer = writer
-        self.seconds = seconds
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-run-{writer.run_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=30)
-
-    def _beat(self) -> None:
-        while not self.stopping.wait(self.seconds):
-            try:
-                if not self.writer.write():
-                    return  # no longer ours (given up as stale): nothing left to keep alive
-            except Exception:
-                log.exception("heartbeat of matching run %s failed", self.writer.run_id)
-
-
-def execute(run_id: int, *, worker: str, echo: Echo | None = None) -> MatchingRun | None:
-    """Solve a run this worker has claimed and keep its result (or a German error); return the row after.
-
-    Needs an app context. Never raises for a failed solve: the failure is the run's state.
-    """
-    writer = RunWriter(get_engine(), run_id, worker, echo)
-    with new_session(write=False) as session:
-        run = session.get(MatchingRun, run_id)
-        assert run is not None, "claimed runs exist"
-        pool_id, limit = run.pool_id, run.time_limit_s
-    heartbeat_s = float(current_app.config.get("MATCHING_HEARTBEAT_SECONDS", 5))
-    with Heartbeat(writer, heartbeat_s):
-        try:
-            with new_session(write=False) as session:
-                data, result = matching_run.compute(
-                    session,
-                    pool_id=pool_id,
-                    now=local_now(),
-                    time_limit_s=limit,
-                    progress=writer.phase,
-                    on_level=writer.level,
-                )
-            _finish(writer, data, result)
-        except matching_run.MatchingFailed:
-            log.exception("matching run %s gave no valid result", run_id)
-            _fail(writer, INVALID_ERROR)
-        except Exception:
-            log.exception("matching run %s crashed", run_id)
-            _fail(writer, CRASH_ERROR)
-    with new_session(write=False) as session:
-        return session.get(MatchingRun, run_id)
-
-
-def _finish(writer: RunWriter, data: dict[str, Any], result: matching.Result) -> None:
-    """Keep the result and the unfilled reasons in one transaction, unless the run was given up meanwhile."""
-    with new_session(write=True) as session:
-        kept = writer.write(
-            session,
-            status=RunStatus.DONE,
-            result=data,
-            finished_at=local_now(),
-            level=LEVELS,
-            phase="Fertig",
-        )
-        if not kept:
-            session.rollback()
-            log.warning(
-                "matching run %s was given up before it finished; its result is discarded", writer.run_id
-            )
-            return
-        matching_run.note_unfilled_reasons(session, result)
-        session.commit()
-    writer.echo(f"Fertig in {decimal(clock.monotonic() - writer.started)} s.")
-
-
-def _fail(writer: RunWriter, error: str) -> None:
-    writer.echo(error)
-    writer.write(status=RunStatus.FAILED, finished_at=local_now(), error=error, phase="Abgebrochen")
 
 
 def run_queued(_session: Session, *, now: datetime) -> str:
