@@ -8,7 +8,8 @@ Public API::
 
     parse_instance(data: dict) -> Instance          # raises InstanceError(path, message)
     load_instance(path: str | Path) -> Instance      # same, plus file and JSON errors
-    solve(instance, config=SolverConfig()) -> Result # optimal lexicographic, LP + CP-SAT
+    solve(instance, config=SolverConfig(), on_level=None) -> Result  # optimal lexicographic, LP + CP-SAT;
+                                                     # on_level(LevelDone) after each objective level
     solve_greedy(instance) -> Result                 # first come, first served baseline
     result_to_dict(result) -> dict                   # result format ...-result/1
     parse_result(data: dict) -> Result               # the inverse, for stored proposals
@@ -29,6 +30,7 @@ _EXPORTS = {
     "InstanceError": "matching.types",
     "Result": "matching.types",
     "SolverConfig": "matching.types",
+    "LevelDone": "matching.types",
     "parse_instance": "matching.parsing",
     "load_instance": "matching.parsing",
     "result_to_dict": "matching.results",

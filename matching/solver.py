@@ -24,7 +24,7 @@ from matching.greedy import greedy_choice
 from matching.pruning import prune_dominated, repair
 from matching.relaxation import Relaxation, Row
 from matching.results import build_result
-from matching.types import Instance, Result, SolverConfig
+from matching.types import LEVELS, Instance, LevelDone, Result, SolverConfig
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,20 @@ class SolverResult(Result):
     pairs: tuple[int, int] = (0, 0)
 
 
-def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverResult:  # noqa: B008 - frozen
-    """Return the lexicographically best assignment found within the time limit."""
+OnLevel = Callable[[LevelDone], None]
+
+
+def solve(
+    instance: Instance,
+    config: SolverConfig = SolverConfig(),  # noqa: B008 - frozen
+    on_level: OnLevel | None = None,
+) -> SolverResult:
+    """Return the lexicographically best assignment found within the time limit.
+
+    ``on_level`` is called after each objective level with the values reached so far: a large
+    pool takes a minute, and whoever waits (a page, a command) wants to see it move.
+    """
+    report = on_level or (lambda _done: None)
     started = time.perf_counter()
     # keep a little of the limit for reading the file, building the result and CP-SAT overshooting its limit
     deadline = started + config.time_limit_s * 0.9 - 0.8
@@ -68,14 +80,19 @@ def solve(instance: Instance, config: SolverConfig = SolverConfig()) -> SolverRe
     log.debug("%d parts built after %.2f s", len(parts), time.perf_counter() - started)
     seconds: list[float] = []
     proven: list[bool] = []
+    reached: list[int] = []
     for level in (1, 2, 3):
         proven.append(_solve_level(parts, level, deadline, config))
         seconds.append(time.perf_counter() - started)
+        reached.append(sum(part.level_value(level) for part in parts))
+        report(LevelDone(level, LEVELS, tuple(reached), seconds[-1], all(proven)))
     for part in parts:
         part.drop_relaxation()  # the load level needs other LPs; this keeps the peak memory down
     load_parts, level_4_proven = _solve_load(context, parts, floor, deadline, config)
     proven.append(level_4_proven)
     seconds.append(time.perf_counter() - started)
+    reached.append(_peak(load_parts, _new_loads(load_parts)))
+    report(LevelDone(LEVELS, LEVELS, tuple(reached), seconds[-1], all(proven)))
     chosen = {p.request: p.volunteer for part in load_parts for p in part.chosen_pairs()}
     result = build_result(context, chosen, proven_optimal=all(proven), seconds=time.perf_counter() - started)
     size = (
@@ -528,6 +545,10 @@ class ComponentModel:
                 )
             return self.load
         return cp_model.LinearExpr.weighted_sum(self.x, goal.weights)
+
+    def level_value(self, level: int) -> int:
+        """Return the value the kept solution reaches on one level (for progress reports)."""
+        return self._value(self._level(level))
 
     def _value(self, goal: _Level) -> int:
         """Evaluate an objective level on the kept solution."""

@@ -152,6 +152,25 @@ class SolverConfig:
     seed: int = 0
 
 
+LEVELS = 4  # the objective levels of matching.md: priority placed, continuity, distance, peak load
+
+
+@dataclass(frozen=True)
+class LevelDone:
+    """What the optimiser reports after each level, so a caller can show progress of a long solve.
+
+    ``objective`` holds the value reached at each finished level, in order: the placed priority
+    (urgent requests count double), the preferred volunteers kept, the total distance in metres,
+    and the highest load (recent plus new assignments).
+    """
+
+    level: int
+    levels: int
+    objective: tuple[int, ...]
+    elapsed_s: float
+    proven: bool
+
+
 @dataclass(frozen=True)
 class Assignment:
     request: str

@@ -65,6 +65,14 @@ class DefaultConfig:
     UNFILLED_WARN_DAYS = 2  # institutions hear this early that nobody has accepted yet
     RETENTION_MONTHS = 24
     MATCHING_TIME_LIMIT_S = 10.0
+    # Matching runs are solved off the web request by the scheduler's matching_runs job. A running run whose
+    # heartbeat (renewed every MATCHING_HEARTBEAT_SECONDS) is older than MATCHING_STALE_SECONDS, or a queued
+    # one nobody claimed within MATCHING_QUEUE_SECONDS, is marked failed so a new run can start.
+    MATCHING_HEARTBEAT_SECONDS = 5.0
+    MATCHING_STALE_SECONDS = 60.0
+    MATCHING_QUEUE_SECONDS = 120.0
+    # True: the request that starts a run solves it itself (the tests' setting; small pools are instant).
+    MATCHING_INLINE = False
     # How many reverse proxies (nginx …) stand in front of the app; their X-Forwarded-For/-Proto are trusted.
     # 0: the headers are ignored, so nobody can fake an address to escape the per-IP limits.
     TRUSTED_PROXIES = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from notifications.jobs import Job, daily, every, per_day, per_hour  # noqa: F401 (for the lines below)
 from notifications.relay import relay_job
+from sprachmittlerpool.services import background_matching
 from sprachmittlerpool.services.clearance_expiry import remind_expiring_clearances
 from sprachmittlerpool.services.coordination_jobs import (
     ask_completion,
@@ -22,6 +23,14 @@ from sprachmittlerpool.services.privacy import anonymise_finished
 
 JOBS: list[Job] = [
     relay_job(every(seconds=3)),
+    Job(
+        "matching_runs",
+        background_matching.run_queued,
+        every(seconds=2),
+        "Angestoßene Vorschlagsberechnungen im Hintergrund ausführen",
+        tracked=False,
+        wake=background_matching.WAKE,
+    ),
     Job(
         "expire_offers",
         expire_offers,

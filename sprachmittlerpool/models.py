@@ -889,16 +889,55 @@ class PoolClosure(SQLModel, table=True):
     note: str = Field(default="", max_length=200)
 
 
+class RunStatus(enum.StrEnum):
+    """A matching run: queued → running → done | failed (a worker that stops answering counts as failed)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_RUN_STATES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
 class MatchingRun(SQLModel, table=True):
-    """A matching run's validated result, kept so proposals survive the redirect and other workers see them."""
+    """A matching run: queued by a coordinator, solved in the background, its validated result kept.
+
+    Other workers read the proposals, and the page reads the progress, from this row. At most one run
+    per pool is queued or running (the partial unique index), whichever worker or scheduler tries.
+    """
 
     __tablename__ = "matching_run"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed')", name="matching_run_status_known"
+        ),
+        Index(
+            "one_active_matching_run_per_pool",
+            "pool_id",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pool_id: int = Field(foreign_key="pool.id", index=True)
     created_at: NaiveDatetime = Field(default_factory=local_now, index=True)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=RunStatus.DONE, max_length=10, index=True)
+    time_limit_s: float = 10.0
+    worker: str | None = Field(default=None, max_length=120)  # who claimed it: host:pid:thread
+    started_at: NaiveDatetime | None = None
+    heartbeat_at: NaiveDatetime | None = None  # renewed while solving; a stale one means the worker died
+    finished_at: NaiveDatetime | None = None
+    phase: str = Field(default="", max_length=300)  # German, for the page and the command
+    level: int = 0  # objective levels finished, of `levels`
+    levels: int = 4
+    objective: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None, max_length=1000)  # German, for the coordinator
 
 
 def request_language_join() -> Any:

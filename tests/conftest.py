@@ -123,6 +123,7 @@ def make_test_config(database_url: str, tmp_path: Path, **overrides: object) -> 
         "BASE_URL": "http://localhost",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "MATCHING_INLINE": True,  # the page's run is solved in the request; test_background_runs takes the real path
     }
     config.update(overrides)
     return config

@@ -1,4 +1,4 @@
-"""flask match solve: the engine over the open requests, printed."""
+"""flask match solve: the engine over the open requests, its progress and its proposals printed."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from flask.cli import with_appcontext
 
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.german import decimal
-from sprachmittlerpool.models import local_now
+from sprachmittlerpool.models import RunStatus, local_now
 from sprachmittlerpool.pools import current_pool_id
-from sprachmittlerpool.services import matching_run
+from sprachmittlerpool.run_words import CRASH_ERROR
+from sprachmittlerpool.services import background_matching, matching_run
 from sprachmittlerpool.services.matching_run import RunReport
 
 
@@ -28,18 +29,30 @@ def match() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben")
 @with_appcontext
 def solve(time_limit: float, as_json: bool) -> None:
-    """Propose volunteers for the open requests and print them; nothing is sent."""
+    """Propose volunteers for the open requests and print them with the solver's progress; nothing is sent.
 
-    def progress(message: str) -> None:
-        click.echo(message, err=as_json)  # JSON output stays parseable on stdout
+    The run is the pool's one active run like a run started on the page (which shows its progress too);
+    this process claims it itself, so it needs no scheduler.
+    """
 
+    def echo(line: str) -> None:
+        click.echo(line, err=as_json)  # JSON output stays parseable on stdout
+
+    worker = background_matching.worker_name()
     with write_session() as db:
-        try:
-            run = matching_run.run_matching(
-                db, pool_id=current_pool_id(db), now=local_now(), time_limit_s=time_limit, progress=progress
-            )
-        except matching_run.MatchingFailed as exc:
-            raise click.ClickException(f"Kein gültiges Ergebnis: {exc}") from exc
+        pool_id = current_pool_id(db)
+        started = background_matching.start_run(
+            db, pool_id=pool_id, actor_id=None, time_limit_s=time_limit, now=local_now(), claim_as=worker
+        )
+    if not started.created:
+        raise click.ClickException(
+            f"Für diesen Pool läuft schon eine Berechnung (angestoßen am {started.run.created_at:%d.%m.%Y %H:%M}). "
+            "Bitte warten Sie, bis sie fertig ist."
+        )
+    run = background_matching.execute(started.run.id, worker=worker, echo=echo)
+    if run is None or run.status != RunStatus.DONE:
+        raise click.ClickException(run.error if run and run.error else CRASH_ERROR)
+    with write_session() as db:
         report = matching_run.describe_run(db, run)
     if as_json:
         click.echo(json.dumps(_as_dict(run.result), ensure_ascii=False, indent=2))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,8 +18,8 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import matching_run, proposal_check, run_freshness
-from sprachmittlerpool.services.matching_run import MatchingFailed, OfferOutcome
+from sprachmittlerpool.services import background_matching, matching_run, proposal_check, run_freshness
+from sprachmittlerpool.services.matching_run import OfferOutcome
 from sprachmittlerpool.services.qualifications import MODE_LABELS, call_words
 
 
@@ -41,37 +41,56 @@ def _report(outcomes: list[OfferOutcome]) -> None:
 
 @bp.get("/vorschlaege")
 def proposals():
-    """Show the latest run's proposals with their reasons, and the requests it could not place."""
+    """Show the running run's progress, the last run's failure, and the latest finished run's proposals."""
     db = get_session()
-    run = matching_run.latest_run(db, pool_id=current_pool_id(db))
+    pool_id = current_pool_id(db)
+    now = local_now()
+    run = matching_run.latest_run(db, pool_id=pool_id)
     report = matching_run.describe_run(db, run) if run else None
     changed_at = run_freshness.changed_since(db, run) if run else None
+    active = background_matching.active_run(db, pool_id=pool_id)
+    failed = background_matching.failed_last(db, pool_id=pool_id)
     return render_template(
         "coordination/proposals.html",
         report=report,
         changed_at=moment_short(changed_at) if changed_at else None,
         modes=MODE_LABELS,
+        active=active,
+        progress=background_matching.progress_view(active, now=now) if active else None,
+        failed=failed,
     )
 
 
 @bp.post("/vorschlaege")
 def compute_proposals() -> Response:
-    """Run the engine over all open requests and keep its proposals."""
-    limit = float(current_app.config.get("MATCHING_TIME_LIMIT_S", 10.0))
-    try:
-        matching_run.run_matching(
-            get_session(),
-            pool_id=current_user.pool_id,
-            now=local_now(),
-            actor_id=current_user.id,
-            time_limit_s=limit,
-        )
-    except MatchingFailed:
-        flash(
-            "Die Berechnung hat kein gültiges Ergebnis geliefert. Bitte wenden Sie sich an die Technik.",
-            "error",
-        )
+    """Queue a run over all open requests (or point to the pool's running one); the page follows its progress.
+
+    With MATCHING_INLINE (the tests' setting) the request solves the run itself, through the same claim.
+    """
+    inline = bool(current_app.config.get("MATCHING_INLINE", False))
+    worker = background_matching.worker_name()
+    started = background_matching.start_run(
+        get_session(),
+        pool_id=current_user.pool_id,
+        actor_id=current_user.id,
+        time_limit_s=float(current_app.config.get("MATCHING_TIME_LIMIT_S", 10.0)),
+        now=local_now(),
+        claim_as=worker if inline else None,
+    )
+    if not started.created:
+        flash("Für diesen Pool läuft schon eine Berechnung; hier sehen Sie ihren Stand.", "info")
+    elif inline:
+        background_matching.execute(started.run.id, worker=worker)
+    else:
+        background_matching.wake()
     return redirect(url_for("coordination.proposals"))
+
+
+@bp.get("/vorschlaege/laeufe/<int:run_id>")
+def run_progress(run_id: int) -> Response:
+    """Answer a run's progress as JSON for the page's polling script (words for people, no codes shown)."""
+    run = get_in_pool(get_session(), MatchingRun, run_id) or abort(404)
+    return jsonify(background_matching.progress_view(run, now=local_now()))
 
 
 @bp.post("/vorschlaege/<int:run_id>/anfragen/<int:request_id>")

@@ -8,6 +8,7 @@ from flask_login import login_required
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.services.background_matching import active_run
 from sprachmittlerpool.services.dashboard import overview
 from sprachmittlerpool.services.matching_run import latest_run
 
@@ -34,4 +35,5 @@ def dashboard():
         clearances_expiring=figures.clearances_expiring,
         debriefings=figures.debriefings,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
+        active_run=active_run(db, pool_id=current_pool_id(db)),
     )

@@ -37,6 +37,7 @@ from sprachmittlerpool.models import (
     Pool,
     RequestMode,
     RequestStatus,
+    RunStatus,
     Volunteer,
     VolunteerLanguage,
 )
@@ -262,10 +263,14 @@ def build_instance(session: Session, *, pool_id: int, now: datetime) -> matching
 
 
 def solve_validated(
-    instance: matching.Instance, *, time_limit_s: float, progress: Progress | None = None
+    instance: matching.Instance,
+    *,
+    time_limit_s: float,
+    progress: Progress | None = None,
+    on_level: Callable[[matching.LevelDone], None] | None = None,
 ) -> matching.Result:
     """Solve, re-check every hard rule, and fall back to the greedy baseline if the optimiser's answer breaks one."""
-    result = matching.solve(instance, matching.SolverConfig(time_limit_s=time_limit_s))
+    result = matching.solve(instance, matching.SolverConfig(time_limit_s=time_limit_s), on_level=on_level)
     problems = matching.validate(instance, result)
     if not problems:
         return result
@@ -279,25 +284,27 @@ def solve_validated(
     return result
 
 
-def run_matching(
+def compute(
     session: Session,
     *,
     pool_id: int,
     now: datetime,
-    actor_id: int | None = None,
-    time_limit_s: float = 10.0,
+    time_limit_s: float,
     progress: Progress | None = None,
-) -> MatchingRun:
-    """Compute proposals for all open requests, keep the run with its reasons, and note why requests stay unplaced."""
+    on_level: Callable[[matching.LevelDone], None] | None = None,
+) -> tuple[dict[str, Any], matching.Result]:
+    """Build the instance, solve it and return the result to keep (with its reasons); nothing is written.
+
+    The session's read transaction ends before the solve, so a minute of solving holds no database lock.
+    """
     say = progress or (lambda _message: None)
-    started = clock.monotonic()
-    say("Instanz wird aus der Datenbank aufgebaut …")
+    say("Offene Anfragen und Sprachmittelnde werden gelesen …")
     instance = build_instance(session, pool_id=pool_id, now=now)
     mark = audit_mark(session)
-    session.commit()  # end the read transaction: the solve must hold no database lock
+    session.commit()
     say(f"{len(instance.requests)} offene Anfragen, {len(instance.volunteers)} aktive Sprachmittelnde.")
     say(f"Zuteilung wird berechnet (höchstens {time_limit_s:g} s) …")
-    result = solve_validated(instance, time_limit_s=time_limit_s, progress=progress)
+    result = solve_validated(instance, time_limit_s=time_limit_s, progress=progress, on_level=on_level)
     data = matching.result_to_dict(result)
     data["explanations"] = {
         request_id: {
@@ -311,9 +318,34 @@ def run_matching(
     data["recent_assignments"] = {v.id: v.recent_assignments for v in instance.volunteers}
     data["computed_at"] = _stamp(now)
     data["audit_mark"] = mark
-    run = MatchingRun(pool_id=pool_id, created_at=now, created_by_id=actor_id, result=data)
+    return data, result
+
+
+def run_matching(
+    session: Session,
+    *,
+    pool_id: int,
+    now: datetime,
+    actor_id: int | None = None,
+    time_limit_s: float = 10.0,
+    progress: Progress | None = None,
+) -> MatchingRun:
+    """Compute proposals at once (the API's synchronous answer), keep the run, note why requests stay unplaced."""
+    say = progress or (lambda _message: None)
+    started = clock.monotonic()
+    data, result = compute(session, pool_id=pool_id, now=now, time_limit_s=time_limit_s, progress=progress)
+    run = MatchingRun(
+        pool_id=pool_id,
+        created_at=now,
+        created_by_id=actor_id,
+        result=data,
+        status=RunStatus.DONE,
+        time_limit_s=time_limit_s,
+        started_at=now,
+        finished_at=now,
+    )
     session.add(run)
-    _note_unfilled_reasons(session, result)
+    note_unfilled_reasons(session, result)
     session.commit()
     say(f"Fertig in {decimal(clock.monotonic() - started)} s.")
     return run
@@ -324,7 +356,7 @@ def audit_mark(session: Session) -> int:
     return session.exec(select(func.max(AuditEvent.id))).one() or 0
 
 
-def _note_unfilled_reasons(session: Session, result: matching.Result) -> None:
+def note_unfilled_reasons(session: Session, result: matching.Result) -> None:
     """Keep the latest reason on each open request, so reports and the unfilled warning can name it."""
     reasons: dict[int, str | None] = {int(u.request): u.reason for u in result.unassigned}
     reasons.update({int(a.request): None for a in result.assignments})
@@ -339,10 +371,10 @@ def _note_unfilled_reasons(session: Session, result: matching.Result) -> None:
 
 
 def latest_run(session: Session, *, pool_id: int) -> MatchingRun | None:
-    """Return the pool's most recent matching run, if any."""
+    """Return the pool's most recent finished matching run (the one whose proposals are shown), if any."""
     statement = (
         select(MatchingRun)
-        .where(MatchingRun.pool_id == pool_id)
+        .where(MatchingRun.pool_id == pool_id, MatchingRun.status == RunStatus.DONE)
         .order_by(col(MatchingRun.id).desc())
         .limit(1)
     )

@@ -34,6 +34,7 @@ from sprachmittlerpool.models import (
     OutboxMail,
     PayoutEntry,
     PayoutMonth,
+    RunStatus,
     User,
     Volunteer,
 )
@@ -384,7 +385,11 @@ def _proposal_entries(session: Session, request: InterpretingRequest) -> list[Hi
     """Say what the recent matching runs proposed for the request, or why they placed nobody."""
     runs = session.exec(
         select(MatchingRun)
-        .where(MatchingRun.pool_id == request.pool_id, MatchingRun.created_at >= request.created_at)
+        .where(
+            MatchingRun.pool_id == request.pool_id,
+            MatchingRun.status == RunStatus.DONE,
+            MatchingRun.created_at >= request.created_at,
+        )
         .order_by(col(MatchingRun.id).desc())
         .limit(RECENT_RUNS)
     ).all()

@@ -151,8 +151,10 @@ def test_match_solve_prints_progress_and_a_table(app, small_pool):
     result = app.test_cli_runner().invoke(args=["match", "solve", "--time-limit", "5"])
 
     assert result.exit_code == 0, result.output
-    assert "Instanz wird aus der Datenbank aufgebaut" in result.output
-    assert "Fertig in" in result.output
+    assert "Offene Anfragen und Sprachmittelnde werden gelesen" in result.output
+    assert "Stufe 1 von 4 fertig – Besetzung: 2 Punkte (dringende Anfragen zählen doppelt)" in result.output
+    assert "Stufe 3 von 4 fertig – Wege zusammen: 0,0 km" in result.output
+    assert "Stufe 4 von 4 fertig" in result.output and "Fertig in" in result.output
     assert "Olena Nah" in result.output
     assert "no_language" in result.output and "Niemand im Pool spricht diese Sprache." in result.output
 
@@ -164,7 +166,7 @@ def test_match_solve_json_keeps_stdout_parseable(app, small_pool):
     body = json.loads(result.stdout)
     assert body["proposals"][0]["volunteer"] == str(small_pool["near"].id)
     assert body["unassigned"] == [{"request": str(small_pool["nobody"].id), "reason": "no_language"}]
-    assert "Instanz wird" in result.stderr
+    assert "werden gelesen" in result.stderr
 
 
 def _offers(db) -> list[Offer]:

@@ -1,6 +1,9 @@
 """The four objective levels of matching.md, each deciding when the ones before tie."""
 
-from tests.matching.builders import build, placement, request, solved, volunteer
+import pytest
+
+from matching import solve
+from tests.matching.builders import FAST, build, placement, request, solved, volunteer
 
 
 def test_higher_priority_beats_more_placements():
@@ -94,3 +97,21 @@ def test_phone_request_counts_no_distance_so_the_load_decides():
 
     assert placement(result) == {"r1": "v2"}
     assert (result.objective.distance_km, result.objective.max_load) == (0.0, 3)
+
+
+def test_the_solver_reports_each_level_with_the_values_its_result_has():
+    volunteers = [volunteer("v1", home="far", max_distance_km=100), volunteer("v2", home="near")]
+    urgent = request("r1", priority=2, preferred_volunteers=["v1"])
+    other = request("r2", start="2025-03-03T14:00", end="2025-03-03T15:00")
+    instance = build(volunteers, [urgent, other])
+    reports = []
+
+    result = solve(instance, FAST, on_level=reports.append)
+
+    assert [(r.level, r.levels) for r in reports] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert [len(r.objective) for r in reports] == [1, 2, 3, 4]
+    priority, preferred, metres, load = reports[-1].objective
+    assert (priority, preferred, load) == (3, 1, result.objective.max_load)
+    assert metres / 1000 == pytest.approx(sum(a.distance_km for a in result.assignments), abs=0.1)
+    assert all(r.objective == reports[-1].objective[: r.level] for r in reports)
+    assert reports[-1].proven == result.proven_optimal

@@ -42,19 +42,21 @@ from sprachmittlerpool.models import (
     FeedbackSide,
     InterpretingRequest,
     MailStatus,
+    MatchingRun,
     Offer,
     OfferStatus,
     Outcome,
     Qualification,
     RequestStatus,
     Role,
+    RunStatus,
     VolunteerLanguage,
     VolunteerLink,
     VolunteerLinkPurpose,
     local_now,
 )
 from sprachmittlerpool.security import new_token, token_hash
-from sprachmittlerpool.services import offers
+from sprachmittlerpool.services import background_matching, offers
 from sprachmittlerpool.services.clearance_expiry import remind_expiring_clearances
 from sprachmittlerpool.services.coordination_jobs import ask_completion, send_reminders, warn_unfilled
 from sprachmittlerpool.services.feedback import ask_feedback
@@ -275,6 +277,14 @@ def demo_pool(app: Flask, coordinator) -> dict[str, list[str]]:
         volunteer = _speaker_of(session, to_offer.language_code, not_in={confirmed.volunteer_id})
         session.commit()
         values["token_id"] = [str(api_token.id)]
+        stopped = MatchingRun(
+            pool_id=FIRST_POOL, status=RunStatus.FAILED, error=background_matching.STALE_ERROR
+        )
+        session.add(stopped)
+        session.commit()
+        values["run_id"] = [
+            str(stopped.id)
+        ]  # its progress answer; the sweep's own run replaces it on the page
         _pending, token = offers.make_offer(
             session, request_id=to_offer.id, volunteer_id=volunteer, now=local_now(), actor="t"
         )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 01:26:32.509045
+Create Date: 2026-12-04 01:26:50.976785
 """
 
 from collections.abc import Sequence
@@ -232,6 +232,18 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('time_limit_s', sa.Float(), nullable=False),
+    sa.Column('worker', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.Column('phase', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('level', sa.Integer(), nullable=False),
+    sa.Column('levels', sa.Integer(), nullable=False),
+    sa.Column('objective', sa.JSON(), nullable=False),
+    sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name='matching_run_status_known'),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -239,6 +251,8 @@ def upgrade() -> None:
     with op.batch_alter_table('matching_run', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_matching_run_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_matching_run_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_matching_run_status'), ['status'], unique=False)
+        batch_op.create_index('one_active_matching_run_per_pool', ['pool_id'], unique=True, sqlite_where=sa.text("status IN ('queued', 'running')"), postgresql_where=sa.text("status IN ('queued', 'running')"))
 
     op.create_table('payout_month',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -694,6 +708,8 @@ def downgrade() -> None:
 
     op.drop_table('payout_month')
     with op.batch_alter_table('matching_run', schema=None) as batch_op:
+        batch_op.drop_index('one_active_matching_run_per_pool', sqlite_where=sa.text("status IN ('queued', 'running')"), postgresql_where=sa.text("status IN ('queued', 'running')"))
+        batch_op.drop_index(batch_op.f('ix_matching_run_status'))
         batch_op.drop_index(batch_op.f('ix_matching_run_pool_id'))
         batch_op.drop_index(batch_op.f('ix_matching_run_created_at'))
 
