@@ -8,6 +8,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from sprachmittlerpool.cli.pools import pool_option
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.german import decimal
 from sprachmittlerpool.models import local_now
@@ -27,6 +28,7 @@ def match() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben")
 @with_appcontext
+@pool_option
 def solve(time_limit: float, as_json: bool) -> None:
     """Propose volunteers for the open requests and print them; nothing is sent."""
 
