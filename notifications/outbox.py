@@ -46,17 +46,21 @@ def _by_key(session: Session, dedupe_key: str) -> OutboxMail | None:
     return session.exec(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)).first()
 
 
-def failed_count(session: Session) -> int:
-    """Count mails that failed for good, for the coordinators' dashboard."""
-    return session.exec(
-        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
-    ).one()
+def failed_count(session: Session, *, pool_id: int) -> int:
+    """Count a pool's mails that failed for good, for its coordinators' dashboard."""
+    return _count(session, MailStatus.FAILED, pool_id)
 
 
-def pending_count(session: Session) -> int:
-    """Count mails still waiting to leave."""
+def pending_count(session: Session, *, pool_id: int) -> int:
+    """Count a pool's mails still waiting to leave."""
+    return _count(session, MailStatus.PENDING, pool_id)
+
+
+def _count(session: Session, status: MailStatus, pool_id: int) -> int:
     return session.exec(
-        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.PENDING)
+        select(func.count())
+        .select_from(OutboxMail)
+        .where(OutboxMail.status == status, OutboxMail.pool_id == pool_id)
     ).one()
 
 
