@@ -231,6 +231,7 @@ def _addressed_pool() -> int | None:
     try:
         return pools.addressed_pool_id(get_session(), slug=slug, host=request.host)
     except LookupError:
+        g.pool_identity = neutral_identity(pools.installation_url())  # the 404 page names no pool
         abort(404)
     except SQLAlchemyError:
         if slug is not None:
