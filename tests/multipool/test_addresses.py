@@ -86,7 +86,9 @@ def test_pool_b_s_own_host_name_serves_its_pages_and_its_mail_links(app, client,
 def test_an_unknown_prefix_is_not_found_and_never_the_default_pool(client, pool_b) -> None:
     status, page = _text(client, "/p/gibt-es-nicht/anfrage")
 
-    assert status == 404 and "Kreis Heinsberg" not in page and not has_marker(page.replace("gibt-es-nicht", ""))
+    assert (
+        status == 404 and "Kreis Heinsberg" not in page and not has_marker(page.replace("gibt-es-nicht", ""))
+    )
 
 
 def test_token_links_work_for_their_own_pool_under_any_address(client, demo_pool, pool_b) -> None:
