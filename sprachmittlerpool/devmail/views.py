@@ -1,6 +1,7 @@
 """Coordinators see their pool's queued mails with their state, read their .eml files, and queue failed ones again.
 
-Mails of other pools of the installation are as good as absent: not listed, their files and retries a 404.
+Mails of other pools of the installation are as good as absent (the installation's own mails, without a pool,
+are shown to every pool): not listed, their files and retries a 404.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 from sqlmodel import Session, col, select
 
-from notifications.outbox import failed_count, pending_count, retry_failed
+from notifications.outbox import failed_count, own_mail, pending_count, retry_failed
 from notifications.relay import wake
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.devmail import bp
 from sprachmittlerpool.models import BERLIN, OutboxMail, local_now
-from sprachmittlerpool.pools import current_pool_id, get_in_pool
+from sprachmittlerpool.pools import current_pool_id
 
 EML_NAME = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9]+\.eml$")
 LIST_LIMIT = 200
@@ -46,7 +47,7 @@ def index():
     session = get_session()
     rows = session.exec(
         select(OutboxMail)
-        .where(OutboxMail.pool_id == current_pool_id(session))
+        .where(own_mail(current_pool_id(session)))
         .order_by(col(OutboxMail.status) != "failed", col(OutboxMail.id).desc())
         .limit(LIST_LIMIT)
     ).all()
@@ -73,7 +74,8 @@ def show_file(name: str):
 def retry(mail_id: int):
     """Queue a failed mail again and wake the relay."""
     session = get_session()
-    if get_in_pool(session, OutboxMail, mail_id) is None:
+    row = session.get(OutboxMail, mail_id)
+    if row is None or row.pool_id not in (None, current_pool_id(session)):
         abort(404)
     if not retry_failed(session, mail_id, now=local_now()):
         abort(409)
@@ -89,9 +91,7 @@ def _mail_dir() -> Path:
 
 def _pool_mail_ids(session: Session) -> set[int]:
     """Return the outbox ids of this pool's mails: a file is shown only when its row belongs to the pool."""
-    return set(
-        session.exec(select(OutboxMail.id).where(OutboxMail.pool_id == current_pool_id(session))).all()
-    )
+    return set(session.exec(select(OutboxMail.id).where(own_mail(current_pool_id(session)))).all())
 
 
 def _row_id(name: str) -> int:
