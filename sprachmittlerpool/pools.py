@@ -78,28 +78,6 @@ def get_in_pool(session: Session, model: type[T], row_id: object) -> T | None:
     return row
 
 
-def all_pool_ids(session: Session) -> list[int]:
-    """Return every pool of the installation, oldest first (jobs run once per pool)."""
-    return list(session.exec(select(Pool.id).order_by(Pool.id)).all())  # type: ignore[arg-type]
-
-
-def for_each_pool(session: Session, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(pool_id)` once per pool with that pool set, so nothing in it falls back to another pool."""
-    results = []
-    previous = g.get("pool_id")
-    try:
-        for pool_id in all_pool_ids(session):
-            use_pool(pool_id)
-            results.append(work(pool_id))
-    finally:
-        g.pop("pool_identity", None)
-        if previous is None:
-            g.pop("pool_id", None)
-        else:
-            g.pool_id = previous
-    return results
-
-
 def pool_by_slug(session: Session, slug: str) -> Pool | None:
     """Return the pool with this short name, or None."""
     return session.exec(select(Pool).where(Pool.slug == slug)).first()

@@ -24,7 +24,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     local_now,
 )
-from sprachmittlerpool.pools import base_url_of, current_pool_id, get_in_pool
+from sprachmittlerpool.pools import base_url_of, current_pool_id, get_in_pool, use_pool
 from sprachmittlerpool.services import intake
 
 INVALID = "Einige Angaben fehlen oder sind ungültig."
@@ -40,6 +40,8 @@ def submit_request() -> ResponseReturnValue:
         raise ApiError(
             400, "bad_request", "Der Idempotency-Key muss aus 1 bis 128 druckbaren ASCII-Zeichen bestehen."
         )
+    if request.headers.get("Authorization"):  # a pool's own system sends for its pool, under any address
+        use_pool(_user_for_bearer(request.headers["Authorization"]).pool_id)
     data = json_body(intake.FIELDS)
     config = current_app.config
     try:

@@ -130,3 +130,35 @@ def test_a_single_pool_keeps_its_unprefixed_addresses_and_mail_links(app, client
     assert re.search(r"http://localhost/status/[\w-]+", mail.body_text)
     assert "/p/" not in mail.body_text and mail.pool_id == FIRST_POOL
     assert client.get("/p/pool/anfrage").status_code == 200  # its slug works too
+
+
+def test_the_api_takes_a_request_for_the_pool_of_its_address_or_of_its_token(client, db, pool_b) -> None:
+    from tests.intake.conftest import payload
+
+    by_prefix = client.post(f"{PREFIX}/api/v1/requests", json=payload(), headers={"Idempotency-Key": "mp-1"})
+    by_token = client.post(
+        "/api/v1/requests",
+        json=payload(),
+        headers={"Idempotency-Key": "mp-2", "Authorization": f"Bearer {pool_b['api_token']}"},
+    )
+    by_default = client.post("/api/v1/requests", json=payload(), headers={"Idempotency-Key": "mp-3"})
+    towns = client.get(f"{PREFIX}/api/v1/municipalities").get_json()["municipalities"]
+
+    landed = [
+        (
+            answer.get_json()["status_url"].split("/status/")[0],
+            db.get(InterpretingRequest, int(answer.get_json()["id"])).pool_id,
+        )
+        for answer in (by_prefix, by_token, by_default)
+    ]
+    b_address = ("http://localhost/p/zwiebelturm", pool_b["pool_id"])
+    assert landed == [b_address, b_address, ("http://localhost", FIRST_POOL)]
+    assert [answer.status_code for answer in (by_prefix, by_token, by_default)] == [201, 201, 201]
+    assert all(town["name"].startswith("Zwiebel-") for town in towns)
+
+
+def test_link_tokens_under_a_prefix_are_masked_in_logs_too() -> None:
+    from sprachmittlerpool.logsafe import mask_tokens
+
+    assert "geheim" not in mask_tokens(f"GET {PREFIX}/o/geheim123 HTTP/1.1")
+    assert "geheim" not in mask_tokens(f"GET {PREFIX}/status/geheim123 HTTP/1.1")
