@@ -14,8 +14,13 @@ The prefix is taken off the path by `PoolPrefixMiddleware` and moved into SCRIPT
 stays as it is and every `url_for` of a page under `/p/<slug>/` keeps the prefix by itself. With a single
 pool nothing changes: its addresses have no prefix, and mails link to BASE_URL as before. Mails carry
 their pool's address (`base_url_of`): its host, BASE_URL/p/<slug> for a further pool, or BASE_URL for
-the default pool. The API works for its token's pool (api/common.py), a job or a command for the pool it
-names (`use_pool`).
+the default pool. The API works for its token's pool (api/common.py; the public intake call for its
+address's pool, or its bearer token's), a command for the pool `--pool SLUG` names (cli/pools.py).
+Scheduled jobs handle the due rows of every pool in one run and take each mail's pool, identity and
+address from the row itself (`queue_mail(pool_id=row.pool_id)`), never from `g`.
+
+A host name is matched exactly (lower case, with or without the port); an unknown `/p/<slug>` is a 404,
+never the default pool.
 """
 
 from __future__ import annotations
@@ -105,8 +110,15 @@ def addressed_pool_id(session: Session, *, slug: str | None, host: str) -> int |
         if pool is None:
             raise LookupError(slug)
         return pool.id
-    pool = pool_by_host(session, host) if host else None
+    if not host or is_installation_host(host):
+        return None  # BASE_URL's host is the default pool's: no database look-up on the common path
+    pool = pool_by_host(session, host)
     return pool.id if pool is not None else None
+
+
+def is_installation_host(host: str) -> bool:
+    """Tell whether a host name is BASE_URL's, the default pool's address (no pool may claim it)."""
+    return normal_host(host) == normal_host(urlsplit(installation_url()).netloc)
 
 
 def installation_url() -> str:

@@ -88,6 +88,10 @@ def create_pool(slug: str, name: str, host: str | None) -> None:
     host = pools.normal_host(host) if host else None
     if host is not None and not HOST_PATTERN.match(host):
         raise click.UsageError(f"„{host}“ ist kein gültiger Hostname.")
+    if host is not None and pools.is_installation_host(host):
+        raise click.UsageError(
+            f"„{host}“ ist die Adresse der Installation (BASE_URL) und gehört dem ersten Pool."
+        )
     with write_session() as db:
         if pools.pool_by_slug(db, slug) is not None:
             raise click.ClickException(f"Einen Pool mit dem Kurznamen „{slug}“ gibt es schon.")

@@ -111,6 +111,7 @@ def test_a_pool_gets_its_own_host_name_and_bad_names_are_refused(app, db) -> Non
     )
     bad_slug = runner.invoke(args=["pools", "create", "Kreis Viersen!", "--name", "X"])
     bad_host = runner.invoke(args=["pools", "create", "vie3", "--name", "X", "--host", "http://x/y"])
+    base_host = runner.invoke(args=["pools", "create", "vie4", "--name", "X", "--host", "LOCALHOST"])
 
     assert hosted.exit_code == 0, hosted.output
     assert "http://dolmetschen.kreis-viersen.example/anfrage" in hosted.output
@@ -121,4 +122,5 @@ def test_a_pool_gets_its_own_host_name_and_bad_names_are_refused(app, db) -> Non
     assert same_host.exit_code != 0 and "gehört schon zu einem anderen Pool" in same_host.output
     assert bad_slug.exit_code != 0 and "kein gültiger Kurzname" in bad_slug.output
     assert bad_host.exit_code != 0 and "kein gültiger Hostname" in bad_host.output
+    assert base_host.exit_code != 0 and "Adresse der Installation" in base_host.output
     assert len(db.exec(select(Pool)).all()) == 2
