@@ -111,16 +111,19 @@ def test_pool_b_s_coordinator_works_in_pool_b(app, pool_b) -> None:
     with app.app_context(), new_session(write=True) as session:
         user = session.exec(select(User).where(User.email == B_LOGIN)).one()
         user.password_hash = hash_password("zwiebel-passwort-1234")
+        user.role = "admin"  # the settings too
         session.add(user)
         session.commit()
     client = app.test_client()
     client.post("/anmelden", data={"email": B_LOGIN, "password": "zwiebel-passwort-1234"})
 
     _, volunteers = _text(client, "/koordination/sprachmittelnde")
+    _, settings = _text(client, "/einstellungen/")
     _, requests = _text(client, "/koordination/anfragen")
 
     assert "Zwiebelmann" in volunteers and "Zwiebelschule" in requests
     assert "Kreis Heinsberg" not in volunteers
+    assert '<a href="http://localhost/p/zwiebelturm/anfrage">' in settings  # where its form lives
 
 
 def test_a_single_pool_keeps_its_unprefixed_addresses_and_mail_links(app, client, db) -> None:
