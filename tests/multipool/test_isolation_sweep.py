@@ -203,3 +203,66 @@ def test_every_mail_the_installation_queues_carries_its_own_pool_s_identity(
     assert leaks == [] and foreign == []
     assert linked and all(f"http://localhost/p/{B_SLUG}/" in m.body_text for m in linked)
     assert not any(f"/p/{B_SLUG}/" in m.body_text for m in mine)
+
+
+def _b_state(app, pool_id: int) -> list[tuple]:
+    """Return what a change to pool B would move: its requests', offers' and assignments' states, its mails."""
+    from sprachmittlerpool.models import Offer, Volunteer
+
+    with app.app_context(), new_session(write=False) as session:
+        rows = [
+            *(
+                (r.id, r.status, r.start)
+                for r in session.exec(
+                    select(InterpretingRequest).where(InterpretingRequest.pool_id == pool_id)
+                )
+            ),
+            *((o.id, o.status) for o in session.exec(select(Offer).where(Offer.pool_id == pool_id))),
+            *(
+                (a.id, a.status, a.outcome, a.duration_minutes)
+                for a in session.exec(select(Assignment).where(Assignment.pool_id == pool_id))
+            ),
+            *(
+                (v.id, v.name, v.active)
+                for v in session.exec(select(Volunteer).where(Volunteer.pool_id == pool_id))
+            ),
+            *((m.id,) for m in session.exec(select(OutboxMail).where(OutboxMail.pool_id == pool_id))),
+        ]
+        session.rollback()
+    return sorted(rows, key=repr)
+
+
+def test_no_action_of_pool_a_s_admin_with_pool_b_s_ids_reaches_pool_b(
+    app, coordinator_client, demo_pool, pool_b, a_token
+) -> None:
+    """Every POST of the URL map and the API that takes an id, sent with B's ids (confirmed): refused, B unchanged."""
+    from tests.confirm import CONFIRMED
+
+    before = _b_state(app, pool_b["pool_id"])
+    bearer = {"Authorization": f"Bearer {a_token}"}
+    values = {**demo_pool, **{k: v for k, v in pool_b["ids"].items() if k in ID_ARGUMENTS}}
+    answers, bodies = {}, {}
+    for rule in app.url_map.iter_rules():
+        arguments = set(rule.arguments) - {"token"}
+        if "POST" not in rule.methods or not arguments & ID_ARGUMENTS or "token" in rule.arguments:
+            continue
+        if not arguments <= values.keys():
+            continue
+        for combination in _combinations(values, sorted(arguments)):
+            path = rule.build(combination, append_unknown=False)[1]
+            if path.startswith("/api/"):
+                response = coordinator_client.post(path, json={}, headers=bearer)  # lookup comes first
+            else:
+                response = coordinator_client.post(
+                    path, data={**CONFIRMED, "decision": "reject", "note": "x"}
+                )
+            answers[path] = response.status_code
+            bodies[path] = response.get_data(as_text=True)[:200]
+
+    assert len(answers) >= 15, answers
+    # the API checks a body's fields before the row (the same answer for any id); the rest must be 404
+    checked_first = {p for p, status in answers.items() if p.startswith("/api/") and status in (400, 422)}
+    assert {p: bodies[p] for p, status in answers.items() if status != 404 and p not in checked_first} == {}
+    assert not any(has_marker(body) for body in bodies.values())
+    assert sum(p.startswith("/api/") and status == 404 for p, status in answers.items()) >= 4
+    assert _b_state(app, pool_b["pool_id"]) == before
