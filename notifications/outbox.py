@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, func, select
 
 from notifications.compose import Mail
 from sprachmittlerpool.db import find_or_insert
@@ -46,17 +47,24 @@ def _by_key(session: Session, dedupe_key: str) -> OutboxMail | None:
     return session.exec(select(OutboxMail).where(OutboxMail.dedupe_key == dedupe_key)).first()
 
 
-def failed_count(session: Session) -> int:
-    """Count mails that failed for good, for the coordinators' dashboard."""
-    return session.exec(
-        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
-    ).one()
+def failed_count(session: Session, *, pool_id: int) -> int:
+    """Count a pool's mails that failed for good, for its coordinators' dashboard."""
+    return _count(session, MailStatus.FAILED, pool_id)
 
 
-def pending_count(session: Session) -> int:
-    """Count mails still waiting to leave."""
+def pending_count(session: Session, *, pool_id: int) -> int:
+    """Count a pool's mails still waiting to leave."""
+    return _count(session, MailStatus.PENDING, pool_id)
+
+
+def own_mail(pool_id: int) -> ColumnElement[bool]:
+    """Select a pool's mails and the installation's own (without a pool): what its coordinators may see."""
+    return or_(col(OutboxMail.pool_id) == pool_id, col(OutboxMail.pool_id).is_(None))
+
+
+def _count(session: Session, status: MailStatus, pool_id: int) -> int:
     return session.exec(
-        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == MailStatus.PENDING)
+        select(func.count()).select_from(OutboxMail).where(OutboxMail.status == status, own_mail(pool_id))
     ).one()
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 from sprachmittlerpool import db, limits, web
 from sprachmittlerpool.config import ConfigError, load_config
 from sprachmittlerpool.extensions import babel, csrf, login_manager, mail
+from sprachmittlerpool.pools import PoolPrefixMiddleware
 from sprachmittlerpool.safe_json import SafeJSONProvider
 from sprachmittlerpool.sessions import SignedSessionInterface
 
@@ -25,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     except ConfigError as exc:
         raise SystemExit(f"Konfigurationsfehler: {exc}") from None
     app.session_interface = SignedSessionInterface()
+    app.wsgi_app = PoolPrefixMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     _trust_proxies(app)
     babel.init_app(app)
     csrf.init_app(app)

@@ -160,17 +160,23 @@ TOPICS = {
 }
 
 
-def seed(*, months: int = 4, now: datetime | None = None) -> str:
-    """Load the demo pool once into the installation's first pool and return a sentence saying what happened."""
+def seed(
+    *, months: int = 4, now: datetime | None = None, pool_id: int | None = None, login_email: str = DEMO_EMAIL
+) -> str:
+    """Load the demo pool once into the installation's first pool and return a sentence saying what happened.
+
+    `pool_id` and `login_email` load it into a further pool too (the tests' second demo pool); only the
+    first pool's login is written for `make run` to print.
+    """
     now = now or local_now()
     with write_session() as session:
-        if session.exec(select(User).where(User.email == DEMO_EMAIL)).first():
+        if session.exec(select(User).where(User.email == login_email)).first():
             return "Demodaten sind schon vorhanden – nichts geändert."
-        pool_id = first_pool_id(session)
+        pool_id = pool_id if pool_id is not None else first_pool_id(session)
         _identity(session, pool_id, now.year)
         reference_data.load(session, pool_id=pool_id)
-        password = _demo_password()
-        session.add(User(pool_id=pool_id, email=DEMO_EMAIL, name="Demo-Koordination", role=Role.COORDINATOR,
+        password = _demo_password() if login_email == DEMO_EMAIL else secrets.token_urlsafe(12)
+        session.add(User(pool_id=pool_id, email=login_email, name="Demo-Koordination", role=Role.COORDINATOR,
                          password_hash=security.hash_password(password)))  # fmt: skip
         _tariff(session, pool_id)
         rng = random.Random(SEED)

@@ -28,24 +28,19 @@ class LinkExpired(Exception):
     """A signed link was genuine but is older than its lifetime."""
 
 
-def base_url() -> str:
-    """Return the configured public base URL without a trailing slash."""
-    return str(current_app.config["BASE_URL"]).rstrip("/")
+def offer_url(base: str, token: str) -> str:
+    """Return the one link of an offer mail under its pool's address (`pools.base_url_of`)."""
+    return f"{base}/o/{token}"
 
 
-def offer_url(token: str) -> str:
-    """Return the one link of an offer mail."""
-    return f"{base_url()}/o/{token}"
-
-
-def volunteer_page_url(token: str) -> str:
+def volunteer_page_url(base: str, token: str) -> str:
     """Return the link to a volunteer's own page."""
-    return f"{base_url()}/mein-bereich/{token}"
+    return f"{base}/mein-bereich/{token}"
 
 
-def volunteer_email_url(token: str) -> str:
+def volunteer_email_url(base: str, token: str) -> str:
     """Return the link that confirms a volunteer's new e-mail address."""
-    return f"{base_url()}/adresse-bestaetigen/{token}"
+    return f"{base}/adresse-bestaetigen/{token}"
 
 
 def feedback_url(token: str) -> str:
@@ -68,9 +63,9 @@ def completion_token(assignment_id: int) -> str:
     return _completion_serializer().dumps(assignment_id)
 
 
-def completion_url(assignment_id: int) -> str:
+def completion_url(base: str, assignment_id: int) -> str:
     """Return the institution's confirmation link for an assignment."""
-    return f"{base_url()}/bestaetigung/{completion_token(assignment_id)}"
+    return f"{base}/bestaetigung/{completion_token(assignment_id)}"
 
 
 def assignment_id_from(token: str) -> int | None:
@@ -89,9 +84,9 @@ def account_token(purpose: str, user_id: int, fingerprint: str) -> str:
     return _serializer(ACCOUNT_LINKS[purpose][0]).dumps([user_id, fingerprint])
 
 
-def account_url(purpose: str, user_id: int, fingerprint: str) -> str:
+def account_url(base: str, purpose: str, user_id: int, fingerprint: str) -> str:
     """Return the link of an invitation or reset mail."""
-    return f"{base_url()}/{ACCOUNT_PATHS[purpose]}/{account_token(purpose, user_id, fingerprint)}"
+    return f"{base}/{ACCOUNT_PATHS[purpose]}/{account_token(purpose, user_id, fingerprint)}"
 
 
 def account_link_payload(purpose: str, token: str) -> tuple[int, str] | None:

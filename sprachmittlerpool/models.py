@@ -198,6 +198,8 @@ class Pool(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
+    # the host name its public pages and mail links use (e.g. dolmetschen.kreis-kleve.de); None: BASE_URL/p/<slug>
+    host: str | None = Field(default=None, max_length=253, unique=True)
     organisation: str = _setting("", max_length=200)
     postal_address: str = _setting("", max_length=500)
     phone: str = _setting("", max_length=60)

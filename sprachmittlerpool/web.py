@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request, session
+from flask import Flask, Response, abort, current_app, g, jsonify, render_template, request, session
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from sprachmittlerpool import links, logsafe
+from sprachmittlerpool import logsafe, pools
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.exports.formatting import outcome_de
@@ -195,12 +195,13 @@ def current_identity() -> PoolIdentity:
     if "pool_identity" not in g:
         try:
             session = get_session()
+            pool_id = current_pool_id(session)
             g.pool_identity = identity.identity_of(
-                session, pool_id=current_pool_id(session), base_url=links.base_url()
+                session, pool_id=pool_id, base_url=pools.base_url_of(session, pool_id)
             )
         except (SQLAlchemyError, NoPoolError):
             # The error page of a database outage must still render: it gets a neutral name, not a 500.
-            return neutral_identity(links.base_url())
+            return neutral_identity(pools.installation_url())
     return g.pool_identity
 
 
@@ -210,10 +211,39 @@ def _pool_identity() -> dict[str, object]:
     return {"pool": pool, "pool_name": pool.name}
 
 
+# Blueprints whose pages belong to the pool their address names, even for a logged-in coordinator.
+PUBLIC_BLUEPRINTS = frozenset({"public", "intake", "volunteer"})
+
+
 def _choose_pool() -> None:
-    """Let a coordinator's pages work for the pool of their account."""
-    if current_user.is_authenticated:
+    """Choose the request's pool before the view (the order is explained in pools.py).
+
+    A coordinator's own pages work for the pool of their account; a public page for the pool its
+    host name or `/p/<slug>/` prefix names; an unknown prefix is a 404.
+    """
+    if _is_static_asset():
+        return
+    addressed = _addressed_pool()
+    if current_user.is_authenticated and not (
+        addressed is not None and request.blueprint in PUBLIC_BLUEPRINTS
+    ):
         use_pool(current_user.pool_id)
+    elif addressed is not None:
+        use_pool(addressed)
+
+
+def _addressed_pool() -> int | None:
+    """Return the pool named by the request's prefix or host; a database outage leaves the default pool."""
+    slug = request.environ.get(pools.ENVIRON_SLUG)
+    try:
+        return pools.addressed_pool_id(get_session(), slug=slug, host=request.host)
+    except LookupError:
+        g.pool_identity = neutral_identity(pools.installation_url())  # the 404 page names no pool
+        abort(404)
+    except SQLAlchemyError:
+        if slug is not None:
+            raise
+        return None
 
 
 def session_absolute_hours() -> int:

@@ -24,7 +24,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     local_now,
 )
-from sprachmittlerpool.pools import current_pool_id, get_in_pool
+from sprachmittlerpool.pools import base_url_of, current_pool_id, get_in_pool, use_pool
 from sprachmittlerpool.services import intake
 
 INVALID = "Einige Angaben fehlen oder sind ungültig."
@@ -40,6 +40,8 @@ def submit_request() -> ResponseReturnValue:
         raise ApiError(
             400, "bad_request", "Der Idempotency-Key muss aus 1 bis 128 druckbaren ASCII-Zeichen bestehen."
         )
+    if request.headers.get("Authorization"):  # a pool's own system sends for its pool, under any address
+        use_pool(_user_for_bearer(request.headers["Authorization"]).pool_id)
     data = json_body(intake.FIELDS)
     config = current_app.config
     try:
@@ -51,7 +53,7 @@ def submit_request() -> ResponseReturnValue:
             idempotency_scope=_caller_scope() if key else "public",
             now=local_now(),
             instance_path=current_app.instance_path,
-            base_url=config["BASE_URL"],
+            base_url=base_url_of(get_session(), current_pool_id(get_session())),
             secret=config["SECRET_KEY"],
         )
     except intake.InvalidRequest as exc:
@@ -62,7 +64,7 @@ def submit_request() -> ResponseReturnValue:
         ) from exc
     if token is None:
         raise ApiError(409, "conflict", "Zu diesem Idempotency-Key gibt es schon eine andere Anfrage.")
-    return jsonify(_receipt(found, token, config["BASE_URL"])), 201
+    return jsonify(_receipt(found, token, base_url_of(get_session(), found.pool_id))), 201
 
 
 KEY_REUSED = (

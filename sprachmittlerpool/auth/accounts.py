@@ -10,6 +10,7 @@ from sprachmittlerpool.auth.views import start_session
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.links import LinkExpired
 from sprachmittlerpool.models import local_now
+from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.security import MIN_PASSWORD_LENGTH
 from sprachmittlerpool.services import accounts
 from sprachmittlerpool.web import pin_session_to_password
@@ -63,6 +64,7 @@ def _password_link(purpose: str, token: str):
         return render_template("auth/link_invalid.html", purpose=purpose, expired=True), 410
     if user is None:
         return render_template("auth/link_invalid.html", purpose=purpose, expired=False), 404
+    use_pool(user.pool_id)  # the page carries the identity of the pool the account belongs to
     page = {"purpose": purpose, "title": LINK_TITLES[purpose], "user": user, "minimum": MIN_PASSWORD_LENGTH}
     if request.method == "GET":
         return render_template("auth/set_password.html", errors={}, **page)

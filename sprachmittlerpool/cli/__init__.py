@@ -10,12 +10,14 @@ def register(app: Flask) -> None:
     from sprachmittlerpool.cli import accounts, backup, database, demo, match, serve
     from sprachmittlerpool.cli import jobs as jobs_cli
     from sprachmittlerpool.cli import payouts as payouts_cli
+    from sprachmittlerpool.cli import pools as pools_cli
     from sprachmittlerpool.cli import region as region_cli
     from sprachmittlerpool.cli import report as report_cli
     from sprachmittlerpool.cli import volunteers as volunteers_cli
 
     for command in (
         database.db,
+        pools_cli.pools_group,
         backup.backup,
         accounts.users,
         accounts.tokens,

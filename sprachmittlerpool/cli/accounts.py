@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from sqlmodel import Session, func, select
 
 from sprachmittlerpool import security
+from sprachmittlerpool.cli.pools import pool_option
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.german import moment_short
@@ -31,6 +32,7 @@ def users() -> None:
 @click.option("--name", default="", help="Anzeigename")
 @click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
 @with_appcontext
+@pool_option
 def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an account; the password is asked for, or read from stdin."""
     try:
@@ -68,6 +70,7 @@ def _read_password(from_stdin: bool) -> str:
 
 @users.command("list")
 @with_appcontext
+@pool_option
 def list_users() -> None:
     """Print the pool's accounts: e-mail, name, role, state, last login."""
     with write_session() as db:
@@ -142,6 +145,7 @@ def create_token(email: str, label: str) -> None:
 
 @tokens.command("list")
 @with_appcontext
+@pool_option
 def list_tokens() -> None:
     """Print the pool's tokens: id, owner, label, expiry, state."""
     with write_session() as db:
@@ -155,6 +159,7 @@ def list_tokens() -> None:
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
 @with_appcontext
+@pool_option
 def revoke_token(token_id: int) -> None:
     """Revoke a token for good."""
     with write_session() as db:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from sprachmittlerpool.cli.pools import pool_option
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.german import decimal
 from sprachmittlerpool.models import RunStatus, local_now
@@ -28,6 +29,7 @@ def match() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben")
 @with_appcontext
+@pool_option
 def solve(time_limit: float, as_json: bool) -> None:
     """Propose volunteers for the open requests and print them with the solver's progress; nothing is sent.
 

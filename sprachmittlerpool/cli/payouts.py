@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from sprachmittlerpool.cli.pools import pool_option
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.private_files import write_private
@@ -31,6 +32,7 @@ def _month(month: str) -> str:
 @click.argument("month")
 @click.option("--yes", is_flag=True, help="Ohne Rückfrage abschließen")
 @with_appcontext
+@pool_option
 def close(month: str, yes: bool) -> None:
     """Close a month for good, after warning of volunteers without an IBAN."""
     month = _month(month)
@@ -71,6 +73,7 @@ def close(month: str, yes: bool) -> None:
     help="Zieldatei (Standard: auszahlung-MONAT.EXT, sepa-MONAT-NR.xml)",
 )
 @with_appcontext
+@pool_option
 def export(month: str, fmt: str, out: Path | None) -> None:
     """Write one month's payout list as CSV, XLSX, PDF, or a new SEPA file of a closed month."""
     month = _month(month)

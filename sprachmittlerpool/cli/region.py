@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlmodel import Session, select
 
 from sprachmittlerpool import regions
+from sprachmittlerpool.cli.pools import chosen_pool_id
 from sprachmittlerpool.db import write_session
-from sprachmittlerpool.models import Pool, local_now
-from sprachmittlerpool.pools import first_pool_id
+from sprachmittlerpool.models import local_now
 from sprachmittlerpool.services import regions as service
 
 PROGRESS_EVERY = 100
@@ -32,7 +31,9 @@ def list_shipped() -> None:
 
 @region.command("import")
 @click.argument("source")
-@click.option("--pool", "pool_slug", help="Kurzname des Pools (Standard: der erste Pool).")
+@click.option(
+    "--pool", "pool_slug", help="Kurzname des Pools (nur nötig, wenn die Installation mehrere hat)."
+)
 @click.option("--dry-run", is_flag=True, help="Nur zeigen, was sich ändern würde; nichts übernehmen.")
 @with_appcontext
 def import_command(source: str, pool_slug: str | None, dry_run: bool) -> None:
@@ -45,7 +46,7 @@ def import_command(source: str, pool_slug: str | None, dry_run: bool) -> None:
         raise SystemExit(1)
     click.echo(f"{len(checked.entries)} Gemeinden gelesen{f' ({checked.region})' if checked.region else ''}.")
     with write_session() as db:
-        pool_id = _pool_id(db, pool_slug)
+        pool_id = chosen_pool_id(db, pool_slug)
         if dry_run:
             result = service.plan(db, checked.entries, pool_id=pool_id)
             for line in result.lines():
@@ -80,15 +81,6 @@ def _read(source: str) -> regions.RegionFile:
         return regions.shipped_region(source)
     shipped = ", ".join(regions.shipped_names())
     raise click.ClickException(f"„{source}“ ist weder eine Datei noch eine mitgelieferte Region ({shipped}).")
-
-
-def _pool_id(db: Session, slug: str | None) -> int:
-    if slug is None:
-        return first_pool_id(db)
-    pool_id = db.exec(select(Pool.id).where(Pool.slug == slug)).first()
-    if pool_id is None:
-        raise click.ClickException(f"Es gibt keinen Pool mit dem Kurznamen „{slug}“.")
-    return pool_id
 
 
 def _progress(done: int, total: int) -> None:

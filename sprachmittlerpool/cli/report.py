@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from sprachmittlerpool.cli.pools import pool_option
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import reports
@@ -17,6 +18,7 @@ from sprachmittlerpool.services import reports
 @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="Berichtsjahr")
 @click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
 @with_appcontext
+@pool_option
 def report(year: int, fmt: str) -> None:
     """Print the year's figures; progress goes to stderr so the CSV on stdout stays clean."""
     click.echo(f"Berechne Kennzahlen {year} …", err=True)

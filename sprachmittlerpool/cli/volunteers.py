@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from sprachmittlerpool.cli.pools import pool_option
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
@@ -37,6 +38,7 @@ def volunteers() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Nur prüfen, nichts übernehmen.")
 @with_appcontext
+@pool_option
 def import_command(file: Path, dry_run: bool) -> None:
     """Import a CSV or XLSX list: all rows or, if any is invalid, none (exit code 1)."""
     try:

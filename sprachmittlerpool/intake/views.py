@@ -14,7 +14,7 @@ from sprachmittlerpool.intake import bp
 from sprachmittlerpool.intake.forms import RequestForm
 from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import InterpretingRequest, local_now
-from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.pools import base_url_of, current_pool_id, use_pool
 from sprachmittlerpool.services import closures, intake, pool_rules
 
 RECEIPT = "intake_receipt"
@@ -71,11 +71,13 @@ def _form_page(form: RequestForm, status: int) -> tuple[str, int]:
 
 def _settings() -> dict[str, str | object]:
     config = current_app.config
+    db = get_session()
+    pool_id = current_pool_id(db)
     return {
-        "pool_id": current_pool_id(get_session()),
+        "pool_id": pool_id,
         "now": local_now(),
         "instance_path": current_app.instance_path,
-        "base_url": config["BASE_URL"],
+        "base_url": base_url_of(db, pool_id),
         "secret": config["SECRET_KEY"],
     }
 
@@ -92,7 +94,9 @@ def receipt() -> str:
     """Confirm the request and show the status link once more."""
     token = session.get(RECEIPT)
     found = intake.find_by_token(get_session(), token) if token else None
-    link = intake.status_url(current_app.config["BASE_URL"], token) if found else None
+    if found is not None:
+        use_pool(found.pool_id)
+    link = intake.status_url(base_url_of(get_session(), found.pool_id), token) if found else None
     reasons = intake.readable_reasons(get_session(), found) if found else []
     return render_template("intake/receipt.html", request_row=found, status_link=link, reasons=reasons)
 
@@ -101,6 +105,7 @@ def _load(token: str) -> InterpretingRequest:
     found = intake.find_by_token(get_session(), token)
     if found is None:
         abort(404)
+    use_pool(found.pool_id)  # a status link works for its request's pool under any address
     return found
 
 

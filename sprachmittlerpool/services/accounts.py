@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from sprachmittlerpool import links, security
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.models import Role, User
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services.audit import record
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.text_check import text_problem
@@ -211,7 +212,7 @@ def _queue_link(session: Session, user: User, purpose: str, *, now: datetime) ->
             "name": user.name,
             "email": user.email,
             "role": ROLE_DE.get(Role(user.role), user.role),
-            "link": links.account_url(purpose, user.id, link_fingerprint),
+            "link": links.account_url(base_url_of(session, user.pool_id), purpose, user.id, link_fingerprint),
         },
         now=now,
     )

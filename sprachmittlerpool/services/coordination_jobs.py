@@ -22,6 +22,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
     Volunteer,
 )
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.offers import (
@@ -172,7 +173,7 @@ def ask_completion(session: Session, *, now: datetime) -> str:
             context={
                 **appointment(session, request),
                 "volunteer_first_name": volunteer.first_name if volunteer else "",
-                "url": links.completion_url(assignment.id),
+                "url": links.completion_url(base_url_of(session, request.pool_id), assignment.id),
             },
             now=now,
         )

@@ -60,7 +60,7 @@ def overview(session: Session, *, pool_id: int) -> Overview:
             .select_from(Volunteer)
             .where(Volunteer.pool_id == pool_id, col(Volunteer.active))
         ).one(),
-        failed_mails=failed_count(session),
+        failed_mails=failed_count(session, pool_id=pool_id),
         durations_to_approve=session.exec(
             select(func.count())
             .select_from(Assignment)

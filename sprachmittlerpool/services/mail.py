@@ -9,15 +9,15 @@ from sqlmodel import Session
 
 from notifications.compose import Attachment, compose
 from notifications.outbox import enqueue
-from sprachmittlerpool import links
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.identity import PoolIdentity
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services.identity import identity_of
 
 
 def mail_identity(session: Session, *, pool_id: int) -> PoolIdentity:
-    """Return the pool's identity with absolute links under BASE_URL, as mails need them."""
-    return identity_of(session, pool_id=pool_id, base_url=links.base_url())
+    """Return the pool's identity with absolute links under its own address, as mails need them."""
+    return identity_of(session, pool_id=pool_id, base_url=base_url_of(session, pool_id))
 
 
 def queue_mail(

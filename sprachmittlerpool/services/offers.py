@@ -43,6 +43,7 @@ from sprachmittlerpool.models import (
     Volunteer,
     VolunteerLanguage,
 )
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import mail_identity, queue_mail
@@ -465,7 +466,7 @@ def _make_offer(
         context={
             **appointment(session, request),
             "first_name": volunteer.first_name,
-            "url": links.offer_url(token),
+            "url": links.offer_url(base_url_of(session, request.pool_id), token),
             "expires": f"{format_day(expires_at)}, {expires_at:%H:%M} Uhr",
         },
         now=now,

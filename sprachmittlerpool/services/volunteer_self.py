@@ -35,6 +35,7 @@ from sprachmittlerpool.models import (
     request_language_join,
     request_municipality_join,
 )
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services import volunteers as volunteer_service
 from sprachmittlerpool.services.audit import record
@@ -131,7 +132,7 @@ def request_page_link(
         dedupe_key=f"volunteer:{volunteer.id}:page_link:{link.id}",
         context={
             "first_name": volunteer.first_name,
-            "link": links.volunteer_page_url(token),
+            "link": links.volunteer_page_url(base_url_of(session, volunteer.pool_id), token),
             "valid_until": date_long(link.expires_at.date()),
         },
         now=now,
@@ -382,7 +383,7 @@ def _send_confirmation(session: Session, volunteer: Volunteer, email: str, *, no
         dedupe_key=f"volunteer:{volunteer.id}:email_confirm:{link.id}",
         context={
             "first_name": volunteer.first_name,
-            "link": links.volunteer_email_url(token),
+            "link": links.volunteer_email_url(base_url_of(session, volunteer.pool_id), token),
             "valid_until": date_long(link.expires_at.date()),
         },
         now=now,

@@ -14,7 +14,7 @@ from sprachmittlerpool.identity import (
     check_identity,
     render_markdown,
 )
-from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.pools import base_url_of, current_pool_id
 from sprachmittlerpool.services import identity as service
 from sprachmittlerpool.settings import SECTIONS, bp
 
@@ -85,7 +85,7 @@ def _preview(values: dict[str, str]) -> dict[str, object]:
             phone=values["phone"],
             email=values["email"],
             opening_hours=values["opening_hours"],
-            base_url=str(current_app.config["BASE_URL"]),
+            base_url=base_url_of(get_session(), current_pool_id(get_session())),
         ),
     }
 

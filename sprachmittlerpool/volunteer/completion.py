@@ -9,6 +9,7 @@ from sprachmittlerpool import links
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import Assignment, AssignmentStatus, InterpretingRequest, Volunteer, local_now
+from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.services import offers
 from sprachmittlerpool.services.completion import (
     InvalidCompletion,
@@ -47,6 +48,7 @@ def _load(token: str) -> Assignment | Response:
     assignment = get_session().get(Assignment, assignment_id)
     if assignment is None:
         abort(404)
+    use_pool(assignment.pool_id)  # the signed link works for its assignment's pool under any address
     return assignment
 
 

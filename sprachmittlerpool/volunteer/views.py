@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
 from sprachmittlerpool.db import get_session
 from sprachmittlerpool.models import InterpretingRequest, Offer, OfferStatus, local_now
+from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.services import assignments, offers
 from sprachmittlerpool.services.offers import Conflict
 from sprachmittlerpool.text_check import text_problem
@@ -49,6 +50,7 @@ def _load(token: str) -> tuple[Offer, InterpretingRequest]:
     offer = offers.offer_for_token(session, token)
     if offer is None:
         abort(404)
+    use_pool(offer.pool_id)  # the link works for its offer's pool under any address
     req = session.get(InterpretingRequest, offer.request_id)
     assert req is not None
     return offer, req

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 01:26:50.976785
+Create Date: 2026-12-04 01:26:58.547728
 """
 
 from collections.abc import Sequence
@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('host', sqlmodel.sql.sqltypes.AutoString(length=253), nullable=True),
     sa.Column('organisation', sqlmodel.sql.sqltypes.AutoString(length=200), server_default='', nullable=False),
     sa.Column('postal_address', sqlmodel.sql.sqltypes.AutoString(length=500), server_default='', nullable=False),
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=60), server_default='', nullable=False),
@@ -86,6 +87,7 @@ def upgrade() -> None:
     sa.CheckConstraint('lead_working_days IS NULL OR lead_working_days >= 0', name='pool_lead_nonnegative'),
     sa.CheckConstraint('max_duration_minutes IS NULL OR max_duration_minutes >= 15', name='pool_duration_positive'),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('host'),
     sa.UniqueConstraint('slug')
     )
     op.create_table('scheduler_lease',
