@@ -19,7 +19,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import day_long
 from sprachmittlerpool.models import InterpretingRequest, Language, Municipality, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import intake, request_changes
+from sprachmittlerpool.services import intake, request_changes, sharing
 from sprachmittlerpool.services.offers import Conflict
 from sprachmittlerpool.services.pool_rules import rule_titles
 from sprachmittlerpool.services.request_history import request_page
@@ -58,6 +58,11 @@ def request_detail(request_id: int) -> str:
         appointment_types=APPOINTMENT_TYPES,
         editable=found.status in request_changes.EDITABLE and now < found.start,
         cancellable=intake.is_cancellable(found, now=now),
+        loans=sharing.loans_of_request(get_session(), found),
+        loan_states=sharing.STATUS_DE,
+        can_ask_others=found.status == "open"
+        and now < found.start
+        and sharing.live_loan(get_session(), found.id) is None,
     )
 
 

@@ -1,0 +1,416 @@
+"""Sharing volunteers between the pools of one installation: ask, agree or refuse, offer, book, report.
+
+Design (issue 16):
+
+- A pool marks a volunteer as shared, with the person's consent (`Volunteer.shared_consent_on`): for
+  phone and video requests of other pools (`shared_remote`, anywhere) and/or in person up to
+  `shared_in_person_km` beyond its region (the distance from the request's town to the pool's nearest
+  town, see sprachmittlerpool/sharing.py). The database refuses sharing without a consent day.
+- A request the own pool cannot place (still open after its run) is proposed to other pools: the
+  engine solves an instance of this one request and every shared volunteer who may be lent for it
+  (towns named 'pool/id', so two pools' ids never mix), and the best one becomes a `Loan` row of the
+  requesting pool with status `asked`. The request stays open meanwhile; one live loan per request.
+- The lending pool's coordinators see it under "Anfragen anderer Pools" and agree or refuse (one
+  confirmation step, audited). Agreeing sends the normal offer mail (accept/decline link) in the same
+  transaction; refusing books nothing and the requesting pool may ask again (that person excluded).
+- The offer, assignment and payout entry belong to the requesting pool and carry the volunteer's pool
+  (`volunteer_pool_id`): the database accepts another pool's volunteer only through a loan of exactly
+  that request and person (models.Offer's constraints), and assignments and entries follow their offer.
+  So the allowance is booked in the requesting pool's payout list with its tariff; the year's total
+  against the Ehrenamtspauschale counts the volunteer row (the same person) across every pool.
+- What the requesting pool learns of the person is what the assignment needs: name, phone, e-mail,
+  languages (`LentVolunteer`); the volunteer's page stays the lending pool's (`get_in_pool` refuses it).
+- Reports: the requesting pool counts "von anderen Pools erhalten", the lender "an andere Pools
+  gegeben": completed assignments by the other pool's name, with hours and allowances.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, func, select
+
+import matching
+from matching.types import Municipality as Town
+from sprachmittlerpool import sharing
+from sprachmittlerpool.models import (
+    Assignment,
+    AssignmentStatus,
+    InterpretingRequest,
+    Language,
+    Loan,
+    LoanStatus,
+    Municipality,
+    Pool,
+    RequestMode,
+    RequestStatus,
+    Volunteer,
+    VolunteerLanguage,
+)
+from sprachmittlerpool.services import audit, offers
+from sprachmittlerpool.services.matching_run import REASON_TEXTS, assemble_instance, solve_validated
+from sprachmittlerpool.tariff import from_cents
+
+NOBODY = "Kein anderer Pool hat eine geteilte Person, die diese Anfrage übernehmen kann."
+
+
+class SharingRefused(ValueError):
+    """The action does not fit the current state; the message says why in German."""
+
+
+@dataclass(frozen=True)
+class AskOutcome:
+    """What asking other pools did: a loan was asked, or why not."""
+
+    loan: Loan | None
+    problem: str | None = None
+
+
+# --- the volunteer's terms ------------------------------------------------------------------------
+
+
+def set_terms(
+    session: Session,
+    volunteer: Volunteer,
+    *,
+    shared_remote: bool,
+    in_person_km: int | None,
+    consent_on: date | None,
+    actor: str,
+) -> None:
+    """Change what the pool shares of a volunteer; sharing anything needs the day of their consent."""
+    if (shared_remote or in_person_km is not None) and consent_on is None:
+        raise SharingRefused("Bitte das Datum eintragen, an dem die Person dem Teilen zugestimmt hat.")
+    if in_person_km is not None and not 0 <= in_person_km <= 200:
+        raise SharingRefused("Die Entfernung muss zwischen 0 und 200 km liegen.")
+    before = (volunteer.shared_remote, volunteer.shared_in_person_km, volunteer.shared_consent_on)
+    volunteer.shared_remote = shared_remote
+    volunteer.shared_in_person_km = in_person_km
+    volunteer.shared_consent_on = consent_on
+    session.add(volunteer)
+    audit.record(
+        session, actor=actor, entity="volunteer", entity_id=str(volunteer.id), action="sharing",
+        detail={"before": [before[0], before[1], before[2] and before[2].isoformat()],
+                "after": [shared_remote, in_person_km, consent_on and consent_on.isoformat()]},
+    )  # fmt: skip
+    session.commit()
+
+
+# --- asking ---------------------------------------------------------------------------------------
+
+
+def lendable(session: Session, request: InterpretingRequest) -> list[Volunteer]:
+    """Return the shared volunteers of other pools who may be asked for this request (before the engine)."""
+    rows = session.exec(
+        select(Volunteer)
+        .join(VolunteerLanguage, col(VolunteerLanguage.volunteer_id) == Volunteer.id)
+        .where(
+            Volunteer.pool_id != request.pool_id,
+            col(Volunteer.active),
+            col(Volunteer.anonymised_at).is_(None),
+            col(Volunteer.shared_consent_on).is_not(None),
+            VolunteerLanguage.language_code == request.language_code,
+        )
+        .order_by(col(Volunteer.id))
+    ).all()
+    remote = request.mode != RequestMode.IN_PERSON
+    beyond = _beyond_border(session, request, {v.pool_id for v in rows}) if not remote else {}
+    return [
+        v
+        for v in rows
+        if sharing.may_lend(
+            sharing.SharedTerms(True, v.remote, v.shared_remote, v.shared_in_person_km),
+            remote_request=remote,
+            beyond_km=beyond.get(v.pool_id),
+        )
+    ]
+
+
+def _beyond_border(
+    session: Session, request: InterpretingRequest, pools: set[int]
+) -> dict[int, float | None]:
+    """Return, per lending pool, how far the request's town lies from that pool's nearest town."""
+    place = session.get(Municipality, (request.pool_id, request.municipality_id))
+    if place is None:
+        return {}
+    towns: defaultdict[int, list[Town]] = defaultdict(list)
+    for m in session.exec(
+        select(Municipality).where(
+            col(Municipality.pool_id).in_(pools), col(Municipality.retired_at).is_(None)
+        )
+    ):
+        towns[m.pool_id].append(Town(m.id, m.name, m.lat, m.lon))
+    here = Town(place.id, place.name, place.lat, place.lon)
+    return {pool_id: sharing.beyond_border_km(here, towns[pool_id]) for pool_id in pools}
+
+
+def ask_other_pools(
+    session: Session, *, request_id: int, pool_id: int, now: datetime, user_id: int, time_limit_s: float = 5.0
+) -> AskOutcome:
+    """Let the engine pick the best shared volunteer of another pool for an open request and ask their pool."""
+    request = session.get(InterpretingRequest, request_id)
+    if request is None or request.pool_id != pool_id:
+        return AskOutcome(None, "Diese Anfrage gibt es nicht.")
+    if request.status != RequestStatus.OPEN or request.start <= now:
+        return AskOutcome(None, "Nur eine offene, künftige Anfrage kann anderen Pools vorgeschlagen werden.")
+    if live_loan(session, request.id) is not None:
+        return AskOutcome(None, "Für diese Anfrage läuft schon eine Anfrage bei einem anderen Pool.")
+    refused = set(session.exec(select(Loan.volunteer_id).where(Loan.request_id == request.id)).all())
+    candidates = lendable(session, request)
+    if not candidates:
+        return AskOutcome(None, NOBODY)
+    data = assemble_instance(
+        session, [request], candidates, viewpoint=None, now=now, excluded={request.id: refused}
+    )
+    session.commit()  # the solve holds no database lock
+    instance = matching.parse_instance(data)
+    result = solve_validated(instance, time_limit_s=time_limit_s)
+    if not result.assignments:
+        reason = result.unassigned[0].reason if result.unassigned else ""
+        return AskOutcome(None, f"{NOBODY} {REASON_TEXTS.get(reason, '')}".strip())
+    chosen = result.assignments[0]
+    volunteer = session.get(Volunteer, int(chosen.volunteer))
+    assert volunteer is not None
+    loan = Loan(
+        pool_id=pool_id,
+        lender_pool_id=volunteer.pool_id,
+        request_id=request.id,
+        volunteer_id=volunteer.id,
+        distance_km=round(chosen.distance_km, 1),
+        asked_at=now,
+        asked_by_id=user_id,
+    )
+    session.add(loan)
+    session.flush()
+    audit.record(
+        session, actor=f"user:{user_id}", entity="loan", entity_id=str(loan.id), action="ask",
+        to_state=LoanStatus.ASKED, detail={"request": request.id, "lender_pool": volunteer.pool_id},
+    )  # fmt: skip
+    session.commit()
+    return AskOutcome(loan)
+
+
+def live_loan(session: Session, request_id: int) -> Loan | None:
+    """Return the request's loan still asked or agreed, if any."""
+    return session.exec(
+        select(Loan).where(
+            Loan.request_id == request_id, col(Loan.status).in_([LoanStatus.ASKED, LoanStatus.AGREED])
+        )
+    ).first()
+
+
+# --- deciding -------------------------------------------------------------------------------------
+
+
+def decide(
+    session: Session, *, loan_id: int, lender_pool_id: int, agree: bool, user_id: int, now: datetime
+) -> Loan:
+    """Agree (the offer mail goes to the volunteer at once) or refuse a loan; raise SharingRefused if it cannot."""
+    loan = session.get(Loan, loan_id)
+    if loan is None or loan.lender_pool_id != lender_pool_id:
+        raise SharingRefused("Diese Anfrage gibt es nicht.")
+    actor = f"user:{user_id}"
+    request = offers.lock_request(session, loan.request_id)
+    assert request is not None
+    to = LoanStatus.AGREED if agree else LoanStatus.REFUSED
+    if not offers.set_status(
+        session,
+        Loan,
+        loan_id,
+        from_states=[LoanStatus.ASKED],
+        status=to,
+        decided_at=now,
+        decided_by_id=user_id,
+    ):
+        session.rollback()
+        raise SharingRefused("Über diese Anfrage wurde schon entschieden.")
+    audit.record(
+        session, actor=actor, entity="loan", entity_id=str(loan_id), action="agree" if agree else "refuse",
+        from_state=LoanStatus.ASKED, to_state=to, detail={"request": loan.request_id},
+    )  # fmt: skip
+    if not agree:
+        session.commit()
+        return loan
+    try:  # commits the agreement together with the offer, or neither
+        offers.make_offer(
+            session,
+            request_id=loan.request_id,
+            volunteer_id=loan.volunteer_id,
+            now=now,
+            actor=actor,
+            user_id=loan.asked_by_id,
+            loan_id=loan_id,
+        )
+    except offers.Conflict as exc:
+        raise SharingRefused(f"Zustimmen ist nicht mehr möglich: {exc.message}") from exc
+    return loan
+
+
+# --- what each side sees --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoanLine:
+    """A loan as a page shows it: the request's time, language and place, the two pools and the person."""
+
+    loan: Loan
+    request: InterpretingRequest
+    other_pool: str
+    language: str
+    town: str
+    volunteer_name: str
+
+
+STATUS_DE = {
+    LoanStatus.ASKED: "angefragt, Antwort offen",
+    LoanStatus.AGREED: "zugestimmt",
+    LoanStatus.REFUSED: "abgelehnt",
+}
+
+
+def asked_of(session: Session, *, lender_pool_id: int, only_open: bool = False) -> list[LoanLine]:
+    """Return the loans other pools asked of this pool (newest first), with the facts to decide."""
+    statement = select(Loan).where(Loan.lender_pool_id == lender_pool_id)
+    if only_open:
+        statement = statement.where(Loan.status == LoanStatus.ASKED)
+    return _lines(
+        session, session.exec(statement.order_by(col(Loan.id).desc()).limit(100)).all(), lender=True
+    )
+
+
+def asked_of_one(session: Session, loan: Loan) -> LoanLine:
+    """Return one loan as the lending pool sees it."""
+    return _lines(session, [loan], lender=True)[0]
+
+
+def loans_of_request(session: Session, request: InterpretingRequest) -> list[LoanLine]:
+    """Return the requesting pool's loans for one request; the person is named once their pool agreed."""
+    rows = session.exec(select(Loan).where(Loan.request_id == request.id).order_by(col(Loan.id))).all()
+    return _lines(session, rows, lender=False)
+
+
+def _lines(session: Session, loans: list[Loan], *, lender: bool) -> list[LoanLine]:
+    lines = []
+    for loan in loans:
+        request = session.get(InterpretingRequest, loan.request_id)
+        volunteer = session.get(Volunteer, loan.volunteer_id)
+        other = session.get(Pool, loan.pool_id if lender else loan.lender_pool_id)
+        language = session.get(Language, (request.pool_id, request.language_code))
+        town = session.get(Municipality, (request.pool_id, request.municipality_id))
+        named = lender or loan.status == LoanStatus.AGREED
+        lines.append(
+            LoanLine(
+                loan=loan,
+                request=request,
+                other_pool=other.name if other else "",
+                language=language.name_de if language else request.language_code,
+                town=town.name if town else "",
+                volunteer_name=volunteer.name if volunteer and named else "",
+            )
+        )
+    return lines
+
+
+def open_count(session: Session, *, lender_pool_id: int) -> int:
+    """Count the loans waiting for this pool's answer (the dashboard's counter)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(Loan)
+            .where(Loan.lender_pool_id == lender_pool_id, Loan.status == LoanStatus.ASKED)
+        ).one()
+    )
+
+
+@dataclass(frozen=True)
+class LentVolunteer:
+    """All a borrowing pool learns of another pool's volunteer: what the appointment needs."""
+
+    name: str
+    phone: str
+    email: str
+    languages: tuple[str, ...]
+    pool_name: str
+
+
+def lent_volunteer(session: Session, volunteer_id: int, *, borrower_pool_id: int) -> LentVolunteer | None:
+    """Return the contact facts of a volunteer lent to this pool through an agreed loan, else None."""
+    agreed = session.exec(
+        select(Loan.id).where(
+            Loan.pool_id == borrower_pool_id,
+            Loan.volunteer_id == volunteer_id,
+            Loan.status == LoanStatus.AGREED,
+        )
+    ).first()
+    volunteer = session.get(Volunteer, volunteer_id)
+    if agreed is None or volunteer is None:
+        return None
+    names = session.exec(
+        select(Language.name_de)
+        .join(
+            VolunteerLanguage,
+            (VolunteerLanguage.language_code == Language.code)
+            & (VolunteerLanguage.pool_id == Language.pool_id),
+        )
+        .where(VolunteerLanguage.volunteer_id == volunteer_id)
+        .order_by(col(Language.name_de))
+    ).all()
+    pool = session.get(Pool, volunteer.pool_id)
+    return LentVolunteer(
+        volunteer.name, volunteer.phone, volunteer.email, tuple(names), pool.name if pool else ""
+    )
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExchangeLine:
+    """Completed assignments exchanged with one other pool in a period."""
+
+    pool_name: str
+    assignments: int
+    minutes: int
+    amount: Decimal
+
+    @property
+    def hours(self) -> Decimal:
+        """Return the hours, to one decimal."""
+        return (Decimal(self.minutes) / 60).quantize(Decimal("0.1"))
+
+
+def exchanges(
+    session: Session, lo: datetime, hi: datetime, *, pool_id: int
+) -> tuple[tuple[ExchangeLine, ...], tuple[ExchangeLine, ...]]:
+    """Return (received from other pools, given to other pools): completed assignments starting in [lo, hi)."""
+    in_period = (
+        Assignment.status == AssignmentStatus.COMPLETED,
+        col(Assignment.start) >= lo,
+        col(Assignment.start) < hi,
+        Assignment.volunteer_pool_id != Assignment.pool_id,
+    )
+    received = _exchange_rows(session, Assignment.volunteer_pool_id, in_period, Assignment.pool_id == pool_id)
+    given = _exchange_rows(session, Assignment.pool_id, in_period, Assignment.volunteer_pool_id == pool_id)
+    return received, given
+
+
+def _exchange_rows(session: Session, other_pool, in_period, side) -> tuple[ExchangeLine, ...]:  # noqa: ANN001
+    rows = session.exec(
+        select(
+            Pool.name,
+            func.count(),
+            func.coalesce(func.sum(Assignment.duration_minutes), 0),
+            func.coalesce(func.sum(Assignment.allowance_cents), 0),
+        )
+        .select_from(Assignment)
+        .join(Pool, col(Pool.id) == other_pool)
+        .where(*in_period, side)
+        .group_by(Pool.name)
+        .order_by(Pool.name)
+    ).all()
+    return tuple(
+        ExchangeLine(name, int(n), int(minutes), from_cents(int(cents))) for name, n, minutes, cents in rows
+    )
