@@ -49,6 +49,7 @@ from sprachmittlerpool.services.report_breakdowns import (
     rejections_by_rule,
     table,
 )
+from sprachmittlerpool.services.sharing import ExchangeLine, exchanges
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import BudgetStatus
 from sprachmittlerpool.text_check import whole_number
@@ -104,6 +105,8 @@ class Report:
     languages_covered: int
     breakdowns: tuple[Breakdown, ...] = ()
     budgets: tuple[BudgetStatus, ...] = ()  # each year the period touches: its spending against its grant
+    received: tuple[ExchangeLine, ...] = ()  # completed assignments served by other pools' volunteers
+    given: tuple[ExchangeLine, ...] = ()  # this pool's volunteers lent to other pools
 
     @property
     def label(self) -> str:
@@ -232,6 +235,7 @@ def build_report(
         ).all()
     )
     lo, hi = bounds(start, end)
+    received_from, given_to = exchanges(session, lo, hi, pool_id=pool_id)
     assignments = session.exec(
         select(func.count())
         .select_from(Assignment)
@@ -270,6 +274,8 @@ def build_report(
         budgets=tuple(
             year_budget(session, year, pool_id=pool_id) for year in range(start.year, end.year + 1)
         ),
+        received=received_from,
+        given=given_to,
     )
 
 
@@ -328,8 +334,22 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     ]
     for budget in report.budgets:
         out += _budget_rows(budget)
+    out += _exchange_rows("Von anderen Pools erhalten", report.received)
+    out += _exchange_rows("An andere Pools gegeben", report.given)
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
+    return out
+
+
+def _exchange_rows(section: str, lines: tuple[ExchangeLine, ...]) -> list[tuple[str, str, str]]:
+    """Give per other pool the completed assignments, their hours and allowances."""
+    out = []
+    for line in lines:
+        out += [
+            (section, f"{line.pool_name}: Einsätze", str(line.assignments)),
+            (section, f"{line.pool_name}: Stunden", str(line.hours).replace(".", ",")),
+            (section, f"{line.pool_name}: Aufwandsentschädigungen (EUR)", money_plain(line.amount)),
+        ]
     return out
 
 
