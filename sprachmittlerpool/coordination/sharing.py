@@ -152,7 +152,7 @@ def _whole(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit() and len(text) <= 4):
         raise sharing.SharingRefused("Bitte die Entfernung als ganze Zahl in km eintragen, z. B. 15.")
     return int(text)
 
