@@ -30,6 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -397,7 +398,10 @@ def exchanges(
     return received, given
 
 
-def _exchange_rows(session: Session, other_pool, in_period, side) -> tuple[ExchangeLine, ...]:  # noqa: ANN001
+def _exchange_rows(
+    session: Session, other_pool: Any, in_period: tuple[Any, ...], side: Any
+) -> tuple[ExchangeLine, ...]:
+    """Group the period's exchanged assignments of one side by the other pool's name."""
     rows = session.exec(
         select(
             Pool.name,
