@@ -89,6 +89,7 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
     offer = _one(db, Offer, Offer.request_id == request.id)
     assert (offer.pool_id, offer.volunteer_pool_id, offer.loan_id) == (FIRST_POOL, pool_b.id, loan.id)
 
+    assert lent.name in coordinator_client.get("/koordination/angebote").get_data(as_text=True)
     deliver_due(app)
     offer_mail = smtp_server.wait_for(1)[0]
     assert offer_mail["To"] == lent.email
@@ -104,6 +105,8 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
     detail = coordinator_client.get(f"/koordination/anfragen/{request.id}").get_data(as_text=True)
     assert lent.name in detail and lent.phone in detail
     assert coordinator_client.get(f"/koordination/sprachmittelnde/{lent.id}").status_code == 404
+    week = coordinator_client.get(f"/koordination/einsaetze/woche?ab={request.start.date()}")
+    assert week.status_code == 200 and lent.name.split()[0] in week.get_data(as_text=True)
 
     with app.app_context():
         from sprachmittlerpool.db import new_session
