@@ -519,11 +519,11 @@ class Loan(SQLModel, table=True):
             "pool_id", "id", "request_id", "lender_pool_id", "volunteer_id", name="loan_offer_key"
         ),
         Index(
-            "one_live_loan_per_request",
+            "one_open_ask_per_request",
             "request_id",
             unique=True,
-            sqlite_where=text("status IN ('asked', 'agreed')"),
-            postgresql_where=text("status IN ('asked', 'agreed')"),
+            sqlite_where=text("status = 'asked'"),
+            postgresql_where=text("status = 'asked'"),
         ),
         _pool_unique("loan"),
         _pool_fk(["request_id"], "interpreting_request", ["id"], "loan_request_in_pool"),

@@ -62,7 +62,7 @@ def request_detail(request_id: int) -> str:
         loan_states=sharing.STATUS_DE,
         can_ask_others=found.status == "open"
         and now < found.start
-        and sharing.live_loan(get_session(), found.id) is None,
+        and sharing.open_ask(get_session(), found.id) is None,
     )
 
 

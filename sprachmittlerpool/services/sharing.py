@@ -13,6 +13,8 @@ Design (issue 16):
 - The lending pool's coordinators see it under "Anfragen anderer Pools" and agree or refuse (one
   confirmation step, audited). Agreeing sends the normal offer mail (accept/decline link) in the same
   transaction; refusing books nothing and the requesting pool may ask again (that person excluded).
+  One ask waits at a time per request (a partial unique index); an agreed loan holds the request through
+  its offer, so a decline or a cancelled assignment opens the request for another ask.
 - The offer, assignment and payout entry belong to the requesting pool and carry the volunteer's pool
   (`volunteer_pool_id`): the database accepts another pool's volunteer only through a loan of exactly
   that request and person (models.Offer's constraints), and assignments and entries follow their offer.
@@ -32,6 +34,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 import matching
@@ -55,6 +58,7 @@ from sprachmittlerpool.services import audit, offers
 from sprachmittlerpool.services.matching_run import REASON_TEXTS, assemble_instance, solve_validated
 from sprachmittlerpool.tariff import from_cents
 
+ALREADY_ASKED = "Für diese Anfrage wartet schon eine Anfrage bei einem anderen Pool auf Antwort."
 NOBODY = "Kein anderer Pool hat eine geteilte Person, die diese Anfrage übernehmen kann."
 
 
@@ -157,8 +161,8 @@ def ask_other_pools(
         return AskOutcome(None, "Diese Anfrage gibt es nicht.")
     if request.status != RequestStatus.OPEN or request.start <= now:
         return AskOutcome(None, "Nur eine offene, künftige Anfrage kann anderen Pools vorgeschlagen werden.")
-    if live_loan(session, request.id) is not None:
-        return AskOutcome(None, "Für diese Anfrage läuft schon eine Anfrage bei einem anderen Pool.")
+    if open_ask(session, request.id) is not None:
+        return AskOutcome(None, ALREADY_ASKED)
     refused = set(session.exec(select(Loan.volunteer_id).where(Loan.request_id == request.id)).all())
     candidates = lendable(session, request)
     if not candidates:
@@ -185,7 +189,11 @@ def ask_other_pools(
         asked_by_id=user_id,
     )
     session.add(loan)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another coordinator asked in the same moment
+        session.rollback()
+        return AskOutcome(None, ALREADY_ASKED)
     audit.record(
         session, actor=f"user:{user_id}", entity="loan", entity_id=str(loan.id), action="ask",
         to_state=LoanStatus.ASKED, detail={"request": request.id, "lender_pool": volunteer.pool_id},
@@ -194,12 +202,14 @@ def ask_other_pools(
     return AskOutcome(loan)
 
 
-def live_loan(session: Session, request_id: int) -> Loan | None:
-    """Return the request's loan still asked or agreed, if any."""
+def open_ask(session: Session, request_id: int) -> Loan | None:
+    """Return the request's loan still waiting for the other pool's answer, if any.
+
+    An agreed loan needs no check here: its offer holds the request (offered, then confirmed), and once
+    the volunteer declines or the assignment is cancelled the request is open and may be asked for again.
+    """
     return session.exec(
-        select(Loan).where(
-            Loan.request_id == request_id, col(Loan.status).in_([LoanStatus.ASKED, LoanStatus.AGREED])
-        )
+        select(Loan).where(Loan.request_id == request_id, Loan.status == LoanStatus.ASKED)
     ).first()
 
 

@@ -195,3 +195,26 @@ def test_sharing_needs_the_day_of_consent(app, db, factories, coordinator_client
     with pytest.raises(IntegrityError):  # the database keeps the rule too
         db.commit()
     db.rollback()
+
+
+def test_after_the_lent_volunteer_declines_the_request_may_be_asked_for_again(
+    app, db, factories, coordinator
+):
+    pool_b = lender_pool(db)
+    first = shared_volunteer(factories, pool_b)
+    second = shared_volunteer(factories, pool_b, name="Yonas Haile", email="yonas@example.org")
+    request = phone_request(factories)
+    loan = _ask(app, request.id, coordinator.id).loan
+    assert _ask(app, request.id, coordinator.id).problem == sharing.ALREADY_ASKED
+
+    lender_client(app).post(f"/koordination/andere-pools/{loan.id}/zustimmen", data={"confirm": "ja"})
+    offer = fresh_read(db, lambda: db.exec(select(Offer)).one())
+    with app.app_context():
+        from sprachmittlerpool.db import new_session
+
+        session = new_session(write=True)
+        offers.decline_offer(session, offer_id=offer.id, reason="krank", now=local_now())
+        session.close()
+
+    again = _ask(app, request.id, coordinator.id).loan
+    assert again is not None and {loan.volunteer_id, again.volunteer_id} == {first.id, second.id}

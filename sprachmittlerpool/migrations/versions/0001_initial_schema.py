@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 23:48:08.758177
+Create Date: 2026-12-04 00:13:20.907254
 """
 
 from collections.abc import Sequence
@@ -489,7 +489,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_loan_pool_id'), ['pool_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_loan_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_loan_volunteer_id'), ['volunteer_id'], unique=False)
-        batch_op.create_index('one_live_loan_per_request', ['request_id'], unique=True, sqlite_where=sa.text("status IN ('asked', 'agreed')"), postgresql_where=sa.text("status IN ('asked', 'agreed')"))
+        batch_op.create_index('one_open_ask_per_request', ['request_id'], unique=True, sqlite_where=sa.text("status = 'asked'"), postgresql_where=sa.text("status = 'asked'"))
 
     op.create_table('offer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -655,7 +655,7 @@ def downgrade() -> None:
 
     op.drop_table('offer')
     with op.batch_alter_table('loan', schema=None) as batch_op:
-        batch_op.drop_index('one_live_loan_per_request', sqlite_where=sa.text("status IN ('asked', 'agreed')"), postgresql_where=sa.text("status IN ('asked', 'agreed')"))
+        batch_op.drop_index('one_open_ask_per_request', sqlite_where=sa.text("status = 'asked'"), postgresql_where=sa.text("status = 'asked'"))
         batch_op.drop_index(batch_op.f('ix_loan_volunteer_id'))
         batch_op.drop_index(batch_op.f('ix_loan_request_id'))
         batch_op.drop_index(batch_op.f('ix_loan_pool_id'))
