@@ -55,6 +55,8 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
     request = phone_request(factories)
 
     coordinator_client.post("/koordination/vorschlaege")
+    unplaced = coordinator_client.get("/koordination/vorschlaege").get_data(as_text=True)
+    assert f"/koordination/anfragen/{request.id}/andere-pools" in unplaced
     assert fresh_read(
         db, lambda: db.get(InterpretingRequest, request.id, populate_existing=True)
     ).unfilled_reason
