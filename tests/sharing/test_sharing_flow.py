@@ -137,6 +137,8 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
         (_pool_name(db), 1, payouts.from_cents(2500))
     ]
     assert report_a.given == () and report_b.received == ()
+    csv_a = reports.to_csv(report_a).decode("utf-8-sig")
+    assert f"Von anderen Pools erhalten;{pool_b.name}: Aufwandsentschädigungen (EUR);25,00" in csv_a
     assert fresh_read(db, lambda: db.get(InterpretingRequest, request.id, populate_existing=True)).status == (
         RequestStatus.COMPLETED
     )
