@@ -49,7 +49,7 @@ from sprachmittlerpool.services.report_breakdowns import (
     rejections_by_rule,
     table,
 )
-from sprachmittlerpool.services.sharing import ExchangeLine, exchanges
+from sprachmittlerpool.services.sharing_figures import ExchangeLine, exchanges
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import BudgetStatus
 from sprachmittlerpool.text_check import whole_number

@@ -20,10 +20,11 @@ Design (issue 16):
   that request and person (models.Offer's constraints), and assignments and entries follow their offer.
   So the allowance is booked in the requesting pool's payout list with its tariff; the year's total
   against the Ehrenamtspauschale counts the volunteer row (the same person) across every pool.
-- What the requesting pool learns of the person is what the assignment needs: name, phone, e-mail,
-  languages (`LentVolunteer`); the volunteer's page stays the lending pool's (`get_in_pool` refuses it).
-- Reports: the requesting pool counts "von anderen Pools erhalten", the lender "an andere Pools
-  gegeben": completed assignments by the other pool's name, with hours and allowances.
+- What the requesting pool learns of the person is what the assignment needs: before agreement only the
+  lending pool's name, after it the name, phone and e-mail on the request's page and the day lists; the
+  volunteer's page stays the lending pool's (`get_in_pool` refuses it).
+- Reports (services/sharing_figures.py): the requesting pool counts "von anderen Pools erhalten", the
+  lender "an andere Pools gegeben": completed assignments by the other pool's name, hours, allowances.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -41,8 +40,6 @@ import matching
 from matching.types import Municipality as Town
 from sprachmittlerpool import sharing
 from sprachmittlerpool.models import (
-    Assignment,
-    AssignmentStatus,
     InterpretingRequest,
     Language,
     Loan,
@@ -56,7 +53,6 @@ from sprachmittlerpool.models import (
 )
 from sprachmittlerpool.services import audit, offers
 from sprachmittlerpool.services.matching_run import REASON_TEXTS, assemble_instance, solve_validated
-from sprachmittlerpool.tariff import from_cents
 
 ALREADY_ASKED = "Für diese Anfrage wartet schon eine Anfrage bei einem anderen Pool auf Antwort."
 NOBODY = "Kein anderer Pool hat eine geteilte Person, die diese Anfrage übernehmen kann."
@@ -333,98 +329,4 @@ def open_count(session: Session, *, lender_pool_id: int) -> int:
             .select_from(Loan)
             .where(Loan.lender_pool_id == lender_pool_id, Loan.status == LoanStatus.ASKED)
         ).one()
-    )
-
-
-@dataclass(frozen=True)
-class LentVolunteer:
-    """All a borrowing pool learns of another pool's volunteer: what the appointment needs."""
-
-    name: str
-    phone: str
-    email: str
-    languages: tuple[str, ...]
-    pool_name: str
-
-
-def lent_volunteer(session: Session, volunteer_id: int, *, borrower_pool_id: int) -> LentVolunteer | None:
-    """Return the contact facts of a volunteer lent to this pool through an agreed loan, else None."""
-    agreed = session.exec(
-        select(Loan.id).where(
-            Loan.pool_id == borrower_pool_id,
-            Loan.volunteer_id == volunteer_id,
-            Loan.status == LoanStatus.AGREED,
-        )
-    ).first()
-    volunteer = session.get(Volunteer, volunteer_id)
-    if agreed is None or volunteer is None:
-        return None
-    names = session.exec(
-        select(Language.name_de)
-        .join(
-            VolunteerLanguage,
-            (VolunteerLanguage.language_code == Language.code)
-            & (VolunteerLanguage.pool_id == Language.pool_id),
-        )
-        .where(VolunteerLanguage.volunteer_id == volunteer_id)
-        .order_by(col(Language.name_de))
-    ).all()
-    pool = session.get(Pool, volunteer.pool_id)
-    return LentVolunteer(
-        volunteer.name, volunteer.phone, volunteer.email, tuple(names), pool.name if pool else ""
-    )
-
-
-# --- reports --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExchangeLine:
-    """Completed assignments exchanged with one other pool in a period."""
-
-    pool_name: str
-    assignments: int
-    minutes: int
-    amount: Decimal
-
-    @property
-    def hours(self) -> Decimal:
-        """Return the hours, to one decimal."""
-        return (Decimal(self.minutes) / 60).quantize(Decimal("0.1"))
-
-
-def exchanges(
-    session: Session, lo: datetime, hi: datetime, *, pool_id: int
-) -> tuple[tuple[ExchangeLine, ...], tuple[ExchangeLine, ...]]:
-    """Return (received from other pools, given to other pools): completed assignments starting in [lo, hi)."""
-    in_period = (
-        Assignment.status == AssignmentStatus.COMPLETED,
-        col(Assignment.start) >= lo,
-        col(Assignment.start) < hi,
-        Assignment.volunteer_pool_id != Assignment.pool_id,
-    )
-    received = _exchange_rows(session, Assignment.volunteer_pool_id, in_period, Assignment.pool_id == pool_id)
-    given = _exchange_rows(session, Assignment.pool_id, in_period, Assignment.volunteer_pool_id == pool_id)
-    return received, given
-
-
-def _exchange_rows(
-    session: Session, other_pool: Any, in_period: tuple[Any, ...], side: Any
-) -> tuple[ExchangeLine, ...]:
-    """Group the period's exchanged assignments of one side by the other pool's name."""
-    rows = session.exec(
-        select(
-            Pool.name,
-            func.count(),
-            func.coalesce(func.sum(Assignment.duration_minutes), 0),
-            func.coalesce(func.sum(Assignment.allowance_cents), 0),
-        )
-        .select_from(Assignment)
-        .join(Pool, col(Pool.id) == other_pool)
-        .where(*in_period, side)
-        .group_by(Pool.name)
-        .order_by(Pool.name)
-    ).all()
-    return tuple(
-        ExchangeLine(name, int(n), int(minutes), from_cents(int(cents))) for name, n, minutes, cents in rows
     )
