@@ -15,6 +15,7 @@ from sqlmodel import select
 from notifications.relay import deliver_due
 from sprachmittlerpool.models import (
     Assignment,
+    Institution,
     InterpretingRequest,
     Loan,
     LoanStatus,
@@ -24,7 +25,7 @@ from sprachmittlerpool.models import (
     RequestStatus,
 )
 from sprachmittlerpool.services import completion, payouts, reports
-from tests.coordination.helpers import fresh_read
+from tests.coordination.helpers import CANARY, fresh_read
 from tests.factories import FIRST_POOL
 from tests.sharing.world import lender_client, lender_pool, phone_request, shared_volunteer
 
@@ -52,7 +53,7 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
     pool_b = lender_pool(db)
     lent = shared_volunteer(factories, pool_b)
     factories.VolunteerFactory(languages=["uk"], remote=True)  # pool A has nobody for Tigrinya
-    request = phone_request(factories)
+    request = phone_request(factories, topic=f"Diagnose {CANARY}", contact_name=f"Frau {CANARY}")
 
     coordinator_client.post("/koordination/vorschlaege")
     unplaced = coordinator_client.get("/koordination/vorschlaege").get_data(as_text=True)
@@ -79,9 +80,15 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
     assert re.search(r'<span class="figure">1</span> Anfragen anderer Pools', dashboard)
     listing = lender.get("/koordination/andere-pools").get_data(as_text=True)
     assert "Sprachmittlerpool" in listing and "Tigrinya" in listing and lent.name in listing
+    institution = fresh_read(db, lambda: db.get(Institution, request.institution_id))
+    assert (
+        CANARY not in listing and institution.name not in listing
+    )  # B learns the when and what, not who asks
 
     ask_first = lender.post(f"/koordination/andere-pools/{loan.id}/zustimmen")
-    assert "Ja, zustimmen" in ask_first.get_data(as_text=True)
+    assert "Ja, zustimmen" in ask_first.get_data(as_text=True) and CANARY not in ask_first.get_data(
+        as_text=True
+    )
     assert _one(db, Loan, Loan.id == loan.id).status == LoanStatus.ASKED
     agreed = lender.post(
         f"/koordination/andere-pools/{loan.id}/zustimmen", data={"confirm": "ja"}, follow_redirects=True
