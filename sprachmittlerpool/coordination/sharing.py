@@ -56,6 +56,7 @@ def loans() -> str:
         status_de=sharing.STATUS_DE,
         modes=MODE_LABELS,
         moment_short=moment_short,
+        still_needed=lambda line: sharing.still_needed(line, now=local_now()),
     )
 
 

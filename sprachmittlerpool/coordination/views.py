@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import sharing
 from sprachmittlerpool.services.dashboard import overview
@@ -33,5 +34,5 @@ def dashboard():
         durations_to_approve=figures.durations_to_approve,
         upcoming=figures.upcoming,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
-        loans_waiting=sharing.open_count(db, lender_pool_id=current_pool_id(db)),
+        loans_waiting=sharing.open_count(db, lender_pool_id=current_pool_id(db), now=local_now()),
     )

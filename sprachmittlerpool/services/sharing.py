@@ -321,12 +321,27 @@ def _lines(session: Session, loans: list[Loan], *, lender: bool) -> list[LoanLin
     return lines
 
 
-def open_count(session: Session, *, lender_pool_id: int) -> int:
-    """Count the loans waiting for this pool's answer (the dashboard's counter)."""
+def open_count(session: Session, *, lender_pool_id: int, now: datetime) -> int:
+    """Count the asks waiting for this pool's answer whose request still needs someone (the dashboard's counter)."""
     return int(
         session.exec(
             select(func.count())
             .select_from(Loan)
-            .where(Loan.lender_pool_id == lender_pool_id, Loan.status == LoanStatus.ASKED)
+            .join(InterpretingRequest, col(InterpretingRequest.id) == Loan.request_id)
+            .where(
+                Loan.lender_pool_id == lender_pool_id,
+                Loan.status == LoanStatus.ASKED,
+                InterpretingRequest.status == RequestStatus.OPEN,
+                InterpretingRequest.start > now,
+            )
         ).one()
     )
+
+
+def still_needed(line: LoanLine, *, now: datetime) -> bool:
+    """Tell whether an ask can still be agreed to: the request is open and lies ahead.
+
+    The asking pool may have placed it meanwhile, or the institution cancelled; then the lender
+    sees "nicht mehr nötig" and nothing to decide (a refusal remains possible to close it).
+    """
+    return line.request.status == RequestStatus.OPEN and line.request.start > now

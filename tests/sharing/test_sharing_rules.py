@@ -218,3 +218,27 @@ def test_after_the_lent_volunteer_declines_the_request_may_be_asked_for_again(
 
     again = _ask(app, request.id, coordinator.id).loan
     assert again is not None and {loan.volunteer_id, again.volunteer_id} == {first.id, second.id}
+
+
+def test_an_ask_whose_request_was_cancelled_meanwhile_cannot_be_agreed_to(app, db, factories, coordinator):
+    pool_b = lender_pool(db)
+    shared_volunteer(factories, pool_b)
+    request = phone_request(factories)
+    loan = _ask(app, request.id, coordinator.id).loan
+    fresh_read(db, lambda: None)
+    row = db.get(type(request), request.id, populate_existing=True)
+    row.status = "cancelled"
+    db.add(row)
+    db.commit()
+
+    lender = lender_client(app)
+    assert '<span class="figure">0</span> Anfragen anderer Pools' in lender.get("/koordination/").get_data(
+        as_text=True
+    )
+    assert "nicht mehr nötig" in lender.get("/koordination/andere-pools").get_data(as_text=True)
+    answer = lender.post(
+        f"/koordination/andere-pools/{loan.id}/zustimmen", data={"confirm": "ja"}, follow_redirects=True
+    )
+    assert "Zustimmen ist nicht mehr möglich" in answer.get_data(as_text=True)
+    assert fresh_read(db, lambda: db.get(Loan, loan.id, populate_existing=True)).status == LoanStatus.ASKED
+    assert _count(db, Offer) == 0 and _count(db, OutboxMail) == 0
