@@ -38,7 +38,7 @@ from sqlmodel import Session, col, func, select
 
 import matching
 from matching.types import Municipality as Town
-from sprachmittlerpool import sharing
+from sprachmittlerpool import links, sharing
 from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
@@ -48,11 +48,14 @@ from sprachmittlerpool.models import (
     Pool,
     RequestMode,
     RequestStatus,
+    User,
     Volunteer,
     VolunteerLanguage,
 )
 from sprachmittlerpool.services import audit, offers
+from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.matching_run import REASON_TEXTS, assemble_instance, solve_validated
+from sprachmittlerpool.services.qualifications import MODE_LABELS
 
 ALREADY_ASKED = "Für diese Anfrage wartet schon eine Anfrage bei einem anderen Pool auf Antwort."
 NOBODY = "Kein anderer Pool hat eine geteilte Person, die diese Anfrage übernehmen kann."
@@ -194,8 +197,31 @@ def ask_other_pools(
         session, actor=f"user:{user_id}", entity="loan", entity_id=str(loan.id), action="ask",
         to_state=LoanStatus.ASKED, detail={"request": request.id, "lender_pool": volunteer.pool_id},
     )  # fmt: skip
+    _tell_lender(session, loan, request, volunteer, now=now)
     session.commit()
     return AskOutcome(loan)
+
+
+def _tell_lender(
+    session: Session, loan: Loan, request: InterpretingRequest, volunteer: Volunteer, *, now: datetime
+) -> None:
+    """Mail the lending pool's active accounts that an answer is awaited (when, what, where; not who asks)."""
+    asking = session.get(Pool, loan.pool_id)
+    details = offers.appointment(session, request)
+    context = {
+        "asking_pool": asking.name if asking else "",
+        "volunteer_name": volunteer.name,
+        "day": details["day"],
+        "time": details["time"],
+        "language": details["language"],
+        "place": f"{MODE_LABELS[request.mode]}, {details['municipality']}",
+        "url": f"{links.base_url()}/koordination/andere-pools",
+    }
+    for user in session.exec(select(User).where(User.pool_id == loan.lender_pool_id, col(User.active))):
+        queue_mail(
+            session, "loan_asked", pool_id=loan.lender_pool_id, recipient=user.email,
+            dedupe_key=f"loan_asked:{loan.id}:{user.id}", context=context, now=now,
+        )  # fmt: skip
 
 
 def open_ask(session: Session, request_id: int) -> Loan | None:

@@ -27,7 +27,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.services import completion, payouts, reports
 from tests.coordination.helpers import CANARY, fresh_read
 from tests.factories import FIRST_POOL
-from tests.sharing.world import lender_client, lender_pool, phone_request, shared_volunteer
+from tests.sharing.world import LENDER_EMAIL, lender_client, lender_pool, phone_request, shared_volunteer
 
 
 @pytest.fixture
@@ -100,8 +100,11 @@ def test_phone_request_served_by_shared_volunteer_of_other_pool(
 
     assert lent.name in coordinator_client.get("/koordination/angebote").get_data(as_text=True)
     deliver_due(app)
-    offer_mail = smtp_server.wait_for(1)[0]
-    assert offer_mail["To"] == lent.email
+    smtp_server.wait_for(2)
+    (ask_mail,) = smtp_server.to(LENDER_EMAIL)
+    assert "Tigrinya" in str(ask_mail["Subject"]) and "/koordination/andere-pools" in _body(ask_mail)
+    assert CANARY not in ask_mail.as_string()
+    (offer_mail,) = smtp_server.to(lent.email)
     link = re.search(r"https?://\S+(/o/\S+)", _body(offer_mail)).group(1)
     assert coordinator_client.application.test_client().get(link).status_code == 200
     accepted = app.test_client().post(f"{link}/accept")

@@ -59,7 +59,8 @@ def test_refusal_books_nothing_and_the_person_is_not_asked_again(app, db, factor
 
     refused = fresh_read(db, lambda: db.get(Loan, loan.id, populate_existing=True))
     assert refused.status == LoanStatus.REFUSED and refused.decided_at is not None
-    assert _count(db, Offer) == 0 and _count(db, PayoutEntry) == 0 and _count(db, OutboxMail) == 0
+    assert _count(db, Offer) == 0 and _count(db, PayoutEntry) == 0
+    assert _count(db, OutboxMail) == 1  # only the ask to pool B's coordinator
     again = _ask(app, request.id, coordinator.id)
     assert again.loan is None and again.problem.startswith(sharing.NOBODY)
 
@@ -241,4 +242,4 @@ def test_an_ask_whose_request_was_cancelled_meanwhile_cannot_be_agreed_to(app, d
     )
     assert "Zustimmen ist nicht mehr möglich" in answer.get_data(as_text=True)
     assert fresh_read(db, lambda: db.get(Loan, loan.id, populate_existing=True)).status == LoanStatus.ASKED
-    assert _count(db, Offer) == 0 and _count(db, OutboxMail) == 0
+    assert _count(db, Offer) == 0 and _count(db, OutboxMail) == 1  # only the ask
