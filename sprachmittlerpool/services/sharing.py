@@ -10,7 +10,8 @@ Design (issue 16):
   engine solves an instance of this one request and every shared volunteer who may be lent for it
   (towns named 'pool/id', so two pools' ids never mix), and the best one becomes a `Loan` row of the
   requesting pool with status `asked`. The request stays open meanwhile; one live loan per request.
-- The lending pool's coordinators see it under "Anfragen anderer Pools" and agree or refuse (one
+- The lending pool's coordinators get a mail (when, language, town; not the institution or topic), see
+  it under "Anfragen anderer Pools" (and counted on their dashboard) and agree or refuse (one
   confirmation step, audited). Agreeing sends the normal offer mail (accept/decline link) in the same
   transaction; refusing books nothing and the requesting pool may ask again (that person excluded).
   One ask waits at a time per request (a partial unique index); an agreed loan holds the request through

@@ -93,6 +93,8 @@ SAMPLE = {
     "link": "https://sprachmittlung.kreis-kleve.example/einladung/token",
     "valid_until": "10. März 2026",
     "new_email": "olena.neu@example.org",
+    "asking_pool": "Sprachmittlerpool Kreis Heinsberg",
+    "volunteer_name": "Olena Kowalenko",
 }
 
 
@@ -104,7 +106,7 @@ def product_templates() -> list[str]:
 def test_every_template_has_its_html_twin_and_there_are_all_of_them() -> None:
     names = product_templates()
 
-    assert len(names) == 23, names
+    assert len(names) == 24, names
     assert all((TEMPLATES / f"{name}.html").exists() for name in names)
 
 
