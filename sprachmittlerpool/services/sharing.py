@@ -9,7 +9,8 @@ Design (issue 16):
 - A request the own pool cannot place (still open after its run) is proposed to other pools: the
   engine solves an instance of this one request and every shared volunteer who may be lent for it
   (towns named 'pool/id', so two pools' ids never mix), and the best one becomes a `Loan` row of the
-  requesting pool with status `asked`. The request stays open meanwhile; one live loan per request.
+  requesting pool with status `asked`. The request stays open meanwhile (its own pool may still place it;
+  the lender then sees "nicht mehr nötig").
 - The lending pool's coordinators get a mail (when, language, town; not the institution or topic), see
   it under "Anfragen anderer Pools" (and counted on their dashboard) and agree or refuse (one
   confirmation step, audited). Agreeing sends the normal offer mail (accept/decline link) in the same
