@@ -43,9 +43,9 @@ def volunteer_email_url(base: str, token: str) -> str:
     return f"{base}/adresse-bestaetigen/{token}"
 
 
-def feedback_url(token: str) -> str:
-    """Return the link of a feedback mail (after an assignment)."""
-    return f"{base_url()}/rueckmeldung/{token}"
+def feedback_url(base: str, token: str) -> str:
+    """Return the link of a feedback mail (after an assignment) under its pool's address."""
+    return f"{base}/rueckmeldung/{token}"
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

@@ -22,9 +22,10 @@ Money is integer cents.
 
 Every row that belongs to a pool carries `pool_id`, and a reference between two pool-owned rows
 includes it (a composite foreign key such as `(pool_id, municipality_id)`), so the database itself
-refuses a row that points into another pool. Volunteers are the one exception, by design: another
-pool's shared volunteer may serve a request (offer, assignment and payout rows reference the
-volunteer by id alone).
+refuses a row that points into another pool. The one exception is a loan (`Loan`, "Ausleihe"): a
+pool's coordinator agreed that one of its shared volunteers serves one request of another pool. Offer,
+assignment and payout rows carry the volunteer's pool (`volunteer_pool_id`); it equals `pool_id` unless
+the offer names an agreed-for loan of exactly that request and volunteer (see services/sharing.py).
 """
 
 from __future__ import annotations
@@ -146,6 +147,14 @@ DEFAULT_CLEARANCE_NOTICE_WEEKS = 8
 MAX_CLEARANCE_NOTICE_WEEKS = 52
 
 
+class LoanStatus(enum.StrEnum):
+    """A loan is asked of the lending pool, which agrees or refuses once."""
+
+    ASKED = "asked"
+    AGREED = "agreed"
+    REFUSED = "refused"
+
+
 class MailStatus(enum.StrEnum):
     """An outbox row waits, is delivered, or failed for good (a 5xx answer)."""
 
@@ -169,6 +178,23 @@ def _pool_fk(columns: list[str], table: str, remote: list[str], name: str) -> Fo
 def _pool_unique(table: str) -> UniqueConstraint:
     """Let other tables reference (pool_id, id), the target of their composite foreign keys."""
     return UniqueConstraint("pool_id", "id", name=f"{table}_pool_id_id")
+
+
+def _own_pool(context: Any) -> Any:
+    """Default a row's volunteer pool to its own pool: only a loan makes them differ."""
+    return context.get_current_parameters().get("pool_id")
+
+
+def _volunteer_pool() -> Any:
+    """Declare `volunteer_pool_id`, set to the row's pool unless the code names the lending pool."""
+    return Field(default=None, sa_column_kwargs={"default": _own_pool, "nullable": False})
+
+
+def _volunteer_fk(name: str) -> ForeignKeyConstraint:
+    """Reference the volunteer within the volunteer's own pool (the lender's, for a loan)."""
+    return ForeignKeyConstraint(
+        ["volunteer_pool_id", "volunteer_id"], ["volunteer.pool_id", "volunteer.id"], name=name
+    )
 
 
 def _setting(default: str | int, **kwargs: Any) -> Any:
@@ -362,6 +388,13 @@ class Volunteer(SQLModel, table=True):
         CheckConstraint("max_distance_km >= 0", name="volunteer_reach_nonnegative"),
         CheckConstraint("max_per_week >= 0", name="volunteer_cap_nonnegative"),
         CheckConstraint("gender IS NULL OR gender IN ('f', 'm', 'd')", name="volunteer_gender"),
+        CheckConstraint(
+            "shared_in_person_km IS NULL OR shared_in_person_km >= 0", name="volunteer_shared_km_nonnegative"
+        ),
+        CheckConstraint(
+            "shared_consent_on IS NOT NULL OR (NOT shared_remote AND shared_in_person_km IS NULL)",
+            name="volunteer_shared_with_consent",
+        ),
         UniqueConstraint("pool_id", "email", name="volunteer_email_in_pool"),
         _pool_unique("volunteer"),
         _pool_fk(["home_id"], "municipality", ["id"], "volunteer_home_in_pool"),
@@ -386,6 +419,12 @@ class Volunteer(SQLModel, table=True):
         default=False, sa_column_kwargs={"server_default": text("false")}
     )  # takes written translations
     contact_route: str = Field(default="", max_length=300)
+    # Sharing with other pools of the installation (services/sharing.py), only with the person's consent:
+    shared_remote: bool = Field(
+        default=False, sa_column_kwargs={"server_default": text("false")}
+    )  # phone/video requests of other pools
+    shared_in_person_km: int | None = None  # in person, up to this far beyond the pool's region
+    shared_consent_on: date | None = None  # the day the volunteer agreed to be shared
     created_at: NaiveDatetime = Field(default_factory=local_now)
     anonymised_at: NaiveDatetime | None = None
 
@@ -497,6 +536,57 @@ class Qualification(SQLModel, table=True):
     expiry_notice_for: date | None = None
 
 
+class Loan(SQLModel, table=True):
+    """An Ausleihe: the requesting pool (`pool_id`) asks another pool for one shared volunteer for one request.
+
+    The one row that joins two pools; its constraints say which: the request is the asker's, the
+    volunteer and the deciding account the lender's, and the two pools differ.
+    """
+
+    __tablename__ = "loan"
+    __table_args__ = (
+        _enum_check("status", LoanStatus),
+        CheckConstraint("lender_pool_id <> pool_id", name="loan_between_two_pools"),
+        CheckConstraint("(status = 'asked') = (decided_at IS NULL)", name="loan_decided_when_answered"),
+        UniqueConstraint("request_id", "volunteer_id", name="one_loan_per_request_and_volunteer"),
+        UniqueConstraint(
+            "pool_id", "id", "request_id", "lender_pool_id", "volunteer_id", name="loan_offer_key"
+        ),
+        Index(
+            "one_open_ask_per_request",
+            "request_id",
+            unique=True,
+            sqlite_where=text("status = 'asked'"),
+            postgresql_where=text("status = 'asked'"),
+        ),
+        _pool_unique("loan"),
+        _pool_fk(["request_id"], "interpreting_request", ["id"], "loan_request_in_pool"),
+        _pool_fk(["asked_by_id"], "app_user", ["id"], "loan_asked_by_in_pool"),
+        ForeignKeyConstraint(
+            ["lender_pool_id", "volunteer_id"],
+            ["volunteer.pool_id", "volunteer.id"],
+            name="loan_volunteer_of_lender",
+        ),
+        ForeignKeyConstraint(
+            ["lender_pool_id", "decided_by_id"],
+            ["app_user.pool_id", "app_user.id"],
+            name="loan_decided_by_lender",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)  # the requesting pool
+    lender_pool_id: int = Field(foreign_key="pool.id", index=True)
+    request_id: int = Field(index=True)
+    volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    status: str = Field(default=LoanStatus.ASKED, max_length=20)
+    distance_km: float = 0.0  # the engine's, from the volunteer's home (0 for a call)
+    asked_at: NaiveDatetime = Field(default_factory=local_now)
+    asked_by_id: int | None = None
+    decided_at: NaiveDatetime | None = None
+    decided_by_id: int | None = None
+
+
 class Offer(SQLModel, table=True):
     """A confirmed match sent to a volunteer, answered once through a link in the e-mail."""
 
@@ -510,13 +600,25 @@ class Offer(SQLModel, table=True):
             postgresql_where=text("status = 'accepted'"),
         ),
         _pool_unique("offer"),
+        UniqueConstraint("pool_id", "id", "volunteer_pool_id", "volunteer_id", name="offer_volunteer_key"),
         _pool_fk(["request_id"], "interpreting_request", ["id"], "offer_request_in_pool"),
+        _volunteer_fk("offer_volunteer_in_own_pool"),
+        CheckConstraint(
+            "volunteer_pool_id = pool_id OR loan_id IS NOT NULL", name="offer_foreign_only_on_loan"
+        ),
+        ForeignKeyConstraint(
+            ["pool_id", "loan_id", "request_id", "volunteer_pool_id", "volunteer_id"],
+            ["loan.pool_id", "loan.id", "loan.request_id", "loan.lender_pool_id", "loan.volunteer_id"],
+            name="offer_loan_of_this_request_and_volunteer",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     pool_id: int = Field(foreign_key="pool.id", index=True)
     request_id: int = Field(index=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    volunteer_pool_id: int | None = _volunteer_pool()
+    loan_id: int | None = None  # set when another pool lent the volunteer
     status: str = Field(default=OfferStatus.PENDING, max_length=20)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: NaiveDatetime = Field(default_factory=local_now)
@@ -551,8 +653,17 @@ class Assignment(SQLModel, table=True):
             postgresql_where=text("status != 'cancelled'"),
         ),
         _pool_unique("assignment"),
+        UniqueConstraint(
+            "pool_id", "id", "volunteer_pool_id", "volunteer_id", name="assignment_volunteer_key"
+        ),
         _pool_fk(["request_id"], "interpreting_request", ["id"], "assignment_request_in_pool"),
-        _pool_fk(["offer_id"], "offer", ["id"], "assignment_offer_in_pool"),
+        _pool_fk(
+            ["offer_id", "volunteer_pool_id", "volunteer_id"],
+            "offer",
+            ["id", "volunteer_pool_id", "volunteer_id"],
+            "assignment_offer_in_pool",
+        ),
+        _volunteer_fk("assignment_volunteer_in_own_pool"),
         _pool_fk(["tariff_id"], "tariff", ["id"], "assignment_tariff_in_pool"),
     )
 
@@ -561,6 +672,7 @@ class Assignment(SQLModel, table=True):
     request_id: int = Field(index=True)
     offer_id: int = Field(unique=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    volunteer_pool_id: int | None = _volunteer_pool()  # the offer's: another pool's only through a loan
     start: NaiveDatetime
     end: NaiveDatetime
     status: str = Field(default=AssignmentStatus.CONFIRMED, max_length=20)
@@ -675,8 +787,15 @@ class PayoutEntry(SQLModel, table=True):
             postgresql_where=text("corrects_entry_id IS NULL"),
         ),
         _pool_unique("payout_entry"),
+        UniqueConstraint("pool_id", "id", "volunteer_id", name="payout_entry_volunteer_key"),
         _pool_fk(["payout_month_id"], "payout_month", ["id"], "payout_entry_month_in_pool"),
-        _pool_fk(["assignment_id"], "assignment", ["id"], "payout_entry_assignment_in_pool"),
+        _pool_fk(
+            ["assignment_id", "volunteer_pool_id", "volunteer_id"],
+            "assignment",
+            ["id", "volunteer_pool_id", "volunteer_id"],
+            "payout_entry_assignment_in_pool",
+        ),
+        _volunteer_fk("payout_entry_volunteer_in_own_pool"),
         _pool_fk(["corrects_entry_id"], "payout_entry", ["id"], "payout_entry_corrects_in_pool"),
     )
 
@@ -684,6 +803,7 @@ class PayoutEntry(SQLModel, table=True):
     pool_id: int = Field(foreign_key="pool.id", index=True)
     payout_month_id: int = Field(index=True)
     volunteer_id: int = Field(foreign_key="volunteer.id", index=True)
+    volunteer_pool_id: int | None = _volunteer_pool()  # the assignment's
     assignment_id: int
     amount_cents: int
     corrects_entry_id: int | None = None
@@ -719,7 +839,12 @@ class PayoutLineItem(SQLModel, table=True):
     __tablename__ = "payout_line_item"
     __table_args__ = (
         _pool_fk(["payout_month_id"], "payout_month", ["id"], "payout_line_item_month_in_pool"),
-        _pool_fk(["entry_id"], "payout_entry", ["id"], "payout_line_item_entry_in_pool"),
+        _pool_fk(
+            ["entry_id", "volunteer_id"],
+            "payout_entry",
+            ["id", "volunteer_id"],
+            "payout_line_item_entry_in_pool",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -14,6 +14,7 @@ from sprachmittlerpool.coordination import (  # noqa: E402,F401
     request_lists,
     requests,
     review,  # noqa: E402,F401
+    sharing,
     views,
     volunteers,  # noqa: E402,F401
 )

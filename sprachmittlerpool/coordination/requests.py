@@ -19,7 +19,7 @@ from sprachmittlerpool.db import get_session
 from sprachmittlerpool.german import day_long
 from sprachmittlerpool.models import InterpretingRequest, Language, Municipality, RequestMode, local_now
 from sprachmittlerpool.pools import current_pool_id, get_in_pool
-from sprachmittlerpool.services import intake, request_changes
+from sprachmittlerpool.services import intake, request_changes, sharing
 from sprachmittlerpool.services.offers import Conflict
 from sprachmittlerpool.services.pool_rules import rule_titles
 from sprachmittlerpool.services.request_history import request_page
@@ -60,6 +60,11 @@ def request_detail(request_id: int) -> str:
         and now < found.start
         and found.mode != RequestMode.WRITTEN,
         cancellable=intake.is_cancellable(found, now=now),
+        loans=sharing.loans_of_request(get_session(), found),
+        loan_states=sharing.STATUS_DE,
+        can_ask_others=found.status == "open"
+        and now < found.start
+        and sharing.open_ask(get_session(), found.id) is None,
     )
 
 

@@ -7,7 +7,9 @@ from flask_login import login_required
 
 from sprachmittlerpool.coordination import bp
 from sprachmittlerpool.db import get_session
+from sprachmittlerpool.models import local_now
 from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.services import sharing
 from sprachmittlerpool.services.background_matching import active_run
 from sprachmittlerpool.services.dashboard import overview
 from sprachmittlerpool.services.matching_run import latest_run
@@ -36,4 +38,5 @@ def dashboard():
         debriefings=figures.debriefings,
         last_run=latest_run(db, pool_id=current_pool_id(db)),
         active_run=active_run(db, pool_id=current_pool_id(db)),
+        loans_waiting=sharing.open_count(db, lender_pool_id=current_pool_id(db), now=local_now()),
     )

@@ -31,6 +31,7 @@ from sprachmittlerpool.models import (
     Outcome,
     Volunteer,
 )
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.offers import Conflict, appointment
@@ -130,7 +131,7 @@ def _ask(session: Session, assignment: Assignment, request: InterpretingRequest,
             context={
                 **context,
                 **extra,
-                "url": links.feedback_url(token),
+                "url": links.feedback_url(base_url_of(session, assignment.pool_id), token),
                 "valid_until": date_long(row.expires_at.date()),
             },
             now=now,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time as clock
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -95,19 +95,64 @@ def build_instance_data(session: Session, *, pool_id: int, now: datetime) -> dic
         .where(Volunteer.pool_id == pool_id, col(Volunteer.active), col(Volunteer.anonymised_at).is_(None))
         .order_by(col(Volunteer.id))
     ).all()
+    return assemble_instance(session, requests, volunteers, viewpoint=pool_id, now=now)
+
+
+def town_key(viewpoint: int | None, pool_id: int, town_id: str) -> str:
+    """Name a town in an instance: by its id in the viewpoint's own pool, as 'pool/id' in another pool.
+
+    A lent volunteer's bookings lie in the borrowing pool's towns, and a loan's instance mixes the
+    towns of two pools whose ids may coincide; the prefix keeps them apart.
+    """
+    return town_id if pool_id == viewpoint else f"{pool_id}/{town_id}"
+
+
+def assemble_instance(
+    session: Session,
+    requests: Sequence[InterpretingRequest],
+    volunteers: Sequence[Volunteer],
+    *,
+    viewpoint: int | None,
+    now: datetime,
+    excluded: Mapping[int, set[int]] | None = None,
+) -> dict[str, Any]:
+    """Build the instance of the given requests and volunteers; towns are named as `town_key` says."""
     volunteer_ids = [v.id for v in volunteers]
     week_start = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
+    volunteers_data = _volunteers_data(
+        session, volunteers, volunteer_ids, now=now, week_start=week_start, viewpoint=viewpoint
+    )
+    requests_data = _requests_data(
+        session, requests, set(volunteer_ids), viewpoint=viewpoint, also_excluded=excluded or {}
+    )
+    keys = {v["home"] for v in volunteers_data} | {r["municipality"] for r in requests_data}
+    keys |= {b["municipality"] for v in volunteers_data for b in v["booked"]}
     return {
         "format": "sprachmittlerpool-matching/1",
-        "municipalities": [
-            {"id": m.id, "name": m.name, "lat": m.lat, "lon": m.lon}
-            for m in session.exec(
-                select(Municipality).where(Municipality.pool_id == pool_id).order_by(col(Municipality.id))
-            ).all()
-        ],
-        "volunteers": _volunteers_data(session, volunteers, volunteer_ids, now=now, week_start=week_start),
-        "requests": _requests_data(session, requests, set(volunteer_ids), pool_id=pool_id),
+        "municipalities": _towns(session, keys, viewpoint=viewpoint),
+        "volunteers": volunteers_data,
+        "requests": requests_data,
     }
+
+
+def _towns(session: Session, keys: set[str], *, viewpoint: int | None) -> list[dict[str, Any]]:
+    """List the viewpoint pool's towns (all of them, as before) and every other pool's town a key names."""
+    towns = []
+    if viewpoint is not None:
+        towns = list(
+            session.exec(
+                select(Municipality).where(Municipality.pool_id == viewpoint).order_by(col(Municipality.id))
+            ).all()
+        )
+    foreign = {tuple(key.split("/", 1)) for key in keys if "/" in key}
+    for pool_text, town_id in sorted(foreign):
+        town = session.get(Municipality, (int(pool_text), town_id))
+        if town is not None:
+            towns.append(town)
+    return [
+        {"id": town_key(viewpoint, m.pool_id, m.id), "name": m.name, "lat": m.lat, "lon": m.lon}
+        for m in towns
+    ]
 
 
 def _volunteers_data(
@@ -117,6 +162,7 @@ def _volunteers_data(
     *,
     now: datetime,
     week_start: datetime,
+    viewpoint: int | None,
 ) -> list[dict[str, Any]]:
     languages = _grouped(
         session.exec(select(VolunteerLanguage).where(col(VolunteerLanguage.volunteer_id).in_(ids)))
@@ -125,7 +171,7 @@ def _volunteers_data(
     absences = _grouped(
         session.exec(select(Absence).where(col(Absence.volunteer_id).in_(ids), Absence.end >= now.date()))
     )
-    booked = _bookings(session, ids, since=week_start)
+    booked = _bookings(session, ids, since=week_start, viewpoint=viewpoint)
     qualifications = engine_qualifications(session, ids)
     recent = dict(
         session.exec(
@@ -144,7 +190,7 @@ def _volunteers_data(
             "id": str(v.id),
             "languages": sorted(row.language_code for row in languages[v.id]),
             "gender": v.gender,
-            "home": v.home_id,
+            "home": town_key(viewpoint, v.pool_id, v.home_id),
             "max_distance_km": v.max_distance_km,
             "availability": [
                 {"weekday": w.weekday, "start": _hhmm(w.start), "end": _hhmm(w.end)}
@@ -173,12 +219,15 @@ def _grouped(rows: Iterable[Any]) -> defaultdict[int, list[Any]]:
 
 
 def _bookings(
-    session: Session, ids: list[int | None], *, since: datetime
+    session: Session, ids: list[int | None], *, since: datetime, viewpoint: int | None
 ) -> defaultdict[int, list[dict[str, str]]]:
-    """Collect the time already held: confirmed assignments and pending offers (the volunteer may still accept)."""
+    """Collect the time already held: confirmed assignments and pending offers (the volunteer may still accept).
+
+    In every pool: a volunteer lent to another pool is busy there too.
+    """
     booked: defaultdict[int, list[dict[str, str]]] = defaultdict(list)
     assignments = session.exec(
-        select(Assignment, InterpretingRequest.municipality_id)
+        select(Assignment, InterpretingRequest.pool_id, InterpretingRequest.municipality_id)
         .join(InterpretingRequest, col(InterpretingRequest.id) == Assignment.request_id)
         .where(
             col(Assignment.volunteer_id).in_(ids),
@@ -186,9 +235,13 @@ def _bookings(
             Assignment.end >= since,
         )
     ).all()
-    for assignment, municipality in assignments:
+    for assignment, pool_id, municipality in assignments:
         booked[assignment.volunteer_id].append(
-            {"start": _stamp(assignment.start), "end": _stamp(assignment.end), "municipality": municipality}
+            {
+                "start": _stamp(assignment.start),
+                "end": _stamp(assignment.end),
+                "municipality": town_key(viewpoint, pool_id, municipality),
+            }
             | _written_booking(assignment.written)
         )
     offers = session.exec(
@@ -205,7 +258,7 @@ def _bookings(
             {
                 "start": _stamp(request.start),
                 "end": _stamp(request.end),
-                "municipality": request.municipality_id,
+                "municipality": town_key(viewpoint, request.pool_id, request.municipality_id),
             }
             | _written_booking(request.mode == RequestMode.WRITTEN)
         )
@@ -218,11 +271,17 @@ def _written_booking(written: bool) -> dict[str, bool]:
 
 
 def _requests_data(
-    session: Session, requests: Sequence[InterpretingRequest], volunteer_ids: set[int | None], *, pool_id: int
+    session: Session,
+    requests: Sequence[InterpretingRequest],
+    volunteer_ids: set[int | None],
+    *,
+    viewpoint: int | None,
+    also_excluded: Mapping[int, set[int]],
 ) -> list[dict[str, Any]]:
     request_ids = [r.id for r in requests]
-    pool = session.get(Pool, pool_id)
-    assert pool is not None
+    pools = {
+        p.id: p for p in session.exec(select(Pool).where(col(Pool.id).in_({r.pool_id for r in requests})))
+    }
     types = dict(
         session.exec(
             select(Institution.id, Institution.type).where(
@@ -237,11 +296,13 @@ def _requests_data(
         )
     ).all():
         excluded[request_id].add(str(volunteer_id))
+    for request_id, volunteer_ids_out in also_excluded.items():
+        excluded[request_id] |= {str(v) for v in volunteer_ids_out}
     return [
         {
             "id": str(r.id),
             "language": r.language_code,
-            "municipality": r.municipality_id,
+            "municipality": town_key(viewpoint, r.pool_id, r.municipality_id),
             "start": _stamp(r.start),
             "end": _stamp(r.end),
             "gender_required": r.gender_required,
@@ -251,7 +312,7 @@ def _requests_data(
             "excluded_volunteers": sorted(excluded[r.id]),
             "priority": URGENT_PRIORITY if r.urgent else 1,
             "mode": r.mode,
-            "requires": required_for(pool, types.get(r.institution_id, "")),
+            "requires": required_for(pools[r.pool_id], types.get(r.institution_id, "")),
         }
         for r in requests
     ]

@@ -35,6 +35,8 @@ from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
     Language,
+    Loan,
+    LoanStatus,
     Municipality,
     Offer,
     OfferStatus,
@@ -372,11 +374,22 @@ def make_offer(
     now: datetime,
     actor: str,
     user_id: int | None = None,
+    loan_id: int | None = None,
 ) -> tuple[Offer, str]:
-    """Offer a request to a volunteer and mail them the link; commit, or raise Conflict and change nothing."""
+    """Offer a request to a volunteer and mail them the link; commit, or raise Conflict and change nothing.
+
+    A volunteer of another pool only through `loan_id`, a loan of this request and person the lending
+    pool has agreed to (services/sharing.py).
+    """
     try:
         return _make_offer(
-            session, request_id=request_id, volunteer_id=volunteer_id, now=now, actor=actor, user_id=user_id
+            session,
+            request_id=request_id,
+            volunteer_id=volunteer_id,
+            now=now,
+            actor=actor,
+            user_id=user_id,
+            loan_id=loan_id,
         )
     except (Conflict, IntegrityError) as exc:
         session.rollback()
@@ -386,7 +399,14 @@ def make_offer(
 
 
 def _make_offer(
-    session: Session, *, request_id: int, volunteer_id: int, now: datetime, actor: str, user_id: int | None
+    session: Session,
+    *,
+    request_id: int,
+    volunteer_id: int,
+    now: datetime,
+    actor: str,
+    user_id: int | None,
+    loan_id: int | None,
 ) -> tuple[Offer, str]:
     request = lock_request(session, request_id)
     if request is None:
@@ -394,7 +414,7 @@ def _make_offer(
     volunteer = lock_volunteer(session, volunteer_id)
     if volunteer is None or not volunteer.active or volunteer.anonymised_at is not None:
         raise Conflict("volunteer_inactive", "Diese Sprachmittlerin / dieser Sprachmittler ist nicht aktiv.")
-    if volunteer.pool_id != request.pool_id:
+    if volunteer.pool_id != request.pool_id and not _agreed_loan(session, loan_id, request, volunteer):
         raise Conflict(
             "other_pool", "Diese Sprachmittlerin / dieser Sprachmittler gehört zu einem anderen Pool."
         )
@@ -429,6 +449,8 @@ def _make_offer(
         pool_id=request.pool_id,
         request_id=request_id,
         volunteer_id=volunteer_id,
+        volunteer_pool_id=volunteer.pool_id,
+        loan_id=loan_id if volunteer.pool_id != request.pool_id else None,
         status=OfferStatus.PENDING,
         token_hash=token_hash(token),
         created_at=now,
@@ -445,7 +467,7 @@ def _make_offer(
         action="make",
         from_state=None,
         to_state=OfferStatus.PENDING,
-        detail={"request": request_id, "volunteer": volunteer_id},
+        detail={"request": request_id, "volunteer": volunteer_id, **({"loan": loan_id} if loan_id else {})},
     )
     if request.status == RequestStatus.OPEN:
         set_request_status(
@@ -473,6 +495,19 @@ def _make_offer(
     )
     session.commit()
     return offer, token
+
+
+def _agreed_loan(
+    session: Session, loan_id: int | None, request: InterpretingRequest, volunteer: Volunteer
+) -> bool:
+    """Tell whether the volunteer's pool agreed to lend them for exactly this request."""
+    loan = session.get(Loan, loan_id) if loan_id is not None else None
+    return (
+        loan is not None
+        and loan.status == LoanStatus.AGREED
+        and (loan.pool_id, loan.request_id) == (request.pool_id, request.id)
+        and (loan.lender_pool_id, loan.volunteer_id) == (volunteer.pool_id, volunteer.id)
+    )
 
 
 @retrying
@@ -526,6 +561,7 @@ def _accept(session: Session, *, offer_id: int, now: datetime, actor: str) -> As
         request_id=request.id,
         offer_id=offer_id,
         volunteer_id=volunteer.id,
+        volunteer_pool_id=offer.volunteer_pool_id,
         start=request.start,
         end=request.end,
         status=AssignmentStatus.CONFIRMED,

@@ -80,6 +80,11 @@ def export_volunteer(session: Session, volunteer_id: int) -> dict[str, Any]:
     data["contact_route"] = volunteer.contact_route
     data["remote"] = volunteer.remote
     data["written"] = volunteer.written
+    data["sharing"] = {  # what other pools of the installation may ask for (services/sharing.py)
+        "remote": volunteer.shared_remote,
+        "in_person_km": volunteer.shared_in_person_km,
+        "consent_on": volunteer.shared_consent_on.isoformat() if volunteer.shared_consent_on else None,
+    }
     data["qualifications"] = [
         {
             "kind": row.kind,
@@ -239,6 +244,7 @@ def erase_volunteer(session: Session, volunteer_id: int, *, now: datetime, actor
     volunteer.anonymised_at = now
     volunteer.remote = False
     volunteer.written = False
+    volunteer.shared_remote, volunteer.shared_in_person_km, volunteer.shared_consent_on = False, None, None
     for table in (VolunteerLanguage, Availability, Absence, Qualification, VolunteerLink):
         for row in session.exec(select(table).where(table.volunteer_id == volunteer_id)).all():
             session.delete(row)

@@ -51,6 +51,7 @@ from sprachmittlerpool.services.report_breakdowns import (
     rejections_by_rule,
     table,
 )
+from sprachmittlerpool.services.sharing_figures import ExchangeLine, exchanges
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import BudgetStatus
 from sprachmittlerpool.text_check import whole_number
@@ -108,6 +109,8 @@ class Report:
     breakdowns: tuple[Breakdown, ...] = ()
     budgets: tuple[BudgetStatus, ...] = ()  # each year the period touches: its spending against its grant
     feedback: FeedbackFigures | None = None  # the feedback that arrived in the period (no free text)
+    received: tuple[ExchangeLine, ...] = ()  # completed assignments served by other pools' volunteers
+    given: tuple[ExchangeLine, ...] = ()  # this pool's volunteers lent to other pools
 
     @property
     def label(self) -> str:
@@ -236,6 +239,7 @@ def build_report(
         ).all()
     )
     lo, hi = bounds(start, end)
+    received_from, given_to = exchanges(session, lo, hi, pool_id=pool_id)
     assignments = session.exec(
         select(func.count())
         .select_from(Assignment)
@@ -275,6 +279,8 @@ def build_report(
             year_budget(session, year, pool_id=pool_id) for year in range(start.year, end.year + 1)
         ),
         feedback=feedback_figures.feedback_figures(session, start, end, pool_id=pool_id),
+        received=received_from,
+        given=given_to,
     )
 
 
@@ -333,10 +339,24 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     ]
     for budget in report.budgets:
         out += _budget_rows(budget)
+    out += _exchange_rows("Von anderen Pools erhalten", report.received)
+    out += _exchange_rows("An andere Pools gegeben", report.given)
     out += [("Abgelehnt nach Regel", rule, str(count)) for rule, count in report.rejections]
     out += [("Nicht besetzt nach Grund", reason, str(count)) for reason, count in report.unfilled_reasons]
     if report.feedback is not None:
         out += feedback_figures.rows(report.feedback)
+    return out
+
+
+def _exchange_rows(section: str, lines: tuple[ExchangeLine, ...]) -> list[tuple[str, str, str]]:
+    """Give per other pool the completed assignments, their hours and allowances."""
+    out = []
+    for line in lines:
+        out += [
+            (section, f"{line.pool_name}: Einsätze", str(line.assignments)),
+            (section, f"{line.pool_name}: Stunden", str(line.hours).replace(".", ",")),
+            (section, f"{line.pool_name}: Aufwandsentschädigungen (EUR)", money_plain(line.amount)),
+        ]
     return out
 
 

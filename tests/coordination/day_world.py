@@ -10,6 +10,8 @@ from sprachmittlerpool.models import (
     AssignmentStatus,
     Institution,
     Language,
+    Loan,
+    LoanStatus,
     Municipality,
     Offer,
     OfferStatus,
@@ -31,6 +33,8 @@ def offer_for(db, factories, start: datetime, *, volunteer=None, status=OfferSta
         pool_id=row.pool_id,
         request_id=row.id,
         volunteer_id=volunteer.id,
+        volunteer_pool_id=volunteer.pool_id,
+        loan_id=_agreed_loan(db, row, volunteer),
         status=status,
         token_hash=token_hash(new_token()),
         created_at=start - timedelta(days=3),
@@ -39,6 +43,23 @@ def offer_for(db, factories, start: datetime, *, volunteer=None, status=OfferSta
     db.add(offer)
     db.commit()
     return row, offer, volunteer
+
+
+def _agreed_loan(db, row, volunteer) -> int | None:
+    """Lend a volunteer of another pool for this request (the only way the database lets them serve it)."""
+    if volunteer.pool_id == row.pool_id:
+        return None
+    loan = Loan(
+        pool_id=row.pool_id,
+        lender_pool_id=volunteer.pool_id,
+        request_id=row.id,
+        volunteer_id=volunteer.id,
+        status=LoanStatus.AGREED,
+        decided_at=row.start - timedelta(days=4),
+    )
+    db.add(loan)
+    db.commit()
+    return loan.id
 
 
 def assignment_at(
@@ -52,6 +73,7 @@ def assignment_at(
         request_id=row.id,
         offer_id=offer.id,
         volunteer_id=volunteer.id,
+        volunteer_pool_id=offer.volunteer_pool_id,
         start=row.start,
         end=row.end,
         status=status,

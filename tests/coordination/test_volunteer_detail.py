@@ -60,6 +60,7 @@ def completed(db, factories, volunteer, start: datetime, cents: int, **request):
             pool_id=assignment.pool_id,
             payout_month_id=row.id,
             volunteer_id=volunteer.id,
+            volunteer_pool_id=assignment.volunteer_pool_id,
             assignment_id=assignment.id,
             amount_cents=cents,
         )

@@ -53,9 +53,9 @@ def _raw(db: Session, sql: str, **params: object) -> None:
 def _entry(db: Session, booked: Booked, amount_cents: int, corrects: int | None = None) -> None:
     _raw(
         db,
-        "INSERT INTO payout_entry (pool_id, payout_month_id, volunteer_id, assignment_id, amount_cents,"
-        " corrects_entry_id, note, created_at) VALUES (:pool, :month, :volunteer, :assignment, :amount,"
-        " :corrects, '', :now)",
+        "INSERT INTO payout_entry (pool_id, payout_month_id, volunteer_id, volunteer_pool_id, assignment_id,"
+        " amount_cents, corrects_entry_id, note, created_at) VALUES (:pool, :month, :volunteer, :pool,"
+        " :assignment, :amount, :corrects, '', :now)",
         pool=FIRST_POOL,
         month=booked.month_id,
         volunteer=booked.volunteer_id,

@@ -21,14 +21,19 @@ from sprachmittlerpool.models import (
     ApiToken,
     AuditEvent,
     Feedback,
+    Institution,
     JobRun,
+    Language,
+    Loan,
     LoginFailure,
     MatchingRun,
+    Municipality,
     Offer,
     OutboxMail,
     PayoutEntry,
     PayoutLine,
     PayoutMonth,
+    Pool,
     PoolClosure,
     PoolGrant,
     SchedulerLease,
@@ -69,6 +74,8 @@ class World:
                 values[name] = self.token_for(endpoint)
             elif name == "action":
                 values[name] = "sperren"  # the institutions register's confirm-then-act route
+            elif name == "decision":
+                values[name] = "zustimmen"  # a loan asked of this pool by another
             else:
                 values[name] = self.ids[name]
         return values
@@ -153,6 +160,7 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
     db.flush()
     _bookkeeping(db, coordinator, volunteer.id, completed)
     db.commit()
+    loan = _loan_asked_of_us(db, volunteer.id)
     with app.app_context():
         completion_token = links.completion_token(confirmed.id)
     return World(
@@ -171,10 +179,34 @@ def seed(app: Flask, db: Session, coordinator: User) -> World:
             "token_id": db.exec(select(ApiToken.id)).one(),
             "change": "deaktivieren",
             "feedback_id": feedback[1].id,
+            "loan_id": loan.id,
         },
         month=past.strftime("%Y-%m"),
         completion_token=completion_token,
     )
+
+
+def _loan_asked_of_us(db: Session, volunteer_id: int) -> Loan:
+    """Let a second pool ask for the first pool's volunteer, so the lender's routes have a loan to decide."""
+    other = Pool(slug="welt-zwei", name="Zweiter Pool der Welt")
+    db.add(other)
+    db.flush()
+    institution = Institution(
+        pool_id=other.id, name="Amt Anderswo", type="behoerde", email="amt@anderswo.example"
+    )
+    db.add_all(
+        [
+            Municipality(pool_id=other.id, id="anderswo", name="Anderswo", lat=51.0, lon=6.0),
+            Language(pool_id=other.id, code="uk", name_de="Ukrainisch"),
+            institution,
+        ]
+    )
+    db.flush()
+    request = RequestFactory(pool_id=other.id, institution_id=institution.id, municipality_id="anderswo")
+    loan = Loan(pool_id=other.id, lender_pool_id=FIRST_POOL, request_id=request.id, volunteer_id=volunteer_id)
+    db.add(loan)
+    db.commit()
+    return loan
 
 
 def _offer(db: Session, request_id: int, volunteer_id: int, token: str, status: str) -> Offer:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 01:26:58.547728
+Create Date: 2026-12-04 01:27:10.833483
 """
 
 from collections.abc import Sequence
@@ -290,11 +290,16 @@ def upgrade() -> None:
     sa.Column('remote', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('written', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('contact_route', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('shared_remote', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
+    sa.Column('shared_in_person_km', sa.Integer(), nullable=True),
+    sa.Column('shared_consent_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('anonymised_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("gender IS NULL OR gender IN ('f', 'm', 'd')", name='volunteer_gender'),
     sa.CheckConstraint('max_distance_km >= 0', name='volunteer_reach_nonnegative'),
     sa.CheckConstraint('max_per_week >= 0', name='volunteer_cap_nonnegative'),
+    sa.CheckConstraint('shared_consent_on IS NOT NULL OR (NOT shared_remote AND shared_in_person_km IS NULL)', name='volunteer_shared_with_consent'),
+    sa.CheckConstraint('shared_in_person_km IS NULL OR shared_in_person_km >= 0', name='volunteer_shared_km_nonnegative'),
     sa.ForeignKeyConstraint(['pool_id', 'home_id'], ['municipality.pool_id', 'municipality.id'], name='volunteer_home_in_pool'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -475,11 +480,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_volunteer_link_pool_id'), ['pool_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_volunteer_link_volunteer_id'), ['volunteer_id'], unique=False)
 
+    op.create_table('loan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('lender_pool_id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('distance_km', sa.Float(), nullable=False),
+    sa.Column('asked_at', sa.DateTime(), nullable=False),
+    sa.Column('asked_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("(status = 'asked') = (decided_at IS NULL)", name='loan_decided_when_answered'),
+    sa.CheckConstraint("status IN ('asked', 'agreed', 'refused')", name='status_valid'),
+    sa.CheckConstraint('lender_pool_id <> pool_id', name='loan_between_two_pools'),
+    sa.ForeignKeyConstraint(['lender_pool_id', 'decided_by_id'], ['app_user.pool_id', 'app_user.id'], name='loan_decided_by_lender'),
+    sa.ForeignKeyConstraint(['lender_pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='loan_volunteer_of_lender'),
+    sa.ForeignKeyConstraint(['lender_pool_id'], ['pool.id'], ),
+    sa.ForeignKeyConstraint(['pool_id', 'asked_by_id'], ['app_user.pool_id', 'app_user.id'], name='loan_asked_by_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id', 'request_id'], ['interpreting_request.pool_id', 'interpreting_request.id'], name='loan_request_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pool_id', 'id', 'request_id', 'lender_pool_id', 'volunteer_id', name='loan_offer_key'),
+    sa.UniqueConstraint('pool_id', 'id', name='loan_pool_id_id'),
+    sa.UniqueConstraint('request_id', 'volunteer_id', name='one_loan_per_request_and_volunteer')
+    )
+    with op.batch_alter_table('loan', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_loan_lender_pool_id'), ['lender_pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_loan_pool_id'), ['pool_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_loan_request_id'), ['request_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_loan_volunteer_id'), ['volunteer_id'], unique=False)
+        batch_op.create_index('one_open_ask_per_request', ['request_id'], unique=True, sqlite_where=sa.text("status = 'asked'"), postgresql_where=sa.text("status = 'asked'"))
+
     op.create_table('offer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
     sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_pool_id', sa.Integer(), nullable=False),
+    sa.Column('loan_id', sa.Integer(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -488,11 +529,15 @@ def upgrade() -> None:
     sa.Column('decline_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status IN ('pending', 'accepted', 'declined', 'expired', 'withdrawn')", name='status_valid'),
+    sa.CheckConstraint('volunteer_pool_id = pool_id OR loan_id IS NOT NULL', name='offer_foreign_only_on_loan'),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
+    sa.ForeignKeyConstraint(['pool_id', 'loan_id', 'request_id', 'volunteer_pool_id', 'volunteer_id'], ['loan.pool_id', 'loan.id', 'loan.request_id', 'loan.lender_pool_id', 'loan.volunteer_id'], name='offer_loan_of_this_request_and_volunteer'),
     sa.ForeignKeyConstraint(['pool_id', 'request_id'], ['interpreting_request.pool_id', 'interpreting_request.id'], name='offer_request_in_pool'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
+    sa.ForeignKeyConstraint(['volunteer_pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='offer_volunteer_in_own_pool'),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pool_id', 'id', 'volunteer_pool_id', 'volunteer_id', name='offer_volunteer_key'),
     sa.UniqueConstraint('pool_id', 'id', name='offer_pool_id_id'),
     sa.UniqueConstraint('token_hash')
     )
@@ -508,6 +553,7 @@ def upgrade() -> None:
     sa.Column('request_id', sa.Integer(), nullable=False),
     sa.Column('offer_id', sa.Integer(), nullable=False),
     sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_pool_id', sa.Integer(), nullable=False),
     sa.Column('start', sa.DateTime(), nullable=False),
     sa.Column('end', sa.DateTime(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -530,13 +576,15 @@ def upgrade() -> None:
     sa.CheckConstraint('allowance_cents IS NULL OR allowance_cents >= 0', name='assignment_allowance_nonnegative'),
     sa.CheckConstraint('duration_minutes IS NULL OR duration_minutes >= 0', name='assignment_duration_nonneg'),
     sa.CheckConstraint('travel_km IS NULL OR travel_km >= 0', name='assignment_travel_nonnegative'),
-    sa.ForeignKeyConstraint(['pool_id', 'offer_id'], ['offer.pool_id', 'offer.id'], name='assignment_offer_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id', 'offer_id', 'volunteer_pool_id', 'volunteer_id'], ['offer.pool_id', 'offer.id', 'offer.volunteer_pool_id', 'offer.volunteer_id'], name='assignment_offer_in_pool'),
     sa.ForeignKeyConstraint(['pool_id', 'request_id'], ['interpreting_request.pool_id', 'interpreting_request.id'], name='assignment_request_in_pool'),
     sa.ForeignKeyConstraint(['pool_id', 'tariff_id'], ['tariff.pool_id', 'tariff.id'], name='assignment_tariff_in_pool'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
+    sa.ForeignKeyConstraint(['volunteer_pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='assignment_volunteer_in_own_pool'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('offer_id'),
+    sa.UniqueConstraint('pool_id', 'id', 'volunteer_pool_id', 'volunteer_id', name='assignment_volunteer_key'),
     sa.UniqueConstraint('pool_id', 'id', name='assignment_pool_id_id')
     )
     with op.batch_alter_table('assignment', schema=None) as batch_op:
@@ -582,18 +630,21 @@ def upgrade() -> None:
     sa.Column('pool_id', sa.Integer(), nullable=False),
     sa.Column('payout_month_id', sa.Integer(), nullable=False),
     sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_pool_id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
     sa.Column('amount_cents', sa.Integer(), nullable=False),
     sa.Column('corrects_entry_id', sa.Integer(), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('amount_cents >= 0 OR corrects_entry_id IS NOT NULL', name='payout_entry_negative_only_as_correction'),
-    sa.ForeignKeyConstraint(['pool_id', 'assignment_id'], ['assignment.pool_id', 'assignment.id'], name='payout_entry_assignment_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id', 'assignment_id', 'volunteer_pool_id', 'volunteer_id'], ['assignment.pool_id', 'assignment.id', 'assignment.volunteer_pool_id', 'assignment.volunteer_id'], name='payout_entry_assignment_in_pool'),
     sa.ForeignKeyConstraint(['pool_id', 'corrects_entry_id'], ['payout_entry.pool_id', 'payout_entry.id'], name='payout_entry_corrects_in_pool'),
     sa.ForeignKeyConstraint(['pool_id', 'payout_month_id'], ['payout_month.pool_id', 'payout_month.id'], name='payout_entry_month_in_pool'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
+    sa.ForeignKeyConstraint(['volunteer_pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='payout_entry_volunteer_in_own_pool'),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pool_id', 'id', 'volunteer_id', name='payout_entry_volunteer_key'),
     sa.UniqueConstraint('pool_id', 'id', name='payout_entry_pool_id_id')
     )
     with op.batch_alter_table('payout_entry', schema=None) as batch_op:
@@ -616,7 +667,7 @@ def upgrade() -> None:
     sa.Column('amount_cents', sa.Integer(), nullable=False),
     sa.Column('corrects', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.ForeignKeyConstraint(['pool_id', 'entry_id'], ['payout_entry.pool_id', 'payout_entry.id'], name='payout_line_item_entry_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id', 'entry_id', 'volunteer_id'], ['payout_entry.pool_id', 'payout_entry.id', 'payout_entry.volunteer_id'], name='payout_line_item_entry_in_pool'),
     sa.ForeignKeyConstraint(['pool_id', 'payout_month_id'], ['payout_month.pool_id', 'payout_month.id'], name='payout_line_item_month_in_pool'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], ),
@@ -667,6 +718,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_offer_pool_id'))
 
     op.drop_table('offer')
+    with op.batch_alter_table('loan', schema=None) as batch_op:
+        batch_op.drop_index('one_open_ask_per_request', sqlite_where=sa.text("status = 'asked'"), postgresql_where=sa.text("status = 'asked'"))
+        batch_op.drop_index(batch_op.f('ix_loan_volunteer_id'))
+        batch_op.drop_index(batch_op.f('ix_loan_request_id'))
+        batch_op.drop_index(batch_op.f('ix_loan_pool_id'))
+        batch_op.drop_index(batch_op.f('ix_loan_lender_pool_id'))
+
+    op.drop_table('loan')
     with op.batch_alter_table('volunteer_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_volunteer_link_volunteer_id'))
         batch_op.drop_index(batch_op.f('ix_volunteer_link_pool_id'))
