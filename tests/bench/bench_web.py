@@ -313,7 +313,9 @@ def _run_wrk(wrk: str, name: str, url: str, args: argparse.Namespace, script: Pa
         wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s", "-s", str(script),
         url, "--", method,
     ]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 60, check=False)  # noqa: S603
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=args.duration + 60, check=False
+    )  # noqa: S603
     return _parse_wrk(name, completed.stdout + completed.stderr)
 
 
@@ -354,7 +356,9 @@ def _results(
 ) -> dict[str, Any]:  # fmt: skip
     """Put the figures together; wrk stops with up to one request per connection in flight, unanswered."""
     answered_201 = warm_201 + intake["statuses"].get("201", 0)
-    ratio = round(intake["throughput_rps"] / trivial["throughput_rps"], 2) if trivial["throughput_rps"] else 0.0
+    ratio = (
+        round(intake["throughput_rps"] / trivial["throughput_rps"], 2) if trivial["throughput_rps"] else 0.0
+    )
     failed = sum(n for k, n in intake["statuses"].items() if k != "201")
     failed += sum(n for k, n in trivial["statuses"].items() if k != "200")
     return {
