@@ -19,6 +19,7 @@ from sprachmittlerpool.services.pool_rules import rule_titles
 from sprachmittlerpool.services.report_breakdowns import UNKNOWN_RULE
 from tests.factories import FIRST_POOL
 from tests.reports.world import OTHER_POOL
+from tests.web.test_words_sweep import findings, visible_text
 
 pytestmark = pytest.mark.usefixtures("two_years")
 
@@ -140,6 +141,7 @@ def test_the_operator_sees_the_page_and_a_csv_with_german_headers_and_decimals(a
         "0",
         "1",
     ] in lines
+    assert findings(visible_text(text)) == [] and findings(raw.decode("utf-8-sig")) == []
     for leak in PERSONAL:
         assert leak not in text and leak not in raw.decode("utf-8")
 
