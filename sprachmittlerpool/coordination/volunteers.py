@@ -108,6 +108,7 @@ def _render_form(
         genders=GENDER_LABELS,
         absences=absences,
         history=history,
+        declines_shown=volunteer_history.DECLINES_SHOWN,
         money=money,
         today=now.date(),
     )
