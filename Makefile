@@ -40,6 +40,7 @@ bench: $(STAMP) ## Print the benchmark figures (engine, money, web) and write th
 	$(BIN)/python -m tests.bench.bench_engine
 	$(BIN)/python -m tests.bench.bench_money
 	$(BIN)/python -m tests.bench.bench_web
+	$(BIN)/python -m tests.bench.bench_pages --top 15
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check .

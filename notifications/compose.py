@@ -19,10 +19,35 @@ from sprachmittlerpool.identity import PoolIdentity
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+SUBJECT, BODY = "#subject", "#body"
+
+
+class _SplitLoader(FileSystemLoader):
+    """Serve a .txt template's subject line and body as two templates of their own ("x.txt#subject").
+
+    So both go through the environment's cache: each is compiled once per process, not once per mail,
+    and a changed file is still picked up (the file's own up-to-date check).
+    """
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        """Return the part the name asks for; a name without a part is the whole file."""
+        name, part = template, ""
+        for suffix in (SUBJECT, BODY):
+            if template.endswith(suffix):
+                name, part = template.removesuffix(suffix), suffix
+        source, filename, uptodate = super().get_source(environment, name)
+        if not part:
+            return source, filename, uptodate
+        first, _, body = source.partition("\n")
+        if not first.startswith("Subject:"):
+            raise ValueError(f"{name} must start with a Subject: line")
+        return (first.removeprefix("Subject:") if part == SUBJECT else body), filename, uptodate
+
+
 _html = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
 )
-_text = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined)  # noqa: S701 (plain text mail)
+_text = Environment(loader=_SplitLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined)  # noqa: S701 (plain text mail)
 
 
 @dataclass(frozen=True)
@@ -60,13 +85,9 @@ def compose(
     if any(char in address for address in (recipient, pool.reply_to) for char in "\r\n"):
         raise ValueError("recipient and reply-to must be single addresses")
     context = {**context, "pool": pool}
-    source, _, _ = _text.loader.get_source(_text, f"{template}.txt")  # type: ignore[union-attr]
-    first, _, body_source = source.partition("\n")
-    if not first.startswith("Subject:"):
-        raise ValueError(f"{template}.txt must start with a Subject: line")
     # The subject is rendered on its own, so a line break in a value can neither add a header nor cut the body.
-    subject = " ".join(_text.from_string(first.removeprefix("Subject:")).render(**context).split())
-    body = _text.from_string(body_source).render(**context)
+    subject = " ".join(_text.get_template(f"{template}.txt{SUBJECT}").render(**context).split())
+    body = _text.get_template(f"{template}.txt{BODY}").render(**context)
     html = _html.get_template(f"{template}.html").render(subject=subject, **context)
     return Mail(
         recipient=recipient,

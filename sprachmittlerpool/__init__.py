@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from sprachmittlerpool.coordination import bp as coordination_bp
     from sprachmittlerpool.devmail import bp as devmail_bp
     from sprachmittlerpool.intake import bp as intake_bp
+    from sprachmittlerpool.operator import bp as operator_bp
     from sprachmittlerpool.payouts import bp as payouts_bp
     from sprachmittlerpool.public import bp as public_bp
     from sprachmittlerpool.reports import bp as reports_bp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         settings_bp,
         devmail_bp,
+        operator_bp,
         api_bp,
     ):
         app.register_blueprint(blueprint)

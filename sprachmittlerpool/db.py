@@ -105,8 +105,21 @@ def get_session() -> Session:
     """Return this app context's session: a write session for POST/PUT/PATCH/DELETE and outside requests."""
     if "db_session" not in g:
         write = not (has_request_context() and request.method in READ_METHODS)
-        g.db_session = new_session(write=write)
+        g.db_session = _holding(new_session(write=write))
     return g.db_session
+
+
+def _holding(session: Session) -> Session:
+    """Keep every row this session loads until it closes, so `session.get` of it again needs no query.
+
+    SQLAlchemy's identity map holds rows weakly: the pool row, a language or a municipality read early in a
+    request was gone again by the time the mail or the page asked for it, and was read a second or third
+    time. A request's session lives for one request, so holding its rows costs little.
+    """
+    held: list[object] = []
+    session.info["held"] = held
+    event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
+    return session
 
 
 @contextmanager

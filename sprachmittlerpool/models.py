@@ -106,11 +106,13 @@ class Role(enum.StrEnum):
     """Account roles of a pool; there are no default accounts.
 
     A `coordinator` does the pool's daily work; an `admin` does that too and also manages the
-    pool's settings, accounts and API tokens (see auth/rights.py).
+    pool's settings, accounts and API tokens (see auth/rights.py). An `operator` runs the installation and
+    sees only the aggregate figures across pools (/betrieb/land), no pool's pages, data or API.
     """
 
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    OPERATOR = "operator"
 
 
 class RequestMode(enum.StrEnum):

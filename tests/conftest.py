@@ -200,6 +200,26 @@ def coordinator_client(app: Flask, coordinator: User) -> FlaskClient:
     return client
 
 
+OPERATOR_EMAIL = "betrieb@rechenzentrum.example"
+
+
+@pytest.fixture
+def operator_client(app: Flask) -> FlaskClient:
+    """Return a test client logged in as the installation's operator (sees only /betrieb/…)."""
+    with app.app_context():
+        session = new_session(write=True)
+        session.add(
+            User(pool_id=FIRST_POOL, email=OPERATOR_EMAIL, name="Betrieb", role="operator",
+                 password_hash=hash_password(COORDINATOR_PASSWORD))
+        )  # fmt: skip
+        session.commit()
+        session.close()
+    client = app.test_client()
+    response = client.post("/anmelden", data={"email": OPERATOR_EMAIL, "password": COORDINATOR_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpSink]:
     """Run a real SMTP server (aiosmtpd) in this process and collect what arrives."""

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sprachmittlerpool.db import end_session, get_session
 from sprachmittlerpool.extensions import csrf
-from sprachmittlerpool.models import User, local_now
+from sprachmittlerpool.models import Role, User, local_now
 from sprachmittlerpool.pools import use_pool
 from sprachmittlerpool.services import api_tokens
 from sprachmittlerpool.services.security_events import CSRF_FAILED, record_refusal
@@ -46,6 +46,10 @@ def coordinator_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         g.api_user = _authenticate()
+        if g.api_user.role == Role.OPERATOR:  # the installation's operator sees figures, no pool's data
+            raise ApiError(
+                403, "forbidden", "Dieses Konto sieht nur die Landesauswertung, keine Daten eines Pools."
+            )
         use_pool(g.api_user.pool_id)
         return view(*args, **kwargs)
 

@@ -12,7 +12,7 @@ from sprachmittlerpool import security
 from sprachmittlerpool.auth import bp
 from sprachmittlerpool.auth.forms import LoginForm
 from sprachmittlerpool.db import get_session
-from sprachmittlerpool.models import User, local_now
+from sprachmittlerpool.models import Role, User, local_now
 from sprachmittlerpool.services.audit import record
 from sprachmittlerpool.services.security_events import RATE_LIMITED, record_login_failure, record_refusal
 from sprachmittlerpool.web import pin_session_to_password
@@ -22,7 +22,7 @@ from sprachmittlerpool.web import pin_session_to_password
 def login():
     """Show the login form and log a coordinator in."""
     if current_user.is_authenticated:
-        return redirect(url_for("coordination.dashboard"))
+        return redirect(_home())
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
@@ -72,6 +72,13 @@ def _safe_next(target: str | None) -> str:
     """
     if target and _plain_local_path(target):
         return target
+    return _home()
+
+
+def _home() -> str:
+    """Where a logged-in account starts: an operator on the state's figures, everyone else on the dashboard."""
+    if getattr(current_user, "role", None) == Role.OPERATOR:
+        return url_for("operator.state_page")
     return url_for("coordination.dashboard")
 
 

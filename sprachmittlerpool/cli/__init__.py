@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
         payouts_cli.payouts_group,
         region_cli.region,
         report_cli.report,
+        report_cli.report_state,
         volunteers_cli.volunteers,
     ):
         app.cli.add_command(command)

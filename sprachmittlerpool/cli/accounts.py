@@ -18,6 +18,8 @@ from sprachmittlerpool.pools import current_pool_id
 from sprachmittlerpool.services import accounts, api_tokens
 from sprachmittlerpool.services.audit import record
 
+OPERATOR_DE = "Betrieb (Landesauswertung)"
+
 
 @click.group()
 def users() -> None:
@@ -31,10 +33,15 @@ def users() -> None:
 )
 @click.option("--name", default="", help="Anzeigename")
 @click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
+@click.option("--operator", is_flag=True, help="Betrieb der Installation: sieht nur die Landesauswertung")
 @with_appcontext
 @pool_option
-def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
-    """Create an account; the password is asked for, or read from stdin."""
+def create_user(email: str, role: str, name: str, password_stdin: bool, operator: bool) -> None:
+    """Create an account; the password is asked for, or read from stdin. --operator is --role operator.
+
+    An operator account is kept under a pool row (every account has one) but sees the whole installation.
+    """
+    role = Role.OPERATOR.value if operator else role
     try:
         email = checked_email(email)
     except ValueError:
@@ -74,9 +81,9 @@ def _read_password(from_stdin: bool) -> str:
 def list_users() -> None:
     """Print the pool's accounts: e-mail, name, role, state, last login."""
     with write_session() as db:
-        for user in accounts.pool_users(db, pool_id=current_pool_id(db)):
+        for user in [*accounts.pool_users(db, pool_id=current_pool_id(db)), *accounts.operators(db)]:
             click.echo(
-                f"{user.email}\t{user.name}\t{accounts.ROLE_DE[Role(user.role)]}\t{_user_state(user)}\t"
+                f"{user.email}\t{user.name}\t{accounts.ROLE_DE.get(Role(user.role), OPERATOR_DE)}\t{_user_state(user)}\t"
                 f"letzte Anmeldung: {moment_short(user.last_login_at, 'noch nie')}"
             )
 

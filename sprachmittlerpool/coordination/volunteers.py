@@ -110,6 +110,7 @@ def _render_form(
         absences=absences,
         expired=expired,
         history=history,
+        declines_shown=volunteer_history.DECLINES_SHOWN,
         money=money,
         today=now.date(),
     )

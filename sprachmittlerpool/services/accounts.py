@@ -41,8 +41,8 @@ def fingerprint(user: User) -> str:
 
 
 def pool_users(session: Session, *, pool_id: int) -> list[User]:
-    """Return the pool's accounts, admins first, then by name."""
-    statement = select(User).where(User.pool_id == pool_id)
+    """Return the pool's accounts, admins first, then by name (the installation's operators are none of them)."""
+    statement = select(User).where(User.pool_id == pool_id, User.role != Role.OPERATOR)
     return list(session.exec(statement.order_by(col(User.role), func.lower(User.name), col(User.id))).all())
 
 
@@ -50,6 +50,11 @@ def user_in_pool(session: Session, *, pool_id: int, user_id: int) -> User | None
     """Return an account of this pool, or None (another pool's account is as unknown as a missing one)."""
     user = session.get(User, user_id)
     return user if user is not None and user.pool_id == pool_id else None
+
+
+def operators(session: Session) -> list[User]:
+    """Return the installation's operator accounts (they belong to no pool's work)."""
+    return list(session.exec(select(User).where(User.role == Role.OPERATOR).order_by(col(User.email))).all())
 
 
 def user_by_email(session: Session, email: str) -> User | None:

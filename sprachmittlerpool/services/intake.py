@@ -557,9 +557,9 @@ def submit_request(
     decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
     token = new_token()
     try:
-        request = _store(session, pool_id, valid, decision, token=token, now=now)
-        if keyed:
-            _remember(request, keyed, token, secret)
+        request = _store(
+            session, pool_id, valid, decision, token=token, now=now, known=known, keyed=keyed, secret=secret
+        )
         _queue_intake_mail(session, request, token=token, base_url=base_url, now=now)
         session.commit()
     except IntegrityError:
@@ -606,15 +606,29 @@ def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
     )
 
 
-def _institution(session: Session, pool_id: int, valid: RequestData) -> Institution:
+def _institution(
+    session: Session, pool_id: int, valid: RequestData, known: Institution | None
+) -> Institution:
     """Find the institution by its identity or add it, so repeat requesters stay one row.
 
     Two first requests of one institution at once take one row too: the unique identity decides.
+    `known` is what the rules' look-up already found, so a repeat requester costs no second query.
     """
+    if known is not None:
+        return known
     statement = _identity(pool_id, valid)
+    looked = False
+
+    def find() -> Institution | None:
+        nonlocal looked
+        if not looked:  # the rules' look-up just found nothing; look again only after a lost race
+            looked = True
+            return None
+        return session.exec(statement).first()
+
     return find_or_insert(
         session,
-        lambda: session.exec(statement).first(),
+        find,
         lambda: Institution(
             pool_id=pool_id,
             name=valid.institution_name,
@@ -632,8 +646,12 @@ def _store(
     *,
     token: str,
     now: datetime,
+    known: Institution | None,
+    keyed: Idempotency | None,
+    secret: str | None,
 ) -> InterpretingRequest:
-    institution = _institution(session, pool_id, valid)
+    """Insert the request with its idempotency key in one statement and audit it."""
+    institution = _institution(session, pool_id, valid, known)
     request = InterpretingRequest(
         pool_id=pool_id,
         institution_id=institution.id,  # type: ignore[arg-type]
@@ -664,6 +682,8 @@ def _store(
         created_at=now,
         updated_at=now,
     )
+    if keyed:
+        _remember(request, keyed, token, secret)
     session.add(request)
     session.flush()
     audit.record(

@@ -505,9 +505,11 @@ class RankedCandidate:
     free: bool
 
 
-def candidates_for(session: Session, *, request: InterpretingRequest, now: datetime) -> list[RankedCandidate]:
-    """Rank who may take this open request, using the same instance the optimiser sees."""
-    data = build_instance_data(session, pool_id=request.pool_id, now=now)
+def candidates_for(
+    session: Session, *, request: InterpretingRequest, now: datetime, data: dict[str, Any] | None = None
+) -> list[RankedCandidate]:
+    """Rank who may take this open request, using the same instance the optimiser sees (built here unless given)."""
+    data = data if data is not None else build_instance_data(session, pool_id=request.pool_id, now=now)
     if str(request.id) not in {r["id"] for r in data["requests"]}:
         return []
     ranked = matching.rank_candidates(matching.parse_instance(data), str(request.id))

@@ -72,13 +72,16 @@ def problem_with(session: Session, *, request_id: int, volunteer_id: int, now: d
     return f"{short_name(volunteer)} {reason} – {ASK}" if reason else None
 
 
-def reasons_for(session: Session, *, request: InterpretingRequest, now: datetime) -> dict[int, str | None]:
+def reasons_for(
+    session: Session, *, request: InterpretingRequest, now: datetime, data: dict[str, Any] | None = None
+) -> dict[int, str | None]:
     """Name, per active volunteer who speaks the request's language, the first hard rule that keeps them out.
 
     None means the volunteer may take the request now. Empty when the request is no longer open.
-    The instance is built once and asked about one volunteer at a time, so each answer is the engine's own.
+    The instance is built once (or given, already built) and asked about one volunteer at a time, so each
+    answer is the engine's own.
     """
-    data = build_instance_data(session, pool_id=request.pool_id, now=now)
+    data = data if data is not None else build_instance_data(session, pool_id=request.pool_id, now=now)
     wanted = next((r for r in data["requests"] if r["id"] == str(request.id)), None)
     if wanted is None:
         return {}
@@ -105,10 +108,10 @@ class OfferChoices:
 
 def offer_choices(session: Session, *, request: InterpretingRequest, now: datetime) -> OfferChoices:
     """Split the pool's active speakers of the request's language into those who pass every hard rule and the rest."""
-    reasons = reasons_for(session, request=request, now=now)
-    selectable = [
-        c for c in candidates_for(session, request=request, now=now) if reasons.get(c.volunteer.id) is None
-    ]
+    data = build_instance_data(session, pool_id=request.pool_id, now=now)  # once: it reads the whole pool
+    reasons = reasons_for(session, request=request, now=now, data=data)
+    ranked = candidates_for(session, request=request, now=now, data=data)
+    selectable = [c for c in ranked if reasons.get(c.volunteer.id) is None]
     chosen = {c.volunteer.id for c in selectable}
     refused_ids = [
         volunteer_id for volunteer_id, reason in reasons.items() if reason and volunteer_id not in chosen

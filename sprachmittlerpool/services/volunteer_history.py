@@ -30,6 +30,7 @@ from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import limit_for_year, limit_warning
 
 PAST_SHOWN = 50  # the most recent past assignments on the page; the payout lists hold the rest
+DECLINES_SHOWN = 50  # the most recent declines; a volunteer of years had hundreds, and the page took 300 ms
 
 ASSIGNMENT_STATUS_DE = {
     AssignmentStatus.CONFIRMED: "bestätigt",
@@ -155,6 +156,7 @@ def _declines(session: Session, *, pool_id: int, volunteer_id: int) -> list[Decl
             Offer.status == OfferStatus.DECLINED,
         )
         .order_by(col(Offer.answered_at).desc(), col(Offer.id).desc())
+        .limit(DECLINES_SHOWN)
     )
     return [
         DeclineRow(offer.request_id, offer.answered_at, start, institution, language, offer.decline_reason)

@@ -99,7 +99,10 @@ def invite_user():
 
 def _target(user_id: int) -> User:
     db = get_session()
-    return service.user_in_pool(db, pool_id=current_pool_id(db), user_id=user_id) or abort(404)
+    user = service.user_in_pool(db, pool_id=current_pool_id(db), user_id=user_id)
+    if user is None or user.role == Role.OPERATOR:  # the installation's operator is no pool account
+        abort(404)
+    return user
 
 
 @bp.get(

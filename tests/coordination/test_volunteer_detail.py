@@ -218,3 +218,23 @@ def test_an_erased_volunteer_keeps_the_record_without_the_form(coordinator_clien
     assert "Die persönlichen Daten dieser Person wurden am" in html
     assert f"02.03.{YEAR}" in html and "20,00 €" in section(html, "pauschale")
     assert 'name="email"' not in html
+
+
+def test_only_the_latest_declines_are_listed_with_a_hint(coordinator_client, db, factories):
+    from sprachmittlerpool.services.volunteer_history import DECLINES_SHOWN
+
+    olena = factories.VolunteerFactory()
+    first = datetime(YEAR, 1, 5, 10)
+    for day in range(DECLINES_SHOWN + 1):
+        _request, offer, _ = offer_for(
+            db, factories, first + timedelta(days=day), volunteer=olena, status=OfferStatus.DECLINED
+        )
+        offer.answered_at = first + timedelta(days=day) - timedelta(days=2)
+        offer.decline_reason = f"Grund {day}"
+        db.commit()
+
+    declines = section(detail(coordinator_client, olena.id), "absagen")
+
+    assert f"Die letzten {DECLINES_SHOWN}." in declines
+    assert "Grund 0<" not in declines and f"Grund {DECLINES_SHOWN}<" in declines  # the oldest one drops out
+    assert declines.count("Grund ") == DECLINES_SHOWN

@@ -63,3 +63,36 @@ def test_a_recipient_with_a_newline_is_refused():
             pool=POOL,
             context={"name": "Ada", "topic": "x"},
         )
+
+
+def test_templates_are_compiled_once_not_per_mail(monkeypatch):
+    """A second mail from the same template pair reuses the compiled templates of the environments' cache."""
+    from notifications import compose as module
+
+    compiled: list[str] = []
+    for env in (module._html, module._text):
+        env.cache.clear()
+        real = env.compile
+
+        def counting(source, name=None, filename=None, *args, _real=real, **kwargs):
+            compiled.append(name)
+            return _real(source, name, filename, *args, **kwargs)
+
+        monkeypatch.setattr(env, "compile", counting)
+
+    def mail(n: int):
+        return compose(
+            "test_hinweis",
+            recipient=f"a{n}@beispiel.de",
+            dedupe_key=f"k{n}",
+            pool=POOL,
+            context={"name": f"Frau {n}", "topic": "Termin"},
+        )
+
+    first = mail(1)
+    after_first = list(compiled)
+    second = mail(2)
+
+    assert {"test_hinweis.txt#subject", "test_hinweis.txt#body", "test_hinweis.html"} <= set(after_first)
+    assert compiled == after_first  # nothing compiled for the second mail
+    assert "Frau 2" in second.body_text and "Frau 1" in first.body_text

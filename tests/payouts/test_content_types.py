@@ -26,13 +26,18 @@ def test_a_text_answer_carries_one_charset(coordinator_client, march, url) -> No
         assert charsets == 1 and "charset=utf-8" in content_type.lower(), content_type
 
 
-def test_every_csv_route_of_the_app_answers_with_one_utf8_charset(app, coordinator_client, march) -> None:
+def test_every_csv_route_of_the_app_answers_with_one_utf8_charset(
+    app, coordinator_client, operator_client, march
+) -> None:
     csv_rules = sorted(
         rule.rule for rule in app.url_map.iter_rules() if ".csv" in rule.rule or "<ext>" in rule.rule
     )
     assert csv_rules, "the sweep found no CSV route"
     for rule in csv_rules:
         url = rule.replace("<month>", "2025-03").replace("<ext>", "csv")
-        response = coordinator_client.get(url)
+        client = (
+            operator_client if url.startswith("/betrieb/") else coordinator_client
+        )  # the operator's own files
+        response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Content-Type"] == "text/csv; charset=utf-8", url

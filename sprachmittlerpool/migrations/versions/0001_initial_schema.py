@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 01:27:10.833483
+Create Date: 2026-12-04 01:27:35.018661
 """
 
 from collections.abc import Sequence
@@ -107,7 +107,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
     sa.Column('session_generation', sa.Integer(), server_default='0', nullable=False),
-    sa.CheckConstraint("role IN ('coordinator', 'admin')", name='role_valid'),
+    sa.CheckConstraint("role IN ('coordinator', 'admin', 'operator')", name='role_valid'),
     sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email'),
