@@ -188,20 +188,24 @@ class _When(NamedTuple):
     start: int
     end: int
     same_day: bool
+    written: bool  # a written translation needs no window, only no absence on its due day
 
     @classmethod
     def of(cls, request: Request) -> _When:
         start = request.start.hour * 60 + request.start.minute
         end = request.end.hour * 60 + request.end.minute
         day = request.start.date()
-        return cls(day, start, end, request.end.date() == day)
+        return cls(day, start, end, request.end.date() == day, request.written)
 
     def fits(self, windows: dict[int, list[tuple[int, int]]], volunteer: Volunteer) -> bool:
         """Rule 4 as ``time_fits`` has it, with the volunteer's windows by weekday."""
+        absent = any(a.start <= self.day <= a.end for a in volunteer.absences)
+        if self.written:
+            return not absent
         if not self.same_day:
             return False
         in_window = any(s <= self.start and self.end <= e for s, e in windows.get(self.day.weekday(), ()))
-        return in_window and not any(a.start <= self.day <= a.end for a in volunteer.absences)
+        return in_window and not absent
 
 
 def speaks_language(volunteer: Volunteer, request: Request) -> bool:

@@ -9,12 +9,12 @@ from flask.cli import with_appcontext
 from sqlmodel import Session, func, select
 
 from sprachmittlerpool import security
-from sprachmittlerpool.cli.pools import pool_option
+from sprachmittlerpool.cli.pools import chosen_pool_id, pool_option
 from sprachmittlerpool.db import write_session
 from sprachmittlerpool.email_address import checked_email
 from sprachmittlerpool.german import moment_short
 from sprachmittlerpool.models import Role, User, local_now
-from sprachmittlerpool.pools import current_pool_id
+from sprachmittlerpool.pools import current_pool_id, first_pool_id, use_pool
 from sprachmittlerpool.services import accounts, api_tokens
 from sprachmittlerpool.services.audit import record
 
@@ -35,13 +35,20 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Passwort von der Standardeingabe lesen")
 @click.option("--operator", is_flag=True, help="Betrieb der Installation: sieht nur die Landesauswertung")
 @with_appcontext
-@pool_option
-def create_user(email: str, role: str, name: str, password_stdin: bool, operator: bool) -> None:
+@click.option(
+    "--pool", "pool_slug", help="Kurzname des Pools (nur nötig, wenn die Installation mehrere hat)."
+)
+def create_user(
+    email: str, role: str, name: str, password_stdin: bool, operator: bool, pool_slug: str | None
+) -> None:
     """Create an account; the password is asked for, or read from stdin. --operator is --role operator.
 
-    An operator account is kept under a pool row (every account has one) but sees the whole installation.
+    An operator account is kept under the first pool's row (every account has one) but sees the whole
+    installation, so it needs no --pool.
     """
     role = Role.OPERATOR.value if operator else role
+    with write_session() as db:
+        use_pool(first_pool_id(db) if operator else chosen_pool_id(db, pool_slug))
     try:
         email = checked_email(email)
     except ValueError:

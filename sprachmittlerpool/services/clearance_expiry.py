@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from sprachmittlerpool import links
 from sprachmittlerpool.models import Pool, Qualification, QualificationKind, Role, User, Volunteer
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.qualifications import KIND_LABELS
 
@@ -165,7 +165,7 @@ def _send_digest(session: Session, pool_id: int, items: list[Expiring], *, now: 
             context={
                 "items": items,
                 "weeks": notice_weeks(session, pool_id),
-                "list_url": links.base_url() + LIST_PATH,
+                "list_url": base_url_of(session, pool_id) + LIST_PATH,
             },
             now=now,
         )

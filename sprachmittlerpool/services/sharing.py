@@ -40,7 +40,7 @@ from sqlmodel import Session, col, func, select
 
 import matching
 from matching.types import Municipality as Town
-from sprachmittlerpool import links, sharing
+from sprachmittlerpool import sharing
 from sprachmittlerpool.models import (
     InterpretingRequest,
     Language,
@@ -54,6 +54,7 @@ from sprachmittlerpool.models import (
     Volunteer,
     VolunteerLanguage,
 )
+from sprachmittlerpool.pools import base_url_of
 from sprachmittlerpool.services import audit, offers
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.matching_run import REASON_TEXTS, assemble_instance, solve_validated
@@ -217,7 +218,7 @@ def _tell_lender(
         "time": details["time"],
         "language": details["language"],
         "place": f"{MODE_LABELS[request.mode]}, {details['municipality']}",
-        "url": f"{links.base_url()}/koordination/andere-pools",
+        "url": f"{base_url_of(session, loan.lender_pool_id)}/koordination/andere-pools",
     }
     for user in session.exec(select(User).where(User.pool_id == loan.lender_pool_id, col(User.active))):
         queue_mail(

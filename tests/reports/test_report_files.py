@@ -159,7 +159,7 @@ def test_the_files_are_for_coordinators_only(client):
 
 
 def test_the_terminal_report_lists_each_breakdown_in_german(app, two_years):
-    output = app.test_cli_runner().invoke(args=["report", "--year", "2025"]).output
+    output = app.test_cli_runner().invoke(args=["report", "--year", "2025", "--pool", "pool"]).output
 
     assert "Nach Art des Termins" in output
     assert (
