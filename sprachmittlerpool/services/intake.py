@@ -737,8 +737,9 @@ def _queue_intake_mail(
     base_url: str,
     now: datetime,
 ) -> None:
+    """Queue the requester's first mail; its key names the request just inserted, so it is new (`new_key`)."""
     if request.status == RequestStatus.REJECTED:
-        _queue_rejected(session, request, note="", now=now)
+        _queue_rejected(session, request, note="", now=now, new_key=True)
         return
     queue_mail(
         session,
@@ -750,6 +751,7 @@ def _queue_intake_mail(
             request, status_url=status_url(base_url, token), **_list_names(session, request)
         ),
         now=now,
+        new_key=True,
     )
 
 
@@ -766,7 +768,9 @@ def readable_reasons(
     ]
 
 
-def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str, now: datetime) -> None:
+def _queue_rejected(
+    session: Session, request: InterpretingRequest, *, note: str, now: datetime, new_key: bool = False
+) -> None:
     rejecting = readable_reasons(session, request, rejecting_only=True)
     queue_mail(
         session,
@@ -776,6 +780,7 @@ def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str
         dedupe_key=f"request:{request.id}:rejected",
         context=_mail_context(request, reasons=rejecting, note=note),
         now=now,
+        new_key=new_key,
     )
 
 
