@@ -36,7 +36,7 @@ from matching.eligibility import (
     decide,
 )
 from sprachmittlerpool.config import cutoff_hours
-from sprachmittlerpool.db import find_or_insert
+from sprachmittlerpool.db import insert_unless_present
 from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
@@ -49,6 +49,7 @@ from sprachmittlerpool.models import (
     RequestMode,
     RequestStatus,
     Volunteer,
+    local_now,
     request_language_join,
     request_municipality_join,
 )
@@ -606,36 +607,25 @@ def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
     )
 
 
-def _institution(
-    session: Session, pool_id: int, valid: RequestData, known: Institution | None
-) -> Institution:
+IDENTITY = ["pool_id", "name", "type", "email"]  # the unique key `institution_identity`
+
+
+def _institution_id(session: Session, pool_id: int, valid: RequestData, known: Institution | None) -> int:
     """Find the institution by its identity or add it, so repeat requesters stay one row.
 
-    Two first requests of one institution at once take one row too: the unique identity decides.
-    `known` is what the rules' look-up already found, so a repeat requester costs no second query.
+    Two first requests of one institution at once take one row too: the unique identity decides, and the
+    later one reads the winner's row. `known` is what the rules' look-up already found, so a repeat
+    requester costs no second query.
     """
     if known is not None:
-        return known
-    statement = _identity(pool_id, valid)
-    looked = False
-
-    def find() -> Institution | None:
-        nonlocal looked
-        if not looked:  # the rules' look-up just found nothing; look again only after a lost race
-            looked = True
-            return None
-        return session.exec(statement).first()
-
-    return find_or_insert(
-        session,
-        find,
-        lambda: Institution(
-            pool_id=pool_id,
-            name=valid.institution_name,
-            type=valid.institution_type,
-            email=valid.contact_email,
-        ),
-    )
+        return known.id  # type: ignore[return-value]
+    values = {"pool_id": pool_id, "name": valid.institution_name, "type": valid.institution_type,
+              "email": valid.contact_email, "created_at": local_now(), "note": ""}  # fmt: skip
+    new_id = insert_unless_present(session, Institution, values, IDENTITY)
+    if new_id is not None:
+        return new_id
+    winner = session.exec(_identity(pool_id, valid)).one()  # a first request of it won the race
+    return winner.id  # type: ignore[return-value]
 
 
 def _store(
@@ -651,10 +641,9 @@ def _store(
     secret: str | None,
 ) -> InterpretingRequest:
     """Insert the request with its idempotency key in one statement and audit it."""
-    institution = _institution(session, pool_id, valid, known)
     request = InterpretingRequest(
         pool_id=pool_id,
-        institution_id=institution.id,  # type: ignore[arg-type]
+        institution_id=_institution_id(session, pool_id, valid, known),
         contact_name=valid.contact_name,
         contact_email=valid.contact_email,
         contact_phone=valid.contact_phone,
