@@ -18,13 +18,19 @@ def message_id(domain: str = "sprachmittlerpool.local") -> str:
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
-def enqueue(session: Session, mail: Mail, *, now: datetime, pool_id: int | None = None) -> OutboxMail:
+def enqueue(
+    session: Session, mail: Mail, *, now: datetime, pool_id: int | None = None, new_key: bool = False
+) -> OutboxMail:
     """Queue a pool's mail in the caller's transaction; a second mail with the same dedupe key is not queued
-    again, even when two transactions queue it at once (the unique key decides, see find_or_insert)."""
-    return find_or_insert(
-        session,
-        lambda: _by_key(session, mail.dedupe_key),
-        lambda: OutboxMail(
+    again, even when two transactions queue it at once (the unique key decides, see find_or_insert).
+
+    `new_key` says the key cannot exist yet (it names a row this transaction just inserted, such as a new
+    request): the row is then only added, without the look-up and the savepoint, which cost the public
+    intake three of its statements. Should the key exist after all, the commit fails rather than drop a mail.
+    """
+
+    def make() -> OutboxMail:
+        return OutboxMail(
             pool_id=pool_id,
             dedupe_key=mail.dedupe_key,
             message_id=message_id(),
@@ -39,8 +45,13 @@ def enqueue(session: Session, mail: Mail, *, now: datetime, pool_id: int | None 
             ],
             next_attempt_at=now,
             created_at=now,
-        ),
-    )
+        )
+
+    if new_key:
+        row = make()
+        session.add(row)
+        return row
+    return find_or_insert(session, lambda: _by_key(session, mail.dedupe_key), make)
 
 
 def _by_key(session: Session, dedupe_key: str) -> OutboxMail | None:

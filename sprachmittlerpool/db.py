@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -167,3 +168,20 @@ def find_or_insert(session: Session, find: Callable[[], T | None], make: Callabl
             raise  # another constraint failed: not a duplicate
         return winner
     return row
+
+
+def insert_unless_present(
+    session: Session, model: type, values: dict[str, object], key: list[str]
+) -> int | None:
+    """Insert a row in the caller's transaction unless the unique `key` holds it already; return its new id.
+
+    None means the row exists (perhaps inserted by a transaction that committed meanwhile: PostgreSQL waits
+    for it). One statement (`ON CONFLICT DO NOTHING`), where `find_or_insert` needs a savepoint and its
+    release around the insert: a hot path such as the public intake saves two round trips. Column defaults
+    of the model are not applied: `values` must name every column without a server default.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=key).returning(model.id)
+    )
+    return session.execute(statement).scalar_one_or_none()

@@ -47,11 +47,27 @@ class NoPoolError(LookupError):
     """The database holds no pool: the migrations have not run."""
 
 
+FIRST_POOL_KEY = "first_pool_id"
+MIGRATED_POOL_ID = 1  # the pool migration 0002 creates (FIRST_POOL_ID there)
+
+
 def first_pool_id(session: Session) -> int:
-    """Return the id of the installation's first pool (the one the migrations create): the default pool."""
-    pool_id = session.exec(select(func.min(Pool.id))).one()
+    """Return the id of the installation's first pool (the one the migrations create): the default pool.
+
+    Asked several times per request (the pool choice, every mail's and link's address), but it changes
+    never while a session lives: the answer is kept in the session. The migrations give that pool the id
+    MIGRATED_POOL_ID, and ids are positive, so when that row exists it is the first; the request has
+    usually read it already, and `session.get` then answers from the session without a query.
+    """
+    if FIRST_POOL_KEY in session.info:
+        return session.info[FIRST_POOL_KEY]
+    if session.get(Pool, MIGRATED_POOL_ID) is not None:
+        pool_id: int | None = MIGRATED_POOL_ID
+    else:
+        pool_id = session.exec(select(func.min(Pool.id))).one()
     if pool_id is None:
         raise NoPoolError("Die Datenbank enthält keinen Pool. Bitte zuerst `flask db upgrade` ausführen.")
+    session.info[FIRST_POOL_KEY] = pool_id
     return pool_id
 
 

@@ -22,6 +22,7 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     RequestStatus,
+    User,
     local_now,
 )
 from sprachmittlerpool.pools import base_url_of, current_pool_id, get_in_pool, use_pool
@@ -40,20 +41,23 @@ def submit_request() -> ResponseReturnValue:
         raise ApiError(
             400, "bad_request", "Der Idempotency-Key muss aus 1 bis 128 druckbaren ASCII-Zeichen bestehen."
         )
-    if request.headers.get("Authorization"):  # a pool's own system sends for its pool, under any address
-        use_pool(_user_for_bearer(request.headers["Authorization"]).pool_id)
+    caller = _bearer_caller()
+    if caller is not None:  # a pool's own system sends for its pool, under any address
+        use_pool(caller.pool_id)
     data = json_body(intake.FIELDS)
     config = current_app.config
+    db = get_session()
+    pool_id = current_pool_id(db)
     try:
         found, token = intake.submit(
-            get_session(),
-            pool_id=current_pool_id(get_session()),
+            db,
+            pool_id=pool_id,
             data=data,
             idempotency_key=key,
-            idempotency_scope=_caller_scope() if key else "public",
+            idempotency_scope=_caller_scope(caller) if key else "public",
             now=local_now(),
             instance_path=current_app.instance_path,
-            base_url=base_url_of(get_session(), current_pool_id(get_session())),
+            base_url=base_url_of(db, pool_id),
             secret=config["SECRET_KEY"],
         )
     except intake.InvalidRequest as exc:
@@ -74,14 +78,23 @@ KEY_REUSED = (
 KEY_REUSED_FIELD = "Schon für eine andere Anfrage verwendet (key already used with another body)."
 
 
-def _caller_scope() -> str:
+def _bearer_caller() -> User | None:
+    """Return the account of the call's bearer token, None without one; a wrong token is refused (401).
+
+    Checked once per call: the pool choice and the idempotency scope both use this one answer.
+    """
+    header = request.headers.get("Authorization")
+    return _user_for_bearer(header) if header else None
+
+
+def _caller_scope(caller: User | None) -> str:
     """Scope keys to the authenticated caller when there is one, else to the anonymous public.
 
     A bearer token or a coordinator's session makes the caller's keys their own, so a key someone else
-    sent first cannot swallow their request. A wrong token is refused like everywhere else (401).
+    sent first cannot swallow their request.
     """
-    if request.headers.get("Authorization"):
-        return f"user:{_user_for_bearer(request.headers['Authorization']).id}"
+    if caller is not None:
+        return f"user:{caller.id}"
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return "public"

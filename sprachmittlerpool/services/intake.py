@@ -36,7 +36,7 @@ from matching.eligibility import (
     decide,
 )
 from sprachmittlerpool.config import cutoff_hours
-from sprachmittlerpool.db import find_or_insert
+from sprachmittlerpool.db import insert_unless_present
 from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
@@ -49,6 +49,7 @@ from sprachmittlerpool.models import (
     RequestMode,
     RequestStatus,
     Volunteer,
+    local_now,
     request_language_join,
     request_municipality_join,
 )
@@ -189,6 +190,7 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
     text |= {name: _text(data, name, limit, False, errors) for name, limit in OPTIONAL_TEXT.items()}
     if "contact_email" not in errors:
         text["contact_email"] = _email(text["contact_email"], errors)
+    _read_lists_at_once(session, data, pool_id)
     choices = {
         "institution_type": _choice(data, "institution_type", INSTITUTION_TYPES, errors),
         "appointment_type": _choice(data, "appointment_type", APPOINTMENT_TYPES, errors),
@@ -302,6 +304,27 @@ def _choice(data: Mapping[str, Any], name: str, allowed: Mapping[str, str], erro
     return value if isinstance(value, str) else ""
 
 
+def _read_lists_at_once(session: Session, data: Mapping[str, Any], pool_id: int) -> None:
+    """Read the language and the municipality in one query, so `_reference` finds both in the session.
+
+    Every submission names both; one query instead of two is a round trip less on the public intake. When
+    either is unknown no row comes back, and `_reference` asks for each itself to say which one is wrong.
+    """
+    language, place = data.get("language"), data.get("municipality")
+    if not all(_plain_key(value) for value in (language, place)):
+        return
+    session.exec(
+        select(Language, Municipality)
+        .join(Municipality, col(Municipality.pool_id) == col(Language.pool_id))
+        .where(Language.pool_id == pool_id, Language.code == language, Municipality.id == place)
+    ).first()
+
+
+def _plain_key(value: Any) -> bool:
+    """Tell whether a value can be a list entry's key: a short text without characters a query refuses."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and _clean_text(value) == value
+
+
 def _reference(
     session: Session, data: Mapping[str, Any], name: str, model: type, pool_id: int, errors: dict[str, str]
 ) -> str:
@@ -309,7 +332,7 @@ def _reference(
     if value is None or value == "":
         errors[name] = "Bitte wählen Sie einen Eintrag aus."
         return ""
-    if not isinstance(value, str) or len(value) > 64 or _clean_text(value) != value:
+    if not _plain_key(value):
         errors[name] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
         return ""
     row = session.get(model, (pool_id, value))
@@ -606,36 +629,25 @@ def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
     )
 
 
-def _institution(
-    session: Session, pool_id: int, valid: RequestData, known: Institution | None
-) -> Institution:
+IDENTITY = ["pool_id", "name", "type", "email"]  # the unique key `institution_identity`
+
+
+def _institution_id(session: Session, pool_id: int, valid: RequestData, known: Institution | None) -> int:
     """Find the institution by its identity or add it, so repeat requesters stay one row.
 
-    Two first requests of one institution at once take one row too: the unique identity decides.
-    `known` is what the rules' look-up already found, so a repeat requester costs no second query.
+    Two first requests of one institution at once take one row too: the unique identity decides, and the
+    later one reads the winner's row. `known` is what the rules' look-up already found, so a repeat
+    requester costs no second query.
     """
     if known is not None:
-        return known
-    statement = _identity(pool_id, valid)
-    looked = False
-
-    def find() -> Institution | None:
-        nonlocal looked
-        if not looked:  # the rules' look-up just found nothing; look again only after a lost race
-            looked = True
-            return None
-        return session.exec(statement).first()
-
-    return find_or_insert(
-        session,
-        find,
-        lambda: Institution(
-            pool_id=pool_id,
-            name=valid.institution_name,
-            type=valid.institution_type,
-            email=valid.contact_email,
-        ),
-    )
+        return known.id  # type: ignore[return-value]
+    values = {"pool_id": pool_id, "name": valid.institution_name, "type": valid.institution_type,
+              "email": valid.contact_email, "created_at": local_now(), "note": ""}  # fmt: skip
+    new_id = insert_unless_present(session, Institution, values, IDENTITY)
+    if new_id is not None:
+        return new_id
+    winner = session.exec(_identity(pool_id, valid)).one()  # a first request of it won the race
+    return winner.id  # type: ignore[return-value]
 
 
 def _store(
@@ -651,10 +663,9 @@ def _store(
     secret: str | None,
 ) -> InterpretingRequest:
     """Insert the request with its idempotency key in one statement and audit it."""
-    institution = _institution(session, pool_id, valid, known)
     request = InterpretingRequest(
         pool_id=pool_id,
-        institution_id=institution.id,  # type: ignore[arg-type]
+        institution_id=_institution_id(session, pool_id, valid, known),
         contact_name=valid.contact_name,
         contact_email=valid.contact_email,
         contact_phone=valid.contact_phone,
@@ -737,8 +748,9 @@ def _queue_intake_mail(
     base_url: str,
     now: datetime,
 ) -> None:
+    """Queue the requester's first mail; its key names the request just inserted, so it is new (`new_key`)."""
     if request.status == RequestStatus.REJECTED:
-        _queue_rejected(session, request, note="", now=now)
+        _queue_rejected(session, request, note="", now=now, new_key=True)
         return
     queue_mail(
         session,
@@ -750,6 +762,7 @@ def _queue_intake_mail(
             request, status_url=status_url(base_url, token), **_list_names(session, request)
         ),
         now=now,
+        new_key=True,
     )
 
 
@@ -766,7 +779,9 @@ def readable_reasons(
     ]
 
 
-def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str, now: datetime) -> None:
+def _queue_rejected(
+    session: Session, request: InterpretingRequest, *, note: str, now: datetime, new_key: bool = False
+) -> None:
     rejecting = readable_reasons(session, request, rejecting_only=True)
     queue_mail(
         session,
@@ -776,6 +791,7 @@ def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str
         dedupe_key=f"request:{request.id}:rejected",
         context=_mail_context(request, reasons=rejecting, note=note),
         now=now,
+        new_key=new_key,
     )
 
 

@@ -30,8 +30,9 @@ def queue_mail(
     context: dict[str, Any],
     now: datetime,
     attachments: tuple[Attachment, ...] = (),
+    new_key: bool = False,
 ) -> None:
-    """Compose a pool's mail and put it in the outbox of the caller's transaction."""
+    """Compose a pool's mail and put it in the outbox of the caller's transaction (`new_key`: see `enqueue`)."""
     mail = compose(
         template,
         recipient=recipient,
@@ -40,4 +41,4 @@ def queue_mail(
         context={"cutoff_hours": cutoff_hours(), **context},
         attachments=attachments,
     )
-    enqueue(session, mail, now=now, pool_id=pool_id)
+    enqueue(session, mail, now=now, pool_id=pool_id, new_key=new_key)
