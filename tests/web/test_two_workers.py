@@ -36,16 +36,35 @@ def _environment(database_url: str, tmp_path: Path, secret_key: str) -> dict[str
     }
 
 
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
+def _wait_until_up(base: str, process: subprocess.Popen) -> bool:
+    """Wait for a worker to answer; False if it stopped while starting (its log says why)."""
     deadline = time.monotonic() + 60
     while True:
-        assert process.poll() is None, "the worker stopped while starting"
+        if process.poll() is not None:
+            return False
         try:
             requests.get(f"{base}/anmelden", timeout=TIMEOUT)
-            return
+            return True
         except requests.ConnectionError:  # still importing the app
             assert time.monotonic() < deadline, f"{base} did not start"
             time.sleep(0.2)
+
+
+def _start_worker(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen]:
+    """Start one `flask serve` on a free port; another test process may take that port first, so try again."""
+    for _ in range(3):
+        port = free_port()
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [str(FLASK), "--app", "sprachmittlerpool", "serve", "--port", str(port)],
+                cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        if _wait_until_up(base, process):
+            return base, process
+        output = log.read_text(errors="replace")
+        assert "Address already in use" in output, f"the worker stopped while starting:\n{output}"
+    raise AssertionError("no free port found in three tries")
 
 
 @pytest.fixture
@@ -54,15 +73,8 @@ def workers(app, database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]
     env = _environment(database_url, tmp_path, str(app.config["SECRET_KEY"]))
     started: list[tuple[str, subprocess.Popen]] = []
     try:
-        for _ in range(2):
-            port = free_port()
-            process = subprocess.Popen(
-                [str(FLASK), "--app", "sprachmittlerpool", "serve", "--port", str(port)],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            started.append((f"http://127.0.0.1:{port}", process))
-        for base, process in started:
-            _wait_until_up(base, process)
+        for number in range(2):
+            started.append(_start_worker(env, tmp_path / f"worker-{number}.log"))
         yield started[0][0], started[1][0]
     finally:
         for _, process in started:
