@@ -20,19 +20,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from flask import Flask
 from sqlmodel import col, func, select
 
-from sprachmittlerpool import create_app, migrate
-from sprachmittlerpool.db import make_engine, new_session
+from sprachmittlerpool import create_app
+from sprachmittlerpool.db import new_session
 from sprachmittlerpool.ibans import new_key
 from sprachmittlerpool.models import ApiToken, Assignment, InterpretingRequest, Role, User, local_now
 from sprachmittlerpool.security import hash_password, new_token, token_hash
 from tests.bench import history
+from tests.bench.bench_web import recreate_database
 
 ROOT = Path(__file__).resolve().parents[2]
-PG = "host=127.0.0.1 port=5432 user=postgres"
 TARGET_MS = 300.0
 COORDINATOR_AREAS = ("coordination.", "payouts.", "reports.", "settings.", "devmail.")
 EMAIL, PASSWORD = "leitung@bench.example", "ein-langes-bench-passwort"
@@ -84,14 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 def _app(url: str, name: str, *, keep: bool) -> Flask:
     """Create (or with keep, reuse) the seeded database and return an app on it with an admin account."""
     if not keep:
-        if not name.replace("_", "").isalnum():
-            raise SystemExit(f"unusable database name {name!r}")
-        with psycopg.connect(f"{PG} dbname=postgres", autocommit=True, connect_timeout=5) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        engine.dispose()
+        recreate_database(name, url).dispose()
     app = create_app({
         "DATABASE_URL": url, "SCHEDULER": False, "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench-" + new_key(),
         "IBAN_KEY": _iban_key(keep), "INSTANCE_PATH": str(ROOT / "instance" / "bench" / "pages-instance"),

@@ -39,6 +39,7 @@ from typing import Any
 import psycopg
 import requests
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from sprachmittlerpool import migrate, reference_data, security
@@ -110,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _prepare_database(name: str, url: str) -> str:
-    """Recreate the database, migrate it, load the reference data; return a new API token's plain text."""
+def recreate_database(name: str, url: str) -> Engine:
+    """Drop and create the bench's own PostgreSQL database and migrate it; return an engine on it."""
     if not name.replace("_", "").isalnum():
         raise SystemExit(f"unusable database name {name!r}")
     with psycopg.connect(f"{PG} dbname=postgres", autocommit=True, connect_timeout=5) as connection:
@@ -119,6 +120,12 @@ def _prepare_database(name: str, url: str) -> str:
         connection.execute(f'CREATE DATABASE "{name}"')
     engine = make_engine(url)
     migrate.upgrade(engine)
+    return engine
+
+
+def _prepare_database(name: str, url: str) -> str:
+    """Recreate the database, migrate it, load the reference data; return a new API token's plain text."""
+    engine = recreate_database(name, url)
     plain = security.new_token()
     with Session(engine) as session:
         reference_data.load(session, pool_id=FIRST_POOL)
