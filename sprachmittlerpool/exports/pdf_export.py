@@ -7,12 +7,16 @@ columns, and a volunteer's block that runs over a page starts the next page with
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fontTools import ttLib
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 
 from sprachmittlerpool.exports.csv_export import content_digest
 from sprachmittlerpool.exports.formatting import (
@@ -66,9 +70,31 @@ class _PayoutPdf(FPDF):
 
 
 def add_fonts(pdf: FPDF) -> None:
-    """Register the shipped Unicode font in its styles, so every name prints (see FONT)."""
-    for style, filename in FONT_FILES.items():
-        pdf.add_font(FONT, style=style, fname=str(FONT_DIR / filename))
+    """Register the shipped Unicode font in its styles, so every name prints (see FONT).
+
+    fpdf2's `add_font` reads each font file and measures every character again for every document:
+    100–200 ms of a payout list's or a report's download. The measured font is kept per process and each
+    document gets a copy with its own glyph subset and its own file handle (the subsetting at output
+    rewrites the font it is given); the bytes come out the same as from `add_font`.
+    """
+    for style in FONT_FILES:
+        font = copy.copy(_measured(style))
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = ttLib.TTFont(font.ttffile, recalcTimestamp=False, lazy=True)
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        pdf.fonts[font.fontkey] = font
+
+
+@lru_cache(maxsize=len(FONT_FILES))
+def _measured(style: str) -> TTFFont:
+    """Read and measure one style of the shipped font once per process (a template for `add_fonts`)."""
+    template = FPDF()
+    template.add_font(FONT, style=style, fname=str(FONT_DIR / FONT_FILES[style]))
+    font = template.fonts[f"{FONT.lower()}{style}"]
+    assert isinstance(font, TTFFont) and font.color_font is None  # DejaVu: no colour tables to copy
+    return font
 
 
 def to_pdf(payout_list: PayoutList) -> bytes:
