@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, make_url, text
@@ -180,8 +181,13 @@ def insert_unless_present(
     release around the insert: a hot path such as the public intake saves two round trips. Column defaults
     of the model are not applied: `values` must name every column without a server default.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=key).returning(model.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
+    statement = _insert_unless_present(session.get_bind().dialect.name, model, tuple(key))
+    return session.execute(statement, values).scalar_one_or_none()
+
+
+@lru_cache(maxsize=32)
+def _insert_unless_present(dialect_name: str, model: type, key: tuple[str, ...]) -> Any:
+    """Build the statement once per table and dialect; the values come as parameters, so its compiled form
+    is reused instead of compiled again for every row."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(model).on_conflict_do_nothing(index_elements=list(key)).returning(model.id)  # type: ignore[attr-defined]

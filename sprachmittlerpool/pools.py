@@ -48,6 +48,7 @@ class NoPoolError(LookupError):
 
 
 FIRST_POOL_KEY = "first_pool_id"
+BASE_URL_KEY = "pool_base_urls"
 MIGRATED_POOL_ID = 1  # the pool migration 0002 creates (FIRST_POOL_ID there)
 
 
@@ -143,7 +144,18 @@ def installation_url() -> str:
 
 
 def base_url_of(session: Session, pool_id: int) -> str:
-    """Return the absolute address of a pool's public pages, as mail links and status links need it."""
+    """Return the absolute address of a pool's public pages, as mail links and status links need it.
+
+    Kept in the session like `first_pool_id`: the public intake asks it three times (the status link, the
+    mail's identity, the receipt), and a pool's address does not change under a running request.
+    """
+    known = session.info.setdefault(BASE_URL_KEY, {})
+    if pool_id not in known:
+        known[pool_id] = _base_url_of(session, pool_id)
+    return known[pool_id]
+
+
+def _base_url_of(session: Session, pool_id: int) -> str:
     root = installation_url()
     pool = session.get(Pool, pool_id)
     if pool is None or (not pool.host and pool_id == first_pool_id(session)):

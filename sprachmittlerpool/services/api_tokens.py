@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from sprachmittlerpool import security
@@ -137,11 +137,7 @@ def authenticate(session: Session, plain: str, *, now: datetime) -> tuple[User, 
     later (`note_use`), after the API call's own transaction has ended: on SQLite a second writer inside
     a write request would wait for the request's own lock.
     """
-    found = session.exec(  # token and owner in one query: every API call asks this
-        select(ApiToken, User)
-        .join(User, col(User.id) == col(ApiToken.user_id))
-        .where(ApiToken.token_hash == security.token_hash(plain))
-    ).first()
+    found = session.execute(BEARER, {"token_hash": security.token_hash(plain)}).first()
     token, owner = found if found is not None else (None, None)
     if token is None or token.revoked_at is not None:
         raise TokenRefused(401, "Das Token ist ungültig.")
@@ -151,6 +147,14 @@ def authenticate(session: Session, plain: str, *, now: datetime) -> tuple[User, 
         raise TokenRefused(403, "Das Konto ist deaktiviert.")
     stale = token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP
     return owner, token.id if stale else None
+
+
+# Token and owner in one query, built once (every API call asks it; building it cost as much as running it).
+BEARER = (
+    select(ApiToken, User)
+    .join(User, col(User.id) == col(ApiToken.user_id))
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+)
 
 
 def note_use(token_id: int, *, now: datetime) -> None:

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -45,7 +45,6 @@ from sprachmittlerpool.models import (
     Offer,
     OfferStatus,
     Pool,
-    PoolClosure,
     RequestMode,
     RequestStatus,
     Volunteer,
@@ -56,6 +55,7 @@ from sprachmittlerpool.models import (
 from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
+from sprachmittlerpool.services.intake_lookup import Entry, Identity, Lookup, Sender, look_up
 from sprachmittlerpool.services.mail import queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set, rule_title, rule_titles
 from sprachmittlerpool.services.qualifications import brokered_modes, place_words
@@ -185,17 +185,32 @@ class RequestData:
 
 def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_id: int) -> RequestData:
     """Check every field and raise InvalidRequest naming each wrong one, so nothing half-valid is stored."""
+    return _checked(session, data, now=now, pool_id=pool_id)[0]
+
+
+def _checked(
+    session: Session, data: Mapping[str, Any], *, now: datetime, pool_id: int
+) -> tuple[RequestData, Lookup]:
+    """Validate, and return with the request what the one look-up found (sender, closed days, names)."""
     errors: dict[str, str] = {}
     text = {name: _text(data, name, limit, True, errors) for name, limit in REQUIRED_TEXT.items()}
     text |= {name: _text(data, name, limit, False, errors) for name, limit in OPTIONAL_TEXT.items()}
     if "contact_email" not in errors:
         text["contact_email"] = _email(text["contact_email"], errors)
-    _read_lists_at_once(session, data, pool_id)
+    institution_type = _choice(data, "institution_type", INSTITUTION_TYPES, errors)
+    found = look_up(
+        session,
+        pool_id=pool_id,
+        language=_key(data, "language", errors),
+        municipality=_key(data, "municipality", errors),
+        sender=Identity(text["institution_name"], institution_type, text["contact_email"]),
+        today=now.date(),
+    )
     choices = {
-        "institution_type": _choice(data, "institution_type", INSTITUTION_TYPES, errors),
+        "institution_type": institution_type,
         "appointment_type": _choice(data, "appointment_type", APPOINTMENT_TYPES, errors),
-        "language": _reference(session, data, "language", Language, pool_id, errors),
-        "municipality": _reference(session, data, "municipality", Municipality, pool_id, errors),
+        "language": _listed(data, "language", found.language, errors),
+        "municipality": _listed(data, "municipality", found.municipality, errors),
     }
     mode = _mode(session, data.get("mode"), pool_id, errors)
     text |= _place(data, mode, errors)
@@ -211,7 +226,7 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
     if errors:
         raise InvalidRequest(errors)
     assert start is not None and end is not None
-    return RequestData(
+    valid = RequestData(
         **text,
         **choices,  # type: ignore[arg-type]
         start=start,
@@ -222,6 +237,7 @@ def validate(session: Session, data: Mapping[str, Any], *, now: datetime, pool_i
         mode=mode,
         pages=pages,
     )
+    return valid, found
 
 
 def _mode(session: Session, value: Any, pool_id: int, errors: dict[str, str]) -> str:
@@ -304,52 +320,36 @@ def _choice(data: Mapping[str, Any], name: str, allowed: Mapping[str, str], erro
     return value if isinstance(value, str) else ""
 
 
-def _read_lists_at_once(session: Session, data: Mapping[str, Any], pool_id: int) -> None:
-    """Read the language and the municipality in one query, so `_reference` finds both in the session.
-
-    Every submission names both; one query instead of two is a round trip less on the public intake. When
-    either is unknown no row comes back, and `_reference` asks for each itself to say which one is wrong.
-    """
-    language, place = data.get("language"), data.get("municipality")
-    if not all(_plain_key(value) for value in (language, place)):
-        return
-    session.exec(
-        select(Language, Municipality)
-        .join(Municipality, col(Municipality.pool_id) == col(Language.pool_id))
-        .where(Language.pool_id == pool_id, Language.code == language, Municipality.id == place)
-    ).first()
-
-
-def _plain_key(value: Any) -> bool:
-    """Tell whether a value can be a list entry's key: a short text without characters a query refuses."""
-    return isinstance(value, str) and 0 < len(value) <= 64 and _clean_text(value) == value
-
-
-def _reference(
-    session: Session, data: Mapping[str, Any], name: str, model: type, pool_id: int, errors: dict[str, str]
-) -> str:
+def _key(data: Mapping[str, Any], name: str, errors: dict[str, str]) -> str:
+    """Read a list entry's key (language code, town id): a short text without characters a query refuses."""
     value = data.get(name)
     if value is None or value == "":
         errors[name] = "Bitte wählen Sie einen Eintrag aus."
         return ""
-    if not _plain_key(value):
+    if not (isinstance(value, str) and 0 < len(value) <= 64 and _clean_text(value) == value):
         errors[name] = "Bitte wählen Sie einen Eintrag aus der Liste aus."
         return ""
-    row = session.get(model, (pool_id, value))
-    if row is None:
+    return value
+
+
+def _listed(data: Mapping[str, Any], name: str, entry: Entry | None, errors: dict[str, str]) -> str:
+    """Accept the key of an entry the pool offers; an unknown or retired one gets its own message."""
+    if name in errors:
+        return ""
+    if entry is None:
         errors[name] = (
             "Diese Sprache kennt der Pool nicht. Bitte wählen Sie eine aus der Liste."
             if name == "language"
             else "Dieser Ort gehört nicht zur Region des Pools. Bitte wählen Sie einen aus der Liste."
         )
-    elif row.retired_at is not None:
+    elif entry.retired:
         # Retired entries stay on old requests but are no longer offered for new ones.
         errors[name] = (
             "Diese Sprache vermittelt der Pool zurzeit nicht. Bitte wählen Sie eine aus der Liste."
             if name == "language"
             else "Diesen Ort bietet der Pool nicht mehr an. Bitte wählen Sie einen aus der Liste."
         )
-    return value
+    return data[name]
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -452,17 +452,6 @@ def valid_idempotency_key(key: str | None) -> bool:
     return key is None or (0 < len(key) <= MAX_IDEMPOTENCY_KEY and key.isascii() and key.isprintable())
 
 
-# --- rules and calendar -------------------------------------------------------------------------
-
-
-def calendar(session: Session, *, today: date, pool_id: int) -> tuple[frozenset[date], frozenset[date]]:
-    """Return NRW holidays and the pool's closed days for every day a request may fall on."""
-    holidays = nrw_holidays(range(today.year, today.year + 2 + MAX_DAYS_AHEAD // 365))
-    statement = select(PoolClosure.day).where(PoolClosure.pool_id == pool_id, col(PoolClosure.day) >= today)
-    closed = session.exec(statement).all()
-    return holidays, frozenset(closed)
-
-
 # --- submission ---------------------------------------------------------------------------------
 
 
@@ -478,16 +467,14 @@ def submit(
     secret: str,
     pool_id: int,
 ) -> tuple[InterpretingRequest, str | None]:
-    """Submit with the pool's effective rules (district file and the pool's choices), NRW holidays and closed days."""
-    holidays, closed_days = calendar(session, today=now.date(), pool_id=pool_id)
+    """Submit with the pool's effective rules (district file and the pool's choices) and NRW holidays."""
     return submit_request(
         session,
         pool_id=pool_id,
         data=data,
         now=now,
         rules=effective_rule_set(session, pool_id=pool_id, instance_path=instance_path),
-        holidays=holidays,
-        closed_days=closed_days,
+        holidays=nrw_holidays(range(now.year, now.year + 2 + MAX_DAYS_AHEAD // 365)),
         idempotency_key=idempotency_key,
         idempotency_scope=idempotency_scope,
         base_url=base_url,
@@ -549,7 +536,6 @@ def submit_request(
     now: datetime,
     rules: RuleSet,
     holidays: frozenset[date],
-    closed_days: frozenset[date],
     idempotency_key: str | None,
     idempotency_scope: str = "public",
     base_url: str = "",
@@ -557,36 +543,46 @@ def submit_request(
 ) -> tuple[InterpretingRequest, str | None]:
     """Store a request with the rules' decision and queue the requester's mail; a repeat returns the first.
 
+    The pool's closed days come with the look-up of the validation; a new request comes back as an
+    object not attached to the session (see `_store`).
+
     A repeat is the same key from the same caller with the same body; any other body raises
     IdempotencyMismatch. The token is None only for a repeat whose sealed link cannot be opened.
+
+    The key is not looked up first: a new request (nearly every call) would pay a query for nothing. The
+    unique key refuses a repeat's insert instead, and a repeat that no longer validates (its appointment
+    has passed since) is found by its key before the errors are shown.
     """
     keyed = Idempotency(idempotency_key, idempotency_scope, body_hash(data)) if idempotency_key else None
-    if keyed:
-        earlier = _by_key(session, keyed.stored_key(pool_id))
-        if earlier is not None:
-            return earlier, _repeat_token(earlier, keyed, secret)
-    valid = validate(session, data, now=now, pool_id=pool_id)
-    known = session.exec(_identity(pool_id, valid)).first()
+    try:
+        valid, found = _checked(session, data, now=now, pool_id=pool_id)
+    except InvalidRequest:
+        earlier = _by_key(session, keyed.stored_key(pool_id)) if keyed else None
+        if earlier is None or keyed is None:
+            raise
+        return earlier, _repeat_token(earlier, keyed, secret)
+    known = found.sender
     facts = IntakeFacts(
         valid.institution_type,
         valid.appointment_type,
         valid.topic,
         valid.start,
         valid.end,
-        institution_verified=known is not None and known.verified_at is not None,
-        institution_blocked=known is not None and known.blocked_at is not None,
+        institution_verified=known is not None and known.verified,
+        institution_blocked=known is not None and known.blocked,
         written=valid.mode == RequestMode.WRITTEN,
     )
-    decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=closed_days)
+    decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=found.closed_days)
     token = new_token()
     try:
         request = _store(
             session, pool_id, valid, decision, token=token, now=now, known=known, keyed=keyed, secret=secret
         )
-        _queue_intake_mail(session, request, token=token, base_url=base_url, now=now)
+        names = {"language": found.language.name, "municipality": found.municipality.name}  # type: ignore[union-attr]
+        _queue_intake_mail(session, request, token=token, base_url=base_url, now=now, names=names)
         session.commit()
     except IntegrityError:
-        # Two clicks raced past the lookup; the database's unique key kept one, return it.
+        # A repeat, or two clicks at once: the database's unique key kept the first, return it.
         session.rollback()
         earlier = _by_key(session, keyed.stored_key(pool_id)) if keyed else None
         if earlier is None or keyed is None:
@@ -595,11 +591,14 @@ def submit_request(
     return request, token
 
 
-def _remember(request: InterpretingRequest, keyed: Idempotency, token: str, secret: str | None) -> None:
-    stored = keyed.stored_key(request.pool_id)
-    request.idempotency_key = stored
-    request.idempotency_body_hash = keyed.body
-    request.idempotency_sealed_token = seal_token(token, secret=secret, stored_key=stored) if secret else None
+def _remembered(pool_id: int, keyed: Idempotency, token: str, secret: str | None) -> dict[str, str | None]:
+    """The columns that let a repeat of the key find this request and answer with its own link."""
+    stored = keyed.stored_key(pool_id)
+    return {
+        "idempotency_key": stored,
+        "idempotency_body_hash": keyed.body,
+        "idempotency_sealed_token": seal_token(token, secret=secret, stored_key=stored) if secret else None,
+    }
 
 
 def _by_key(session: Session, stored_key: str) -> InterpretingRequest | None:
@@ -632,11 +631,11 @@ def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
 IDENTITY = ["pool_id", "name", "type", "email"]  # the unique key `institution_identity`
 
 
-def _institution_id(session: Session, pool_id: int, valid: RequestData, known: Institution | None) -> int:
+def _institution_id(session: Session, pool_id: int, valid: RequestData, known: Sender | None) -> int:
     """Find the institution by its identity or add it, so repeat requesters stay one row.
 
     Two first requests of one institution at once take one row too: the unique identity decides, and the
-    later one reads the winner's row. `known` is what the rules' look-up already found, so a repeat
+    later one reads the winner's row. `known` is what the validation's look-up already found, so a repeat
     requester costs no second query.
     """
     if known is not None:
@@ -658,56 +657,62 @@ def _store(
     *,
     token: str,
     now: datetime,
-    known: Institution | None,
+    known: Sender | None,
     keyed: Idempotency | None,
     secret: str | None,
 ) -> InterpretingRequest:
-    """Insert the request with its idempotency key in one statement and audit it."""
-    request = InterpretingRequest(
-        pool_id=pool_id,
-        institution_id=_institution_id(session, pool_id, valid, known),
-        contact_name=valid.contact_name,
-        contact_email=valid.contact_email,
-        contact_phone=valid.contact_phone,
-        language_code=valid.language,
-        dialect=valid.dialect,
-        appointment_type=valid.appointment_type,
-        topic=valid.topic,
-        start=valid.start,
-        end=valid.end,
-        municipality_id=valid.municipality,
-        address=valid.address,
-        mode=valid.mode,
-        call_details=valid.call_details,
-        pages=valid.pages,
-        persons=valid.persons,
-        gender_required=valid.gender_required,
-        preferred_volunteer_id=valid.preferred_volunteer,
-        status=decision.status,
-        urgent=decision.urgent,
-        reasons=[
+    """Insert the request with its idempotency key and its audit row, two plain statements.
+
+    The returned request is a copy of the row, not attached to the session: building a model object and
+    flushing it costs the public intake more than the insert itself, and nothing changes the request
+    after this in the same transaction. A repeated key fails here (IntegrityError), before any mail.
+    """
+    values: dict[str, Any] = {
+        "pool_id": pool_id,
+        "institution_id": _institution_id(session, pool_id, valid, known),
+        "contact_name": valid.contact_name,
+        "contact_email": valid.contact_email,
+        "contact_phone": valid.contact_phone,
+        "language_code": valid.language,
+        "dialect": valid.dialect,
+        "appointment_type": valid.appointment_type,
+        "topic": valid.topic,
+        "start": valid.start,
+        "end": valid.end,
+        "municipality_id": valid.municipality,
+        "address": valid.address,
+        "mode": valid.mode,
+        "call_details": valid.call_details,
+        "pages": valid.pages,
+        "persons": valid.persons,
+        "gender_required": valid.gender_required,
+        "preferred_volunteer_id": valid.preferred_volunteer,
+        "status": decision.status,
+        "urgent": decision.urgent,
+        "reasons": [
             {"rule": r.rule, "message": r.message, "effect": r.effect, "triggers": list(r.triggers)}
             for r in decision.reasons
         ],
-        status_token_hash=token_hash(token),
-        created_at=now,
-        updated_at=now,
-    )
-    if keyed:
-        _remember(request, keyed, token, secret)
-    session.add(request)
-    session.flush()
-    audit.record(
+        "status_token_hash": token_hash(token),
+        "created_at": now,
+        "updated_at": now,
+        **(_remembered(pool_id, keyed, token, secret) if keyed else {}),
+    }
+    request_id = session.execute(INSERT_REQUEST, values).scalar_one()
+    audit.append(
         session,
         actor=REQUESTER,
         entity="request",
-        entity_id=str(request.id),
+        entity_id=str(request_id),
         action="submitted",
         from_state=RequestStatus.SUBMITTED,
         to_state=decision.status,
         detail={"rules": [r.rule for r in decision.reasons], "urgent": decision.urgent},
     )
-    return request
+    return InterpretingRequest(id=request_id, **values)
+
+
+INSERT_REQUEST = insert(InterpretingRequest.__table__).returning(InterpretingRequest.__table__.c.id)  # type: ignore[attr-defined]
 
 
 def status_url(base_url: str, token: str) -> str:
@@ -726,20 +731,6 @@ def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _list_names(session: Session, request: InterpretingRequest) -> dict[str, str]:
-    """Name the language and municipality as the pool's lists word them.
-
-    The receipt goes to whatever address the submitter typed, so it carries only words the pool chose
-    (these names, date, time, the status link), never the submitter's own text.
-    """
-    language = session.get(Language, (request.pool_id, request.language_code))
-    municipality = session.get(Municipality, (request.pool_id, request.municipality_id))
-    return {
-        "language": language.name_de if language else request.language_code,
-        "municipality": municipality.name if municipality else request.municipality_id,
-    }
-
-
 def _queue_intake_mail(
     session: Session,
     request: InterpretingRequest,
@@ -747,8 +738,14 @@ def _queue_intake_mail(
     token: str,
     base_url: str,
     now: datetime,
+    names: dict[str, str],
 ) -> None:
-    """Queue the requester's first mail; its key names the request just inserted, so it is new (`new_key`)."""
+    """Queue the requester's first mail; its key names the request just inserted, so it is new (`new_key`).
+
+    The receipt goes to whatever address the submitter typed, so it carries only words the pool chose
+    (`names`: the language and the town as the pool's lists word them, date, time, the status link), never
+    the submitter's own text.
+    """
     if request.status == RequestStatus.REJECTED:
         _queue_rejected(session, request, note="", now=now, new_key=True)
         return
@@ -758,9 +755,7 @@ def _queue_intake_mail(
         pool_id=request.pool_id,
         recipient=request.contact_email,
         dedupe_key=f"request:{request.id}:received",
-        context=_mail_context(
-            request, status_url=status_url(base_url, token), **_list_names(session, request)
-        ),
+        context=_mail_context(request, status_url=status_url(base_url, token), **names),
         now=now,
         new_key=True,
     )

@@ -252,6 +252,7 @@ def _start_gunicorn(url: str, port: int, workers: int, directory: Path, log_path
         "SPRACHMITTLERPOOL_IBAN_KEY": new_key(),
         "SPRACHMITTLERPOOL_MAIL_DIR": str(directory / "mail"),
         "SPRACHMITTLERPOOL_RATELIMIT_ENABLED": "false",  # Flask-Limiter's switch; measure the app, not the limiter
+        "SPRACHMITTLERPOOL_BASE_URL": f"http://{HOST}:{port}",  # as in production: the pool's own address
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [
