@@ -8,6 +8,7 @@ columns, and a volunteer's block that runs over a page starts the next page with
 from __future__ import annotations
 
 import copy
+import io
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -80,11 +81,17 @@ def add_fonts(pdf: FPDF) -> None:
     for style in FONT_FILES:
         font = copy.copy(_measured(style))
         font.i = len(pdf.fonts) + 1
-        font.ttfont = ttLib.TTFont(font.ttffile, recalcTimestamp=False, lazy=True)
+        font.ttfont = ttLib.TTFont(io.BytesIO(_font_bytes(style)), recalcTimestamp=False, lazy=True)
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         pdf.fonts[font.fontkey] = font
+
+
+@lru_cache(maxsize=len(FONT_FILES))
+def _font_bytes(style: str) -> bytes:
+    """The font file in memory: a document's copy reads from it and leaves no open file behind."""
+    return (FONT_DIR / FONT_FILES[style]).read_bytes()
 
 
 @lru_cache(maxsize=len(FONT_FILES))
@@ -202,8 +209,18 @@ def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
 
 
 def line_count(pdf: FPDF, value: str, width: float) -> int:
-    """Count the lines ``value`` takes in a column of ``width``."""
+    """Count the lines ``value`` takes in a column of ``width``.
+
+    Most cells (amounts, dates, short names) fit on one line: their width, a sum of character widths,
+    says so without laying the cell out (fpdf2's dry run costs as much as printing it). A cell that comes
+    near the column's edge is laid out as before.
+    """
+    if "\n" not in value and pdf.get_string_width(value) < width - 2 * pdf.c_margin - FIT_MARGIN:
+        return 1
     return len(pdf.multi_cell(width, LINE, value, dry_run=True, output="LINES")) or 1
+
+
+FIT_MARGIN = 0.5  # mm kept free before trusting the quick one-line answer, against rounding in the layout
 
 
 def wrapped_row(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fpdf import FPDF
 
-from sprachmittlerpool.exports.pdf_export import FONT, FONT_DIR, FONT_FILES, add_fonts
+from sprachmittlerpool.exports.pdf_export import FONT, FONT_DIR, FONT_FILES, LINE, add_fonts, line_count
 
 WORDS = ("Olena Kowalenko – Größe", "Αλέξανδρος", "Алексей Петров", "محمد الأحمد")
 
@@ -14,7 +14,7 @@ WORDS = ("Olena Kowalenko – Größe", "Αλέξανδρος", "Алексей 
 def _document(register, words: tuple[str, ...]) -> bytes:
     pdf = FPDF()
     register(pdf)
-    pdf.set_creation_date(datetime(2025, 3, 31, 18, 0, tzinfo=timezone.utc))
+    pdf.set_creation_date(datetime(2025, 3, 31, 18, 0, tzinfo=UTC))
     pdf.add_page()
     for style in FONT_FILES:
         pdf.set_font(FONT, style=style, size=11)
@@ -37,3 +37,21 @@ def test_documents_from_the_kept_font_are_byte_identical_to_fpdf2_s_own_and_do_n
     assert _document(add_fonts, WORDS[:1]) == expected_short
     assert _document(add_fonts, WORDS) == expected_long
     assert len(expected_short) < len(expected_long)
+
+
+def test_the_quick_one_line_answer_agrees_with_fpdf2_s_layout_near_every_column_edge() -> None:
+    pdf = FPDF()
+    add_fonts(pdf)
+    pdf.add_page()
+    pieces = ("1.234,56 €", "Olena Kowalenko", "Städtische Gemeinschaftsgrundschule", "Алексей", "مرحبا", "W")
+    checked = 0
+    for style in ("", "B"):
+        pdf.set_font(FONT, style=style, size=8)
+        for width in (16.0, 20.0, 22.0, 30.0, 40.0, 52.0):
+            for piece in pieces:
+                for repeat in range(1, 9):  # from well inside the column to past its edge
+                    value = " ".join([piece] * repeat)
+                    laid_out = len(pdf.multi_cell(width, LINE, value, dry_run=True, output="LINES")) or 1
+                    assert line_count(pdf, value, width) == laid_out, (style, width, value)
+                    checked += 1
+    assert checked == 2 * 6 * 6 * 8

@@ -127,8 +127,7 @@ def test_a_mail_queued_with_a_new_key_is_stored_and_a_taken_key_fails_rather_tha
         session.commit()
     assert count(app, OutboxMail, OutboxMail.dedupe_key == "anfrage:1:eingang") == 1
 
-    with app.app_context(), new_session(write=True) as session:
-        with pytest.raises(IntegrityError):
-            enqueue(session, mail("anfrage:1:eingang"), now=local_now(), new_key=True)
-            session.commit()
+    with app.app_context(), new_session(write=True) as session, pytest.raises(IntegrityError):
+        enqueue(session, mail("anfrage:1:eingang"), now=local_now(), new_key=True)
+        session.commit()
     assert count(app, OutboxMail) == 1
