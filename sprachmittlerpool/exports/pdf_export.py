@@ -47,11 +47,11 @@ RIGHT_ALIGNED = ("Dauer", "Betrag")
 class _PayoutPdf(FPDF):
     """An A4 page layout whose footer carries page numbers and the list's checksum."""
 
-    def __init__(self, digest: str) -> None:
+    def __init__(self, digest: str, *, italic: bool) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.digest = digest
         self.continuing: PayoutLine | None = None  # the volunteer whose block is being printed
-        add_fonts(self)
+        add_fonts(self, styles=("", "B", "I") if italic else ("", "B"))  # italics only for remarks
         self.set_auto_page_break(auto=True, margin=20)
         self.set_margins(15, 15, 15)
 
@@ -70,15 +70,18 @@ class _PayoutPdf(FPDF):
         self.cell(0, 5, text, align="C")
 
 
-def add_fonts(pdf: FPDF) -> None:
-    """Register the shipped Unicode font in its styles, so every name prints (see FONT).
+def add_fonts(pdf: FPDF, styles: Collection[str] = tuple(FONT_FILES)) -> None:
+    """Register the shipped Unicode font in the styles a document uses, so every name prints (see FONT).
+
+    fpdf2 embeds every registered font, used or not, and cuts each down to its glyphs when the document is
+    written (75–100 ms per style): a document names the styles it prints with.
 
     fpdf2's `add_font` reads each font file and measures every character again for every document:
     100–200 ms of a payout list's or a report's download. The measured font is kept per process and each
     document gets a copy with its own glyph subset and its own file handle (the subsetting at output
     rewrites the font it is given); the bytes come out the same as from `add_font`.
     """
-    for style in FONT_FILES:
+    for style in styles:
         font = copy.copy(_measured(style))
         font.i = len(pdf.fonts) + 1
         font.ttfont = ttLib.TTFont(io.BytesIO(_font_bytes(style)), recalcTimestamp=False, lazy=True)
@@ -106,7 +109,8 @@ def _measured(style: str) -> TTFFont:
 
 def to_pdf(payout_list: PayoutList) -> bytes:
     """Render the payout list as PDF bytes."""
-    pdf = _PayoutPdf(content_digest(payout_list))
+    remarks = any(_remark(item) for line in payout_list.lines for item in line.items)
+    pdf = _PayoutPdf(content_digest(payout_list), italic=remarks)
     pdf.set_creation_date(created_at(payout_list))
     pdf.set_lang(LANGUAGE)
     pdf.set_title(f"Auszahlungsliste {payout_list.month}")
@@ -192,9 +196,7 @@ def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
     pdf.set_font(FONT, size=8)
     values = (date_de(item.date), item.assignment_id, item.institution, f"{item.duration_minutes} Min.")
     values += (outcome_de(item.outcome), money_de(item.amount))
-    remark = " · ".join(
-        part for part in (f"Korrektur zu {item.corrects}" if item.corrects else "", item.note) if part
-    )
+    remark = _remark(item)
     height = max(
         ROW,
         LINE * max(line_count(pdf, value, width) for (_, width), value in zip(COLUMNS, values, strict=True)),
@@ -206,6 +208,13 @@ def _item_row(pdf: _PayoutPdf, item: PayoutItem) -> None:
         ensure_room(pdf, LINE * line_count(pdf, remark, 158))
         pdf.set_x(pdf.l_margin + 22)
         pdf.multi_cell(158, LINE, remark, align="L", new_x="LMARGIN", new_y="NEXT")
+
+
+def _remark(item: PayoutItem) -> str:
+    """The line under an assignment: what it corrects and the coordinator's note, if any."""
+    return " · ".join(
+        part for part in (f"Korrektur zu {item.corrects}" if item.corrects else "", item.note) if part
+    )
 
 
 def line_count(pdf: FPDF, value: str, width: float) -> int:

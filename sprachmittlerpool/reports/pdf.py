@@ -56,7 +56,7 @@ class _ReportPdf(FPDF):
         super().__init__(orientation="landscape", unit="mm", format="A4")
         self.footer_text = footer_text
         self.table_head: tuple[Columns, Sequence[str]] | None = None  # the table being printed
-        add_fonts(self)
+        add_fonts(self, styles=("", "B"))  # no italics in a report
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(15, 15, 15)
 
