@@ -150,11 +150,12 @@ MAX_CLEARANCE_NOTICE_WEEKS = 52
 
 
 class LoanStatus(enum.StrEnum):
-    """A loan is asked of the lending pool, which agrees or refuses once."""
+    """A loan is asked of the lending pool, which agrees or refuses once; the asking pool may withdraw it first."""
 
     ASKED = "asked"
     AGREED = "agreed"
     REFUSED = "refused"
+    WITHDRAWN = "withdrawn"  # by the asking pool while the answer was open (decided_at: when; no decided_by)
 
 
 class MailStatus(enum.StrEnum):

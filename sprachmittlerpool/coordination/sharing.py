@@ -45,6 +45,47 @@ def ask_other_pools(request_id: int) -> Response:
     return redirect(url_for("coordination.request_detail", request_id=request_id))
 
 
+@bp.post("/anfragen/<int:request_id>/andere-pools/<int:loan_id>/zurueckziehen")
+def withdraw_loan(request_id: int, loan_id: int) -> str | Response:
+    """Withdraw a waiting ask after the confirmation step, so the request may be asked of another pool."""
+    db = get_session()
+    wanted = get_in_pool(db, InterpretingRequest, request_id) or abort(404)
+    loan = db.get(Loan, loan_id)
+    if loan is None or loan.pool_id != current_pool_id(db) or loan.request_id != wanted.id:
+        abort(404)
+    back = url_for("coordination.request_detail", request_id=wanted.id)
+    if not confirmed():
+        line = sharing.loans_of_request(db, wanted)
+        other = next((entry.other_pool for entry in line if entry.loan.id == loan.id), "")
+        return confirmation_page(
+            Confirmation(
+                question=f"Anfrage bei {other} zurückziehen?",
+                happens=(
+                    f"{other} kann dieser Anfrage nicht mehr zustimmen und sieht sie als zurückgezogen.",
+                    "Die Anfrage bleibt offen: Ihr Pool kann sie selbst besetzen oder einen anderen Pool "
+                    "fragen; die gefragte Person wird dabei nicht noch einmal vorgeschlagen.",
+                ),
+                mail=("Niemand bekommt eine E-Mail.",),
+                button="Ja, zurückziehen",
+                action=url_for("coordination.withdraw_loan", request_id=wanted.id, loan_id=loan.id),
+                back_url=back,
+                back_label="Nein, zurück zur Anfrage",
+            )
+        )
+    try:
+        sharing.withdraw(
+            db, loan_id=loan.id, pool_id=current_pool_id(db), user_id=current_user.id, now=local_now()
+        )
+    except sharing.SharingRefused as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            "Zurückgezogen: die Anfrage ist wieder offen und kann einem anderen Pool vorgeschlagen werden.",
+            "success",
+        )
+    return redirect(back)
+
+
 @bp.get("/andere-pools")
 def loans() -> str:
     """Show what other pools asked of this pool, and what this pool asked of others."""
@@ -68,7 +109,13 @@ def decide_loan(loan_id: int, decision: str) -> str | Response:
     db = get_session()
     loan = db.get(Loan, loan_id)
     if loan is None or loan.lender_pool_id != current_pool_id(db) or loan.status != LoanStatus.ASKED:
-        flash("Über diese Anfrage ist schon entschieden, oder es gibt sie nicht.", "error")
+        withdrawn = loan is not None and loan.status == LoanStatus.WITHDRAWN
+        flash(
+            "Der anfragende Pool hat diese Anfrage zurückgezogen."
+            if withdrawn and loan.lender_pool_id == current_pool_id(db)
+            else "Über diese Anfrage ist schon entschieden, oder es gibt sie nicht.",
+            "error",
+        )
         return redirect(url_for("coordination.loans"))
     agree = DECISIONS[decision]
     if not confirmed():

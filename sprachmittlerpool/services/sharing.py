@@ -285,6 +285,30 @@ def decide(
     return loan
 
 
+def withdraw(session: Session, *, loan_id: int, pool_id: int, user_id: int, now: datetime) -> Loan:
+    """Take back an ask that still waits for the other pool's answer; raise SharingRefused if it cannot.
+
+    Only one ask waits per request, so a pool that hears nothing would otherwise be stuck with it. The
+    person asked stays out of the next ask for this request, as after a refusal.
+    """
+    loan = session.get(Loan, loan_id)
+    if loan is None or loan.pool_id != pool_id:
+        raise SharingRefused("Diese Anfrage gibt es nicht.")
+    if not offers.set_status(
+        session, Loan, loan_id, from_states=[LoanStatus.ASKED], status=LoanStatus.WITHDRAWN, decided_at=now
+    ):
+        session.rollback()
+        raise SharingRefused(
+            "Der andere Pool hat schon geantwortet; die Anfrage lässt sich nicht mehr zurückziehen."
+        )
+    audit.record(
+        session, actor=f"user:{user_id}", entity="loan", entity_id=str(loan_id), action="withdraw",
+        from_state=LoanStatus.ASKED, to_state=LoanStatus.WITHDRAWN, detail={"request": loan.request_id},
+    )  # fmt: skip
+    session.commit()
+    return loan
+
+
 # --- what each side sees --------------------------------------------------------------------------
 
 
@@ -304,6 +328,7 @@ STATUS_DE = {
     LoanStatus.ASKED: "angefragt, Antwort offen",
     LoanStatus.AGREED: "zugestimmt",
     LoanStatus.REFUSED: "abgelehnt",
+    LoanStatus.WITHDRAWN: "vom anfragenden Pool zurückgezogen",
 }
 
 

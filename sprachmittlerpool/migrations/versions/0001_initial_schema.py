@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 01:27:35.018661
+Create Date: 2026-12-04 04:56:23.698171
 """
 
 from collections.abc import Sequence
@@ -493,7 +493,7 @@ def upgrade() -> None:
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("(status = 'asked') = (decided_at IS NULL)", name='loan_decided_when_answered'),
-    sa.CheckConstraint("status IN ('asked', 'agreed', 'refused')", name='status_valid'),
+    sa.CheckConstraint("status IN ('asked', 'agreed', 'refused', 'withdrawn')", name='status_valid'),
     sa.CheckConstraint('lender_pool_id <> pool_id', name='loan_between_two_pools'),
     sa.ForeignKeyConstraint(['lender_pool_id', 'decided_by_id'], ['app_user.pool_id', 'app_user.id'], name='loan_decided_by_lender'),
     sa.ForeignKeyConstraint(['lender_pool_id', 'volunteer_id'], ['volunteer.pool_id', 'volunteer.id'], name='loan_volunteer_of_lender'),
