@@ -1,13 +1,20 @@
-"""The shipped font is measured once per process; every document still gets exactly what fpdf2 would make."""
+"""The PDF shortcuts change no byte: the font measured once per process, one-line cells without layout."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from fpdf import FPDF
+from hypothesis import HealthCheck, given, settings
 
+from sprachmittlerpool.exports import pdf_export
 from sprachmittlerpool.exports.pdf_export import FONT, FONT_DIR, FONT_FILES, LINE, add_fonts, line_count
+from sprachmittlerpool.reports import pdf as report_pdf
+from tests.money.builders import item, line, payout_list, payout_lists
+from tests.reports.test_report_pdf import _report
 
+MADE = datetime(2025, 4, 1, 10, 30)
 WORDS = ("Olena Kowalenko – Größe", "Αλέξανδρος", "Алексей Петров", "محمد الأحمد")
 
 
@@ -55,3 +62,33 @@ def test_the_quick_one_line_answer_agrees_with_fpdf2_s_layout_near_every_column_
                     assert line_count(pdf, value, width) == laid_out, (style, width, value)
                     checked += 1
     assert checked == 2 * 6 * 6 * 8
+
+
+def _without_shortcut(monkeypatch, make):
+    with monkeypatch.context() as patched:
+        patched.setattr(pdf_export, "fits_one_line", lambda *_: False)
+        return make()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payouts=payout_lists)
+def test_payout_lists_come_out_byte_identical_with_and_without_the_one_line_shortcut(
+    monkeypatch, payouts
+) -> None:
+    closed = replace(
+        payouts, closed=True, closed_at=datetime(2025, 4, 1, 10, 30)
+    )  # an open list is dated now
+    assert pdf_export.to_pdf(closed) == _without_shortcut(monkeypatch, lambda: pdf_export.to_pdf(closed))
+
+
+def test_awkward_cells_and_a_report_come_out_byte_identical_with_and_without_the_shortcut(
+    monkeypatch,
+) -> None:
+    awkward = ("Kita  Regenbogen", " Kita", "Kita ", "Kita\nSonnenschein", "", "W" * 40, "Семья Петровых")
+    items = (item(f"a{n}", institution=text, note=text) for n, text in enumerate(awkward))
+    payouts = payout_list(line("7", "Ahmad Said", *items))
+    assert pdf_export.to_pdf(payouts) == _without_shortcut(monkeypatch, lambda: pdf_export.to_pdf(payouts))
+    report = _report(30)
+    assert report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE) == _without_shortcut(
+        monkeypatch, lambda: report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)
+    )
