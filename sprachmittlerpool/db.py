@@ -178,8 +178,8 @@ def insert_unless_present(
 
     None means the row exists (perhaps inserted by a transaction that committed meanwhile: PostgreSQL waits
     for it). One statement (`ON CONFLICT DO NOTHING`), where `find_or_insert` needs a savepoint and its
-    release around the insert: a hot path such as the public intake saves two round trips. Column defaults
-    of the model are not applied: `values` must name every column without a server default.
+    release around the insert: a hot path such as the public intake saves two round trips. Columns `values`
+    leaves out get their column defaults.
     """
     statement = _insert_unless_present(session.get_bind().dialect.name, model, tuple(key))
     return session.execute(statement, values).scalar_one_or_none()

@@ -1,6 +1,6 @@
 """Benchmark the web surface under load: the intake API against a trivial endpoint, load from wrk.
 
-Run: ``.venv/bin/python -m tests.bench.bench_web [--duration S] [--connections N] [--workers N]``.
+Run: ``.venv/bin/python -m tests.bench.bench_web [--duration S] [--rounds N] [--connections N] [--workers N]``.
 
 Issue 16 asks for the intake's throughput under gunicorn on PostgreSQL to be at least half of a
 trivial endpoint's in the same run, with a load generator that is not itself the bottleneck. Python
@@ -11,8 +11,8 @@ Drops and recreates the PostgreSQL database ``bench_web`` on 127.0.0.1:5432 (tru
 postgres), migrates it, loads the reference data and makes an account with an API token, starts
 gunicorn with the shipped settings (``-c python:sprachmittlerpool.gunicorn_conf``) and two sync
 workers on a free loopback port (scheduler off, rate limits off, fresh keys, mails to a temporary
-folder), then runs wrk for a fixed time against ``GET /api/v1/languages`` (the trivial endpoint:
-one small query) and against ``POST /api/v1/requests`` (a Lua script sends valid, distinct requests:
+folder, BASE_URL its own address), then runs wrk by turns in rounds (the machine's speed drifts)
+against ``GET /api/v1/languages`` (the trivial endpoint: one small query) and against ``POST /api/v1/requests`` (a Lua script sends valid, distinct requests:
 Kita parent talks in Ukrainian on weekdays 10–11 three to eight weeks ahead, each with its own contact
 e-mail and Idempotency-Key, with the token). It prints req/s and latency percentiles of both, the
 ratio beside the target, and checks the stored requests against the 201 answers. Writes
@@ -67,9 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="bench_web")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternate trivial and intake this often (default 3)"
+    )
     args = parser.parse_args(argv)
-    if not 1 <= args.connections <= 64 or not 1 <= args.duration <= 300:
-        parser.error("connections 1–64, duration 1–300 s")
+    if not 1 <= args.connections <= 64 or not 1 <= args.duration <= 300 or not 1 <= args.rounds <= 10:
+        parser.error("connections 1–64, duration 1–300 s, rounds 1–10")
     wrk = shutil.which("wrk")
     if wrk is None:
         print("Web-Last übersprungen: wrk fehlt (Debian: apt-get install wrk).")
@@ -80,8 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     token = _prepare_database(args.database, url)
     with tempfile.TemporaryDirectory(prefix="bench-web-") as directory:
         folder = Path(directory)
-        script = folder / "load.lua"
-        script.write_text(_lua_script(token, run=f"{os.getpid()}-{int(time.time())}"), encoding="utf-8")
         port = _free_port()
         log_path = folder / "gunicorn.log"
         server = _start_gunicorn(url, port, args.workers, folder, log_path)
@@ -90,9 +91,12 @@ def main(argv: list[str] | None = None) -> int:
             _wait_until_up(base, server, log_path)
             print(f"gunicorn ({args.workers} Worker) antwortet auf {base}", flush=True)
             warm_201 = _warm_up(base, token)
-            print(f"wrk: {args.connections} Verbindungen, {args.duration} s je Endpunkt", flush=True)
-            trivial = _run_wrk(wrk, "GET /api/v1/languages", f"{base}/api/v1/languages", args, script, "GET")
-            intake = _run_wrk(wrk, "POST /api/v1/requests", f"{base}/api/v1/requests", args, script, "POST")
+            print(
+                f"wrk: {args.connections} Verbindungen, {args.duration} s je Endpunkt "
+                f"in {args.rounds} Runden abwechselnd",
+                flush=True,
+            )
+            trivial, intake = _alternate(wrk, base, token, args, folder)
         finally:
             stopped = _stop_gunicorn(server)
         log_tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
@@ -315,15 +319,66 @@ def _warm_up(base: str, token: str) -> int:
     return created
 
 
-def _run_wrk(wrk: str, name: str, url: str, args: argparse.Namespace, script: Path, method: str) -> dict:
+def _alternate(
+    wrk: str, base: str, token: str, args: argparse.Namespace, folder: Path
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Load trivial and intake by turns, `--rounds` times, and add the rounds up per endpoint.
+
+    The machine's speed drifts (other guests on the host); measured one after the other, the two
+    endpoints saw different machines. By turns, each round's ratio is shown and the sums compare like
+    with like.
+    """
+    seconds = max(1, round(args.duration / args.rounds))
+    rounds: dict[str, list[dict[str, Any]]] = {"trivial": [], "intake": []}
+    for number in range(args.rounds):
+        script = folder / f"load-{number}.lua"  # its own keys: a key of an earlier round would be a repeat
+        script.write_text(
+            _lua_script(token, run=f"{os.getpid()}-{int(time.time())}-{number}"), encoding="utf-8"
+        )
+        rounds["trivial"].append(
+            _run_wrk(wrk, "GET /api/v1/languages", f"{base}/api/v1/languages", args, script, "GET", seconds)
+        )
+        rounds["intake"].append(
+            _run_wrk(wrk, "POST /api/v1/requests", f"{base}/api/v1/requests", args, script, "POST", seconds)
+        )
+        ratio = rounds["intake"][-1]["throughput_rps"] / max(rounds["trivial"][-1]["throughput_rps"], 0.1)
+        print(
+            f"  Runde {number + 1}: {rounds['trivial'][-1]['throughput_rps']:.0f} / "
+            f"{rounds['intake'][-1]['throughput_rps']:.0f} req/s, Verhältnis {ratio:.2f}",
+            flush=True,
+        )
+    return _merged(rounds["trivial"]), _merged(rounds["intake"])
+
+
+def _merged(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One endpoint's rounds as one: counts and time summed, latency percentiles the worst round's."""
+    statuses: dict[str, int] = {}
+    for one in rounds:
+        for status, count in one["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    total_s = sum(one["seconds"] for one in rounds)
+    requests_done = sum(one["requests"] for one in rounds)
+    return {
+        "endpoint": rounds[0]["endpoint"],
+        "requests": requests_done,
+        "seconds": round(total_s, 2),
+        "throughput_rps": round(requests_done / total_s, 1) if total_s else 0.0,
+        **{key: max(one[key] for one in rounds) for key in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
+        "statuses": dict(sorted(statuses.items())),
+        "socket_errors": "; ".join(one["socket_errors"] for one in rounds if one["socket_errors"]),
+        "rounds_rps": [one["throughput_rps"] for one in rounds],
+    }
+
+
+def _run_wrk(
+    wrk: str, name: str, url: str, args: argparse.Namespace, script: Path, method: str, seconds: int
+) -> dict:
     """Run wrk (one thread: the server needs the cores) and read its summary and the script's lines."""
     command = [
-        wrk, "-t1", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s", "-s", str(script),
+        wrk, "-t1", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script),
         url, "--", method,
     ]  # fmt: skip
-    completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=args.duration + 60, check=False
-    )  # noqa: S603
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
     return _parse_wrk(name, completed.stdout + completed.stderr)
 
 
@@ -337,9 +392,11 @@ def _parse_wrk(name: str, output: str) -> dict[str, Any]:
         raise SystemExit(f"wrk output not understood:\n{output}")
     counted = dict(pair.split("=") for pair in statuses.group(1).split())
     p50, p90, p99, top = (int(v) / 1000 for v in latency.groups())
+    elapsed = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
     return {
         "endpoint": name,
         "requests": int(done.group(1)),
+        "seconds": elapsed,
         "throughput_rps": round(float(rps.group(1)), 1),
         "p50_ms": round(p50, 1), "p90_ms": round(p90, 1), "p99_ms": round(p99, 1), "max_ms": round(top, 1),
         "statuses": {k: int(v) for k, v in sorted(counted.items())},
@@ -373,7 +430,7 @@ def _results(
         "setup": {
             "server": f"gunicorn -c python:sprachmittlerpool.gunicorn_conf -w {args.workers} (sync) on {HOST}",
             "database": f"PostgreSQL {args.database}",
-            "load": f"wrk -t1 -c{args.connections} -d{args.duration}s",
+            "load": f"wrk -t1 -c{args.connections}, {args.duration} s per endpoint in {args.rounds} rounds by turns",
             "rate_limits": "disabled (RATELIMIT_ENABLED=false)",
             "cpus": os.cpu_count(),
         },
@@ -388,7 +445,8 @@ def _results(
             "stored_requests": stored,
             "stored_by_status": by_status,
             "queued_mails": mails,
-            "requests_match": answered_201 <= stored <= answered_201 + args.connections,
+            # wrk stops each round with up to one request per connection in flight, stored but unanswered
+            "requests_match": answered_201 <= stored <= answered_201 + args.rounds * args.connections,
         },
         "gunicorn_stopped_cleanly": stopped,
     }
@@ -406,6 +464,12 @@ def _print(results: dict[str, Any]) -> None:
             f"{r['p50_ms']:>9.1f}{r['p90_ms']:>9.1f}{r['p99_ms']:>9.1f}  {statuses}"
             + (f"; socket errors {r['socket_errors']}" if r["socket_errors"] else "")
         )
+    rounds = ", ".join(
+        f"{i / t:.2f}"
+        for i, t in zip(results["intake"]["rounds_rps"], results["trivial"]["rounds_rps"], strict=True)
+        if t
+    )
+    print(f"  ratio per round: {rounds}")
     verdict = "erreicht" if results["meets_target"] else "VERFEHLT"
     print(
         f"  intake ÷ trivial = {results['ratio_intake_over_trivial']:.2f} "
