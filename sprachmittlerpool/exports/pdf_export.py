@@ -232,10 +232,16 @@ def line_count(pdf: FPDF, value: str, width: float) -> int:
 def fits_one_line(pdf: FPDF, value: str, width: float) -> bool:
     """Tell whether ``value`` plainly fits one line of a column: what `multi_cell` would print unchanged.
 
-    Text with a line break, surrounding or doubled spaces is left to `multi_cell`, which reflows it.
+    Only printable text the font has every glyph of, without surrounding or doubled spaces: line breaks,
+    soft hyphens, control characters and missing glyphs are `multi_cell`'s to handle.
     """
-    plain = "\n" not in value and "  " not in value and value == value.strip()
-    return plain and pdf.get_string_width(value) < width - 2 * pdf.c_margin - FIT_MARGIN
+    plain = value.isprintable() and value == value.strip() and "  " not in value
+    glyphs = pdf.current_font.cmap if isinstance(pdf.current_font, TTFFont) else {}
+    return (
+        plain
+        and all(ord(char) in glyphs for char in value)
+        and pdf.get_string_width(value) < width - 2 * pdf.c_margin - FIT_MARGIN
+    )
 
 
 FIT_MARGIN = 0.5  # mm kept free before trusting the quick one-line answer, against rounding in the layout
@@ -250,8 +256,8 @@ def wrapped_row(
 ) -> None:
     """Print the cells of one row side by side, each wrapping inside its column (numbers flush right).
 
-    A cell that fits one line is printed as a plain cell: the same bytes as `multi_cell`, at a fifth of
-    its cost (a payout month has thousands of cells).
+    A cell that fits one line is printed as a plain cell: it looks the same as from `multi_cell`, at a
+    fifth of the cost (a payout month has thousands of cells).
     """
     top, x = pdf.get_y(), pdf.l_margin
     for (title, width), value in zip(columns, values, strict=True):
