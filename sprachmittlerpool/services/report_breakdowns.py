@@ -3,8 +3,9 @@
 Every figure counts by one date of its rows and says which (COUNTED_BY): assignments and their hours by the
 day the assignment began, allowances by the payout month they were booked into, requests (received,
 rejected, unfilled, cancelled) by the day the request came in. A request received in December for a January
-appointment is therefore a December request and a January assignment. Each breakdown runs one GROUP BY
-query per kind of row, never a query per row, so a pool with years of history reports as fast as a new one.
+appointment is therefore a December request and a January assignment. The breakdowns run one GROUP BY
+query per kind of row, never a query per row or per dimension, so a pool with years of history reports as
+fast as a new one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import and_, extract, func
+from sqlalchemy import String, and_, cast, extract, func, literal_column, union_all
 from sqlmodel import Session, col, select
 
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
@@ -119,8 +120,20 @@ def hours_of(minutes: int) -> Decimal:
 
 
 def breakdowns(session: Session, start: date, end: date, *, pool_id: int) -> tuple[Breakdown, ...]:
-    """Return the period's figures by each dimension, in the order of DIMENSIONS."""
-    return tuple(_breakdown(session, dimension, start, end, pool_id) for dimension in DIMENSIONS)
+    """Return the period's figures by each dimension, in the order of DIMENSIONS.
+
+    Three queries in all, one per kind of row: each reads its rows once (a common table expression) and
+    groups them by every dimension in turn (UNION ALL). A query per dimension scanned the same rows five
+    times; grouping by all five keys at once returned about as many groups as rows.
+    """
+    facts = _Facts(
+        assignments=_assignments(session, start, end, pool_id),
+        allowances=_allowances(session, start, end, pool_id),
+        requests=_requests(session, start, end, pool_id),
+    )
+    return tuple(
+        _breakdown(facts, index, dimension, start, end) for index, dimension in enumerate(DIMENSIONS)
+    )
 
 
 def rejections_by_rule(
@@ -155,25 +168,34 @@ def received(start: date, end: date, pool_id: int) -> tuple[Any, ...]:
     )
 
 
-def _breakdown(session: Session, dimension: str, start: date, end: date, pool_id: int) -> Breakdown:
-    """Run the three grouped queries of one dimension and merge them into rows."""
+@dataclass(frozen=True)
+class _Facts:
+    """The period's grouped rows: (index of the dimension in DIMENSIONS, key, figures …)."""
+
+    assignments: list[tuple[int, str, int, int]]  # dimension, key, count, minutes
+    allowances: list[tuple[int, str, int]]  # dimension, key, cents
+    requests: list[tuple[int, str, str, int]]  # dimension, key, status, count
+
+
+def _breakdown(facts: _Facts, index: int, dimension: str, start: date, end: date) -> Breakdown:
+    """Gather the index-th dimension's grouped rows into the dimension's rows and total."""
     rows: dict[str, BreakdownRow] = {}
     if dimension == "month":
         rows = {month: BreakdownRow(month_de(month)) for month in _months(start, end)}
 
-    def row(raw: Any) -> BreakdownRow:
+    def row(raw: str) -> BreakdownRow:
         key = _row_key(dimension, raw)
         return rows.setdefault(key, BreakdownRow(_label(dimension, key)))
 
-    for raw, count, minutes in _assignments(session, dimension, start, end, pool_id):
-        row(raw).assignments += int(count)
-        row(raw).minutes += int(minutes or 0)
-    for raw, cents in _allowances(session, dimension, start, end, pool_id):
-        row(raw).allowance_cents += int(cents or 0)
-    for raw, status, count in _requests(session, dimension, start, end, pool_id):
-        row(raw).requests += int(count)
+    for _, raw, count, minutes in (f for f in facts.assignments if f[0] == index):
+        row(raw).assignments += count
+        row(raw).minutes += minutes
+    for _, raw, cents in (f for f in facts.allowances if f[0] == index):
+        row(raw).allowance_cents += cents
+    for _, raw, status, count in (f for f in facts.requests if f[0] == index):
+        row(raw).requests += count
         if status in ("rejected", "unfilled", "cancelled"):
-            setattr(row(raw), status, getattr(row(raw), status) + int(count))
+            setattr(row(raw), status, getattr(row(raw), status) + count)
     ordered = list(rows.values()) if dimension == "month" else sorted(rows.values(), key=_importance)
     total = BreakdownRow(TOTAL)
     for item in ordered:
@@ -181,34 +203,47 @@ def _breakdown(session: Session, dimension: str, start: date, end: date, pool_id
     return Breakdown(dimension, tuple(ordered), total)
 
 
-def _key(dimension: str, month: Any) -> tuple[Any, list[tuple[Any, Any]]]:
-    """Return the expression a dimension groups by and the joins it needs from a request."""
-    if dimension == "language":
-        return Language.name_de, [(Language, request_language_join())]
-    if dimension == "municipality":
-        return Municipality.name, [(Municipality, request_municipality_join())]
-    if dimension == "institution_type":
-        on = and_(
-            Institution.pool_id == InterpretingRequest.pool_id,
-            Institution.id == InterpretingRequest.institution_id,
-        )
-        return Institution.type, [(Institution, on)]
-    if dimension == "appointment_type":
-        return InterpretingRequest.appointment_type, []
-    return month, []
-
-
 def _month_number(moment: Any) -> Any:
     """Group a time by its month as one number, 202503 for March 2025 (the same on SQLite and PostgreSQL)."""
     return extract("year", moment) * 100 + extract("month", moment)
 
 
-def _grouped(statement: Any, dimension: str, month: Any, *more: Any) -> Any:
-    """Join what the dimension needs, select its key first and group by it."""
-    key, joins = _key(dimension, month)
-    for target, on in joins:
-        statement = statement.join(target, on)
-    return statement.add_columns(key).group_by(key, *more)
+def _by_each_dimension(statement: Any, month: Any, figures: Callable[[Any], list[Any]], *more: str) -> Any:
+    """Read the rows once with every dimension's key, then group them by each dimension in turn.
+
+    statement selects the rows' own columns (named) from a request; this joins the request's language,
+    institution and municipality (foreign keys every request has, so no row is lost) and adds the five keys
+    as text. figures(facts) gives the aggregates; more names further columns to group by (the status).
+    """
+    keys = (
+        Language.name_de,
+        Institution.type,
+        InterpretingRequest.appointment_type,
+        Municipality.name,
+        month,
+    )  # DIMENSIONS order
+    facts = (
+        statement.join(Language, request_language_join())
+        .join(
+            Institution,
+            and_(
+                Institution.pool_id == InterpretingRequest.pool_id,
+                Institution.id == InterpretingRequest.institution_id,
+            ),
+        )
+        .join(Municipality, request_municipality_join())
+        .add_columns(*(cast(key, String).label(f"key{n}") for n, key in enumerate(keys)))
+        .cte("facts")
+    )
+    extra = [facts.c[name] for name in more]
+    return union_all(
+        *(
+            select(literal_column(str(n)), facts.c[f"key{n}"], *extra, *figures(facts)).group_by(
+                facts.c[f"key{n}"], *extra
+            )
+            for n in range(len(keys))
+        )
+    )
 
 
 def _request_of(row: Any) -> Any:
@@ -216,11 +251,11 @@ def _request_of(row: Any) -> Any:
     return and_(InterpretingRequest.pool_id == row.pool_id, InterpretingRequest.id == row.request_id)
 
 
-def _assignments(session: Session, dimension: str, start: date, end: date, pool_id: int) -> list[Any]:
-    """Count completed assignments and their minutes by the dimension, by the day they began."""
+def _assignments(session: Session, start: date, end: date, pool_id: int) -> list[Any]:
+    """Count completed assignments and their minutes by each dimension, by the day they began."""
     lo, hi = bounds(start, end)
     statement = (
-        select(func.count(), func.sum(Assignment.duration_minutes))
+        select(Assignment.duration_minutes.label("minutes"))
         .select_from(Assignment)
         .join(InterpretingRequest, _request_of(Assignment))
         .where(
@@ -230,14 +265,18 @@ def _assignments(session: Session, dimension: str, start: date, end: date, pool_
             col(Assignment.start) < hi,
         )
     )
-    rows = session.execute(_grouped(statement, dimension, _month_number(Assignment.start))).all()
-    return [(key, count, minutes) for count, minutes, key in rows]
+    grouped = _by_each_dimension(
+        statement, _month_number(Assignment.start), lambda f: [func.count(), func.sum(f.c.minutes)]
+    )
+    return [
+        (int(n), key, int(count), int(minutes or 0)) for n, key, count, minutes in session.execute(grouped)
+    ]
 
 
-def _allowances(session: Session, dimension: str, start: date, end: date, pool_id: int) -> list[Any]:
-    """Sum the allowances booked into the period's payout months by the dimension (corrections included)."""
+def _allowances(session: Session, start: date, end: date, pool_id: int) -> list[Any]:
+    """Sum the allowances booked into the period's payout months by each dimension (corrections included)."""
     statement = (
-        select(func.sum(PayoutEntry.amount_cents))
+        select(PayoutEntry.amount_cents.label("cents"))
         .select_from(PayoutEntry)
         .join(
             PayoutMonth,
@@ -254,28 +293,28 @@ def _allowances(session: Session, dimension: str, start: date, end: date, pool_i
             col(PayoutMonth.month) <= month_of(end),
         )
     )
-    rows = session.execute(_grouped(statement, dimension, PayoutMonth.month)).all()
-    return [(key, cents) for cents, key in rows]
+    grouped = _by_each_dimension(statement, PayoutMonth.month, lambda f: [func.sum(f.c.cents)])
+    return [(int(n), key, int(cents or 0)) for n, key, cents in session.execute(grouped)]
 
 
-def _requests(session: Session, dimension: str, start: date, end: date, pool_id: int) -> list[Any]:
-    """Count the requests received in the period by the dimension and their status."""
+def _requests(session: Session, start: date, end: date, pool_id: int) -> list[Any]:
+    """Count the requests received in the period by each dimension and their status."""
     statement = (
-        select(InterpretingRequest.status, func.count())
+        select(InterpretingRequest.status.label("status"))
         .select_from(InterpretingRequest)
         .where(*received(start, end, pool_id))
     )
-    grouped = _grouped(
-        statement, dimension, _month_number(InterpretingRequest.created_at), InterpretingRequest.status
+    grouped = _by_each_dimension(
+        statement, _month_number(InterpretingRequest.created_at), lambda f: [func.count()], "status"
     )
-    return [(key, status, count) for status, count, key in session.execute(grouped).all()]
+    return [(int(n), key, status, int(count)) for n, key, status, count in session.execute(grouped)]
 
 
-def _row_key(dimension: str, raw: Any) -> str:
-    """Turn a grouped key into the row's key: a month as 'YYYY-MM', anything else as it is."""
-    if dimension != "month" or isinstance(raw, str):
-        return str(raw)
-    number = int(raw)
+def _row_key(dimension: str, raw: str) -> str:
+    """Turn a grouped key into the row's key: a month number (202503) as '2025-03', anything else as it is."""
+    if dimension != "month" or "-" in raw:  # a payout month is 'YYYY-MM' already
+        return raw
+    number = int(Decimal(raw))
     return f"{number // 100:04d}-{number % 100:02d}"
 
 
