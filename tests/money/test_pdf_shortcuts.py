@@ -7,8 +7,10 @@ import io
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from sprachmittlerpool.exports import pdf_export
@@ -65,6 +67,27 @@ def test_the_quick_one_line_answer_agrees_with_fpdf2_s_layout_near_every_column_
                     assert line_count(pdf, value, width) == laid_out, (style, width, value)
                     checked += 1
     assert checked == 2 * 6 * 6 * 8
+
+
+_KEPT_FONT = FPDF()
+add_fonts(_KEPT_FONT)
+_PRINTABLE = sorted(chr(code) for code in _KEPT_FONT.fonts[FONT.lower()].cmap if chr(code).isprintable())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.text(alphabet=st.sampled_from(_PRINTABLE), min_size=1, max_size=40),
+    style=st.sampled_from(("", "B")),
+    size=st.sampled_from((7, 8, 9.5, 11, 14)),
+)
+def test_the_quick_width_is_fpdf2_s_width(value: str, style: str, size: float) -> None:
+    """Any text of the font's characters, Arabic and Hebrew included (fpdf2 reorders them, widths add up)."""
+    pdf = FPDF()
+    add_fonts(pdf)
+    pdf.set_font(FONT, style=style, size=size)
+    assert pdf_export._text_width(pdf, pdf.current_font, value) == pytest.approx(
+        pdf.get_string_width(value), abs=1e-9
+    )
 
 
 def _without_shortcut(monkeypatch, make):
