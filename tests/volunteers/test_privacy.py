@@ -15,6 +15,7 @@ from sprachmittlerpool.models import (
     AuditEvent,
     InterpretingRequest,
     Offer,
+    OutboxMail,
     PayoutEntry,
     PayoutMonth,
     Qualification,
@@ -24,6 +25,7 @@ from sprachmittlerpool.models import (
     local_now,
 )
 from sprachmittlerpool.security import new_token, token_hash
+from sprachmittlerpool.services.mail_privacy import mails_of_volunteer
 from sprachmittlerpool.services.privacy import (
     anonymise_finished,
     erase_volunteer,
@@ -294,3 +296,40 @@ def test_export_says_which_clearance_end_the_volunteer_was_reminded_of(db, facto
         "valid_until": "2027-01-31",
         "expiry_reminded_for": "2027-01-31",
     }
+
+
+def test_the_export_finds_the_mails_of_the_volunteers_offers_and_assignments_by_key_and_no_others(
+    db, factories
+):
+    volunteer = factories.VolunteerFactory(name="Olena Kowalenko", email="olena@example.org")
+    other = factories.VolunteerFactory(name="Ahmad Said", email="ahmad@example.org")
+    request = factories.RequestFactory()
+    own = _assign(db, request, volunteer)
+    first = request.start + timedelta(days=1)
+    theirs = [
+        _assign(
+            db,
+            factories.RequestFactory(start=first + timedelta(days=n), end=first + timedelta(days=n, hours=1)),
+            other,
+        )
+        for n in range(12)
+    ]
+    o, a = own.offer_id, own.id
+    ids = {row.offer_id for row in theirs} | {row.id for row in theirs}
+    near = max(ids)  # a key of the other volunteer's row whose id starts with the volunteer's own id
+    keys = {
+        f"offer:{o}": True, f"offer_withdrawn:{o}": True, f"reminder:{a}": True,
+        f"offer_changed:{o}:1": True, f"offer_changed:{o}:12": True, f"assignment_changed:{a}:3": True,
+        f"offer:{near}": False, f"offer_changed:{o}{o}:1": False, f"assignment_changed:{a}1:1": False,
+        f"offer_changed:{o}": False, f"reminder:{a}:1": False, f"offer_changed:x{o}:1": False,
+    }  # fmt: skip
+    for n, key in enumerate(keys):
+        db.add(OutboxMail(pool_id=FIRST_POOL, dedupe_key=key, message_id=f"<m{n}@example>", status="sent",
+                          recipient="niemand@example.org", subject="Termin", body_text="Hallo", body_html=""))  # fmt: skip
+    db.commit()
+
+    found = {
+        mail.dedupe_key for mail in mails_of_volunteer(db, volunteer.id, email=volunteer.email, names=())
+    }
+
+    assert found == {key for key, theirs_or_own in keys.items() if theirs_or_own}
