@@ -43,6 +43,7 @@ from sqlalchemy import (
     Column,
     ForeignKeyConstraint,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -863,6 +864,28 @@ class PayoutLineItem(SQLModel, table=True):
     amount_cents: int
     corrects: str | None = Field(default=None, max_length=40)  # "2025-02/a17"
     note: str = Field(default="", max_length=500)
+
+
+class PayoutDocument(SQLModel, table=True):
+    """A closed month's printed list, made once at closing from its snapshot and handed out as it was made.
+
+    Laying out a month's PDF takes fpdf2 a quarter of a second; a closed month never changes (its checksum
+    says so), so every later download sends these bytes.
+    """
+
+    __tablename__ = "payout_document"
+    __table_args__ = (
+        UniqueConstraint("payout_month_id", "format", name="one_document_per_month_and_format"),
+        _pool_fk(["payout_month_id"], "payout_month", ["id"], "payout_document_month_in_pool"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pool_id: int = Field(foreign_key="pool.id", index=True)
+    payout_month_id: int
+    format: str = Field(max_length=8)  # "pdf"
+    checksum: str = Field(max_length=64)  # the month's checksum the document was made from
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: NaiveDatetime = Field(default_factory=local_now)
 
 
 class SepaFile(SQLModel, table=True):

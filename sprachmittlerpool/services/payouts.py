@@ -42,7 +42,7 @@ from sprachmittlerpool.models import (
     Volunteer,
     local_now,
 )
-from sprachmittlerpool.services import audit, grants, identity
+from sprachmittlerpool.services import audit, grants, identity, payout_documents
 from sprachmittlerpool.tariff import from_cents
 from sprachmittlerpool.tax_limits import (
     EHRENAMTSPAUSCHALE,
@@ -574,6 +574,7 @@ def close_month(
         row.total_cents = _cents(frozen.total)
         row.checksum = content_digest(frozen)
         session.add(row)
+        payout_documents.keep(session, row, frozen)
         audit.record(
             session,
             actor=actor,
@@ -682,15 +683,21 @@ class ExportFile:
 def render_export(
     session: Session, month: str, fmt: str, config: Mapping[str, Any], *, pool_id: int
 ) -> ExportFile:
-    """Render a month's list for people (CSV, XLSX, PDF); it is built without IBANs."""
+    """Render a month's list for people (CSV, XLSX, PDF); it is built without IBANs.
+
+    A closed month's PDF is the one made at closing (services/payout_documents.py).
+    """
     if fmt not in DOCUMENT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     from sprachmittlerpool.exports.csv_export import to_csv
     from sprachmittlerpool.exports.pdf_export import to_pdf
     from sprachmittlerpool.exports.xlsx_export import to_xlsx
 
-    payout_list = build_payout_list(session, month, pool_id=pool_id)
-    data = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
+    row = _month_row(session, pool_id, month)
+    data = payout_documents.kept(session, row, fmt) if row is not None else None
+    if data is None:
+        payout_list = build_payout_list(session, month, pool_id=pool_id)
+        data = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[fmt](payout_list)
     mimetype, extension = EXPORT_FORMATS[fmt]
     return ExportFile(data, mimetype, f"auszahlung-{month}.{extension}")
 

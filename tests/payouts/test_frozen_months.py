@@ -6,6 +6,7 @@ the institution's name, the pool's name — and every file of the closed month i
 
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import datetime
 
@@ -16,8 +17,9 @@ from sqlmodel import select
 
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.exports.csv_export import content_digest
+from sprachmittlerpool.exports.pdf_export import to_pdf
 from sprachmittlerpool.ibans import encrypt_iban, mask_iban, parse_key
-from sprachmittlerpool.models import Institution, PayoutMonth, Pool, Volunteer, local_now
+from sprachmittlerpool.models import Institution, PayoutDocument, PayoutMonth, Pool, Volunteer, local_now
 from sprachmittlerpool.services import payouts
 from tests.conftest import TEST_IBAN_KEY
 from tests.factories import FIRST_POOL
@@ -140,3 +142,33 @@ def test_a_far_past_booking_still_closes_and_exports(app, coordinator_client, be
 
     assert coordinator_client.post("/api/v1/payouts/2008-12/close", headers=bearer).status_code == 200
     assert coordinator_client.get("/payouts/2008-12.pdf").status_code == 200
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(
+        data
+    ).hexdigest()  # compared instead of the bytes: pytest's diff of two PDFs is slow
+
+
+def test_a_closed_months_pdf_is_made_at_closing_and_sent_while_it_carries_the_months_checksum(
+    app, coordinator_client, bearer, march
+) -> None:
+    assert coordinator_client.post("/api/v1/payouts/2025-03/close", headers=bearer).status_code == 200
+    with app.app_context(), new_session(write=False) as s:
+        kept = s.exec(select(PayoutDocument)).one()
+        month = s.get(PayoutMonth, kept.payout_month_id)
+        fresh = to_pdf(payouts.build_payout_list(s, "2025-03", pool_id=FIRST_POOL))
+    assert (month.month, kept.format, kept.checksum) == ("2025-03", "pdf", month.checksum)
+    assert _digest(kept.data) == _digest(fresh)  # keeping it changes nothing a coordinator receives
+    assert _digest(coordinator_client.get("/payouts/2025-03.pdf").data) == _digest(fresh)
+
+    def _stored(**change) -> bytes:
+        with app.app_context(), new_session(write=True) as s:
+            row = s.exec(select(PayoutDocument)).one()
+            for name, value in change.items():
+                setattr(row, name, value)
+            s.commit()
+        return coordinator_client.get("/payouts/2025-03.pdf").data
+
+    assert _stored(data=b"%PDF-1.4 kept") == b"%PDF-1.4 kept"  # the download is the kept document
+    assert _digest(_stored(checksum="0" * 64)) == _digest(fresh)  # not the month's checksum: laid out anew

@@ -16,6 +16,7 @@ from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
     Offer,
+    PayoutDocument,
     PayoutEntry,
     PayoutLine,
     PayoutLineItem,
@@ -39,6 +40,7 @@ def session(app):
 def _clear(session) -> None:
     """Remove the rows one example made, so the next starts empty (audit rows stay: the trail is append-only)."""
     for model in (
+        PayoutDocument,
         PayoutLineItem,
         PayoutLine,
         PayoutEntry,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-04 04:56:23.698171
+Create Date: 2026-12-04 09:16:04.522680
 """
 
 from collections.abc import Sequence
@@ -391,6 +391,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_interpreting_request_pool_id'), ['pool_id'], unique=False)
         batch_op.create_index('ix_request_status_start', ['status', 'start'], unique=False)
 
+    op.create_table('payout_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pool_id', sa.Integer(), nullable=False),
+    sa.Column('payout_month_id', sa.Integer(), nullable=False),
+    sa.Column('format', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+    sa.Column('checksum', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['pool_id', 'payout_month_id'], ['payout_month.pool_id', 'payout_month.id'], name='payout_document_month_in_pool'),
+    sa.ForeignKeyConstraint(['pool_id'], ['pool.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('payout_month_id', 'format', name='one_document_per_month_and_format')
+    )
+    with op.batch_alter_table('payout_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payout_document_pool_id'), ['pool_id'], unique=False)
+
     op.create_table('payout_line',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('pool_id', sa.Integer(), nullable=False),
@@ -746,6 +762,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_payout_line_pool_id'))
 
     op.drop_table('payout_line')
+    with op.batch_alter_table('payout_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payout_document_pool_id'))
+
+    op.drop_table('payout_document')
     with op.batch_alter_table('interpreting_request', schema=None) as batch_op:
         batch_op.drop_index('ix_request_status_start')
         batch_op.drop_index(batch_op.f('ix_interpreting_request_pool_id'))
