@@ -7,17 +7,12 @@ columns, and a volunteer's block that runs over a page starts the next page with
 
 from __future__ import annotations
 
-import copy
-import io
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import TTFFont
 
 from sprachmittlerpool.exports.csv_export import content_digest
 from sprachmittlerpool.exports.formatting import (
@@ -29,12 +24,8 @@ from sprachmittlerpool.exports.formatting import (
     warning_de,
 )
 from sprachmittlerpool.exports.payout_list import PayoutItem, PayoutLine, PayoutList
+from sprachmittlerpool.exports.pdf_fonts import FONT, add_fonts, write
 
-# Names come in Cyrillic, Greek, Arabic …: a shipped Unicode font (DejaVu, free licence) prints them,
-# where fpdf2's core fonts would print '?'.
-FONT = "DejaVu"
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 BERLIN = ZoneInfo("Europe/Berlin")
 LANGUAGE = "de-DE"
 ROW = 6.0
@@ -70,43 +61,6 @@ class _PayoutPdf(FPDF):
         self.cell(0, 5, text, align="C")
 
 
-def add_fonts(pdf: FPDF, styles: Collection[str] = tuple(FONT_FILES)) -> None:
-    """Register the shipped Unicode font in the styles a document uses, so every name prints (see FONT).
-
-    fpdf2 embeds every registered font, used or not, and cuts each down to its glyphs when the document is
-    written (75–100 ms per style): a document names the styles it prints with.
-
-    fpdf2's `add_font` reads each font file and measures every character again for every document:
-    100–200 ms of a payout list's or a report's download. The measured font is kept per process and each
-    document gets a copy with its own glyph subset and its own file handle (the subsetting at output
-    rewrites the font it is given); the bytes come out the same as from `add_font`.
-    """
-    for style in styles:
-        font = copy.copy(_measured(style))
-        font.i = len(pdf.fonts) + 1
-        font.ttfont = ttLib.TTFont(io.BytesIO(_font_bytes(style)), recalcTimestamp=False, lazy=True)
-        font.subset = SubsetMap(font)
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        pdf.fonts[font.fontkey] = font
-
-
-@lru_cache(maxsize=len(FONT_FILES))
-def _font_bytes(style: str) -> bytes:
-    """The font file in memory: a document's copy reads from it and leaves no open file behind."""
-    return (FONT_DIR / FONT_FILES[style]).read_bytes()
-
-
-@lru_cache(maxsize=len(FONT_FILES))
-def _measured(style: str) -> TTFFont:
-    """Read and measure one style of the shipped font once per process (a template for `add_fonts`)."""
-    template = FPDF()
-    template.add_font(FONT, style=style, fname=str(FONT_DIR / FONT_FILES[style]))
-    font = template.fonts[f"{FONT.lower()}{style}"]
-    assert isinstance(font, TTFFont) and font.color_font is None  # DejaVu: no colour tables to copy
-    return font
-
-
 def to_pdf(payout_list: PayoutList) -> bytes:
     """Render the payout list as PDF bytes."""
     remarks = any(_remark(item) for line in payout_list.lines for item in line.items)
@@ -121,7 +75,7 @@ def to_pdf(payout_list: PayoutList) -> bytes:
     for line in payout_list.sorted_lines():
         _volunteer(pdf, line)
     _grand_total(pdf, payout_list)
-    return bytes(pdf.output())
+    return write(pdf)
 
 
 def created_at(payout_list: PayoutList) -> datetime:

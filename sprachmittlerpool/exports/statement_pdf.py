@@ -9,15 +9,14 @@ from fpdf import FPDF
 from sprachmittlerpool.exports.formatting import date_de, money_de
 from sprachmittlerpool.exports.pdf_export import (
     BERLIN,
-    FONT,
     LANGUAGE,
     LINE,
     ROW,
-    add_fonts,
     ensure_room,
     line_count,
     wrapped_row,
 )
+from sprachmittlerpool.exports.pdf_fonts import FONT, add_fonts, write
 from sprachmittlerpool.german import date_long, minutes_words
 from sprachmittlerpool.services.allowance_statement import Statement, StatementItem
 
@@ -62,7 +61,7 @@ def to_pdf(statement: Statement) -> bytes:
         pdf.set_font(FONT, size=9)
         pdf.multi_cell(0, ROW, "In diesem Zeitraum wurde nichts gebucht.", new_x="LMARGIN", new_y="NEXT")
     _totals(pdf, statement)
-    return bytes(pdf.output())
+    return write(pdf)
 
 
 def _paragraph(pdf: FPDF, text: str, *, size: float = 10, style: str = "", height: float = ROW) -> None:

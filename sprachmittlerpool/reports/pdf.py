@@ -15,13 +15,12 @@ from fpdf import FPDF
 from sprachmittlerpool.exports.formatting import date_de, money_de
 from sprachmittlerpool.exports.pdf_export import (
     BERLIN,
-    FONT,
     LANGUAGE,
     LINE,
-    add_fonts,
     line_count,
     wrapped_row,
 )
+from sprachmittlerpool.exports.pdf_fonts import FONT, add_fonts, write
 from sprachmittlerpool.services.feedback_figures import FeedbackFigures
 from sprachmittlerpool.services.report_breakdowns import COUNTED_BY, MEASURES, Breakdown, figure_de
 from sprachmittlerpool.services.reports import Report
@@ -91,7 +90,7 @@ def to_pdf(report: Report, *, pool_name: str, now: datetime | None = None) -> by
     _counts(pdf, "Nicht besetzt nach Grund", "Grund", report.unfilled_reasons)
     if report.feedback is not None:
         _feedback(pdf, report.feedback)
-    return bytes(pdf.output())
+    return write(pdf)
 
 
 def _heading(pdf: _ReportPdf, report: Report, pool_name: str, moment: datetime) -> None:

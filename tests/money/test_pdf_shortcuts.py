@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from sprachmittlerpool.exports import pdf_export
-from sprachmittlerpool.exports.pdf_export import FONT, FONT_DIR, FONT_FILES, LINE, add_fonts, line_count
+from sprachmittlerpool.exports import pdf_export, pdf_fonts
+from sprachmittlerpool.exports.pdf_export import LINE, line_count
+from sprachmittlerpool.exports.pdf_fonts import FONT, FONT_DIR, FONT_FILES, add_fonts
 from sprachmittlerpool.reports import pdf as report_pdf
 from tests.money.builders import item, line, payout_list, payout_lists
 from tests.reports.test_report_pdf import _report
@@ -131,3 +132,38 @@ def test_awkward_cells_and_a_report_read_the_same_with_and_without_the_shortcut(
             monkeypatch, lambda: report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)
         )
     )
+
+
+def _fpdf2_cut(monkeypatch, module, make):
+    """Make a document with fpdf2 cutting each font down from the whole font file, as without pdf_fonts.write."""
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "write", lambda pdf: bytes(pdf.output()))
+        return make()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payouts=payout_lists)
+def test_payout_lists_from_the_kept_cut_fonts_are_byte_identical_to_fpdf2_s_own_cut(
+    monkeypatch, payouts
+) -> None:
+    closed = replace(payouts, closed=True, closed_at=MADE)
+    kept = pdf_export.to_pdf(closed)
+    assert _digest(kept) == _digest(_fpdf2_cut(monkeypatch, pdf_export, lambda: pdf_export.to_pdf(closed)))
+
+
+def test_other_scripts_and_a_report_from_the_kept_cut_fonts_are_byte_identical_to_fpdf2_s_own_cut(
+    monkeypatch,
+) -> None:
+    """Cyrillic, Arabic, Greek and superscripts are not among the common glyphs; missing glyphs stay missing."""
+    texts = (*WORDS, "²³ Größe 1.234,56 €", "Steuer\x0fzeichen", "\U000457a6 fehlt im Font")
+    payouts = payout_list(
+        line("7", "Ahmad Said", *(item(f"a{n}", institution=t, note=t) for n, t in enumerate(texts)))
+    )
+    pdf_fonts._cut.cache_clear()
+    for _ in range(2):  # the cut-down fonts first made for this document, then taken from those kept
+        assert _digest(pdf_export.to_pdf(payouts)) == _digest(
+            _fpdf2_cut(monkeypatch, pdf_export, lambda: pdf_export.to_pdf(payouts))
+        )
+    report = _report(30)
+    made = lambda: report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)  # noqa: E731
+    assert _digest(made()) == _digest(_fpdf2_cut(monkeypatch, report_pdf, made))
