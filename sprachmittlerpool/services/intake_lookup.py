@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, select
 from sqlmodel import Session, col
 
 from sprachmittlerpool.models import Institution, Language, Municipality, PoolClosure
@@ -62,7 +62,9 @@ def look_up(
     The language and the town are joined, so an unknown one returns no row; each is then read alone
     (the error path only), with the closed days, so the messages can name the wrong field.
     """
-    row = session.execute(_everything(pool_id, language, municipality, sender, today)).first()
+    params = {"pool_id": pool_id, "language": language, "municipality": municipality, "today": today,
+              "sender_name": sender.name, "sender_type": sender.type, "sender_email": sender.email}  # fmt: skip
+    row = session.connection().execute(EVERYTHING, params).first()
     if row is None:
         return Lookup(
             language=_entry(session, Language.name_de, Language.retired_at,
@@ -81,12 +83,14 @@ def look_up(
     )
 
 
-def _everything(pool_id: int, language: str, municipality: str, sender: Identity, today: date) -> Any:
+def _everything() -> Any:
+    """Build the look-up once, with bound parameters: building and keying it anew for every submission cost
+    more CPU than running it (about 1 ms against 0.3 ms)."""
     same_sender = and_(
         col(Institution.pool_id) == col(Language.pool_id),
-        col(Institution.name) == sender.name,
-        col(Institution.type) == sender.type,
-        col(Institution.email) == sender.email,
+        col(Institution.name) == bindparam("sender_name"),
+        col(Institution.type) == bindparam("sender_type"),
+        col(Institution.email) == bindparam("sender_email"),
     )
     return (
         select(
@@ -97,20 +101,21 @@ def _everything(pool_id: int, language: str, municipality: str, sender: Identity
             col(Institution.id).label("sender_id"),
             col(Institution.verified_at),
             col(Institution.blocked_at),
-            _closed_days(pool_id, today).label("closed_days"),
+            _closed_days(bindparam("pool_id"), bindparam("today")).label("closed_days"),
         )
         .select_from(Language)
         .join(Municipality, col(Municipality.pool_id) == col(Language.pool_id))
         .outerjoin(Institution, same_sender)
         .where(
-            col(Language.pool_id) == pool_id,
-            col(Language.code) == language,
-            col(Municipality.id) == municipality,
+            col(Language.pool_id) == bindparam("pool_id"),
+            col(Language.code) == bindparam("language"),
+            col(Municipality.id) == bindparam("municipality"),
         )
     )
 
 
-def _closed_days(pool_id: int, today: date) -> Any:
+
+def _closed_days(pool_id: Any, today: Any) -> Any:
     """The pool's closed days from today on as one text, `YYYY-MM-DD` joined by commas (NULL for none)."""
     return (
         select(func.aggregate_strings(cast(PoolClosure.day, String), ","))
@@ -126,3 +131,6 @@ def _days(joined: str | None) -> frozenset[date]:
 def _entry(session: Session, name: Any, retired: Any, *where: Any) -> Entry | None:
     row = session.execute(select(name, retired).where(*where)).first()
     return Entry(row[0], row[1] is not None) if row is not None else None
+
+
+EVERYTHING = _everything()
