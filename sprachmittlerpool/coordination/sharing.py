@@ -65,7 +65,9 @@ def withdraw_loan(request_id: int, loan_id: int) -> str | Response:
                     "Die Anfrage bleibt offen: Ihr Pool kann sie selbst besetzen oder einen anderen Pool "
                     "fragen; die gefragte Person wird dabei nicht noch einmal vorgeschlagen.",
                 ),
-                mail=("Niemand bekommt eine E-Mail.",),
+                mail=(
+                    f"Die Koordination von {other} bekommt eine E-Mail, dass die Anfrage zurückgezogen ist.",
+                ),
                 button="Ja, zurückziehen",
                 action=url_for("coordination.withdraw_loan", request_id=wanted.id, loan_id=loan.id),
                 back_url=back,

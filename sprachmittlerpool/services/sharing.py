@@ -200,15 +200,22 @@ def ask_other_pools(
         session, actor=f"user:{user_id}", entity="loan", entity_id=str(loan.id), action="ask",
         to_state=LoanStatus.ASKED, detail={"request": request.id, "lender_pool": volunteer.pool_id},
     )  # fmt: skip
-    _tell_lender(session, loan, request, volunteer, now=now)
+    _tell_lender(session, loan, request, volunteer, template="loan_asked", now=now)
     session.commit()
     return AskOutcome(loan)
 
 
 def _tell_lender(
-    session: Session, loan: Loan, request: InterpretingRequest, volunteer: Volunteer, *, now: datetime
+    session: Session,
+    loan: Loan,
+    request: InterpretingRequest,
+    volunteer: Volunteer,
+    *,
+    template: str,
+    now: datetime,
 ) -> None:
-    """Mail the lending pool's active accounts that an answer is awaited (when, what, where; not who asks)."""
+    """Mail the lending pool's active accounts that an answer is awaited (loan_asked) or no longer
+    (loan_withdrawn): when, what, where; not who asks."""
     asking = session.get(Pool, loan.pool_id)
     details = offers.appointment(session, request)
     context = {
@@ -222,8 +229,8 @@ def _tell_lender(
     }
     for user in session.exec(select(User).where(User.pool_id == loan.lender_pool_id, col(User.active))):
         queue_mail(
-            session, "loan_asked", pool_id=loan.lender_pool_id, recipient=user.email,
-            dedupe_key=f"loan_asked:{loan.id}:{user.id}", context=context, now=now,
+            session, template, pool_id=loan.lender_pool_id, recipient=user.email,
+            dedupe_key=f"{template}:{loan.id}:{user.id}", context=context, now=now,
         )  # fmt: skip
 
 
@@ -289,7 +296,8 @@ def withdraw(session: Session, *, loan_id: int, pool_id: int, user_id: int, now:
     """Take back an ask that still waits for the other pool's answer; raise SharingRefused if it cannot.
 
     Only one ask waits per request, so a pool that hears nothing would otherwise be stuck with it. The
-    person asked stays out of the next ask for this request, as after a refusal.
+    person asked stays out of the next ask for this request, as after a refusal. The lending pool's
+    accounts, mailed when asked, are told it is over.
     """
     loan = session.get(Loan, loan_id)
     if loan is None or loan.pool_id != pool_id:
@@ -305,6 +313,12 @@ def withdraw(session: Session, *, loan_id: int, pool_id: int, user_id: int, now:
         session, actor=f"user:{user_id}", entity="loan", entity_id=str(loan_id), action="withdraw",
         from_state=LoanStatus.ASKED, to_state=LoanStatus.WITHDRAWN, detail={"request": loan.request_id},
     )  # fmt: skip
+    request, volunteer = (
+        session.get(InterpretingRequest, loan.request_id),
+        session.get(Volunteer, loan.volunteer_id),
+    )
+    assert request is not None and volunteer is not None  # a loan's foreign keys
+    _tell_lender(session, loan, request, volunteer, template="loan_withdrawn", now=now)
     session.commit()
     return loan
 

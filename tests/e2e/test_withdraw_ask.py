@@ -40,7 +40,9 @@ def test_the_coordinator_withdraws_a_waiting_ask(app, live_server, db, factories
             page.screenshot(path=str(screens / "request-ask-waiting-zoom200.png"), full_page=True)
             page.set_viewport_size({"width": 390, "height": 900})
             page.click("main >> text=Anfrage zurückziehen")
-            expect(page.locator("main")).to_contain_text("Niemand bekommt eine E-Mail.")
+            expect(page.locator("main")).to_contain_text(
+                "bekommt eine E-Mail, dass die Anfrage zurückgezogen ist."
+            )
             page.screenshot(path=str(screens / "withdraw-ask-confirm-390.png"), full_page=True)
             page.click("main >> text=Ja, zurückziehen")
             expect(page.locator("main")).to_contain_text("Zurückgezogen: die Anfrage ist wieder offen")

@@ -31,7 +31,7 @@ def test_a_waiting_ask_is_withdrawn_after_asking_first_and_the_request_may_be_as
     withdraw = f"/koordination/anfragen/{request.id}/andere-pools/{loan.id}/zurueckziehen"
 
     asked = coordinator_client.post(withdraw).get_data(as_text=True)
-    assert "Ja, zurückziehen" in asked and "Niemand bekommt eine E-Mail." in asked
+    assert "Ja, zurückziehen" in asked and "bekommt eine E-Mail, dass die Anfrage zurückgezogen ist" in asked
     assert _loan(db, loan.id).status == LoanStatus.ASKED  # asking first changes nothing
     done = coordinator_client.post(withdraw, data={"confirm": "ja"})
 
@@ -39,7 +39,12 @@ def test_a_waiting_ask_is_withdrawn_after_asking_first_and_the_request_may_be_as
     assert done.status_code == 302 and withdrawn.status == LoanStatus.WITHDRAWN
     assert withdrawn.decided_at is not None and withdrawn.decided_by_id is None
     assert _count(db, AuditEvent, AuditEvent.entity == "loan", AuditEvent.action == "withdraw") == 1
-    assert _count(db, OutboxMail) == 1  # only the ask's mail to pool B
+    told = fresh_read(db, lambda: db.exec(select(OutboxMail).order_by(OutboxMail.id)).all())
+    assert [mail.dedupe_key.split(":")[0] for mail in told] == ["loan_asked", "loan_withdrawn"]
+    assert told[1].recipient == told[0].recipient and told[1].pool_id == pool_b.id  # pool B's coordinator
+    asked_person = {first.id: first.name, second.id: second.name}[loan.volunteer_id]
+    assert "zieht die Anfrage zurück" in told[1].subject and asked_person in told[1].body_text
+    assert "/koordination/andere-pools" in told[1].body_text
 
     lender = lender_client(app)
     assert "vom anfragenden Pool zurückgezogen" in lender.get("/koordination/andere-pools").get_data(
