@@ -114,7 +114,6 @@ def _everything() -> Any:
     )
 
 
-
 def _closed_days(pool_id: Any, today: Any) -> Any:
     """The pool's closed days from today on as one text, `YYYY-MM-DD` joined by commas (NULL for none)."""
     return (
