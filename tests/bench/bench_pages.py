@@ -7,7 +7,8 @@ history of tests/bench/history.py (3,500 completed assignments a year for three 
 and 150 institutions). Then it walks the URL map as tests/web/test_words_sweep.py does, fills each GET route
 of the coordinators' areas (coordination, payouts, reports, settings, outbox) with real ids of that pool, and
 asks each page `--requests` times (after one warm-up) through the Flask test client as a logged-in admin,
-one request at a time: the time is the app's and the database's, no network. Prints p50/p99 per page sorted
+one request at a time: the time is the app's and the database's, no network. Before the walk the process
+freezes what it has loaded, as a gunicorn worker does (`gunicorn_conf.post_worker_init`). Prints p50/p99 per page sorted
 by p99, each beside the 300 ms target, and writes instance/bench/pages.json.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 from flask import Flask
 from sqlmodel import col, func, select
 
-from sprachmittlerpool import create_app
+from sprachmittlerpool import create_app, gunicorn_conf
 from sprachmittlerpool.db import new_session
 from sprachmittlerpool.ibans import new_key
 from sprachmittlerpool.models import ApiToken, Assignment, InterpretingRequest, Role, User, local_now
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     if answer.status_code != 302:
         raise SystemExit(f"login failed: {answer.status_code}")
     paths = coordinator_paths(app)
+    gunicorn_conf.post_worker_init(worker=None)  # as each production worker does once it has loaded the app
     print(f"{len(paths)} Seiten, je {args.requests} Abrufe nach einem Aufwärmabruf …", flush=True)
     results, failed = [], []
     for path in paths:
