@@ -77,8 +77,8 @@ def _cut(style: str, uncommon: frozenset[str]) -> bytes:
 
 @lru_cache(maxsize=len(FONT_FILES))
 def _common_glyphs(style: str) -> frozenset[str]:
-    """Name the font's glyphs of the COMMON characters."""
-    glyphs = _measured(style).ttfont.getBestCmap()
+    """Name the font's glyphs of the COMMON characters (from the character map read when it was measured)."""
+    glyphs = _measured(style).cmap
     return frozenset(glyphs[code] for code in map(ord, COMMON) if code in glyphs)
 
 
