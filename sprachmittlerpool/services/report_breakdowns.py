@@ -119,20 +119,39 @@ def hours_of(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def breakdowns(session: Session, start: date, end: date, *, pool_id: int) -> tuple[Breakdown, ...]:
-    """Return the period's figures by each dimension, in the order of DIMENSIONS.
+@dataclass(frozen=True)
+class Figures:
+    """The breakdowns, and the totals the report's key figures take from the same rows."""
+
+    breakdowns: tuple[Breakdown, ...]  # in the order of DIMENSIONS
+    statuses: Mapping[str, int]  # the period's requests by their status
+    assignments: int  # completed assignments that began in the period
+
+
+def figures(session: Session, start: date, end: date, *, pool_id: int) -> Figures:
+    """Return the period's figures by each dimension and the totals by status.
 
     Three queries in all, one per kind of row: each reads its rows once (a common table expression) and
     groups them by every dimension in turn (UNION ALL). A query per dimension scanned the same rows five
-    times; grouping by all five keys at once returned about as many groups as rows.
+    times; grouping by all five keys at once returned about as many groups as rows. Every request is in
+    every dimension (its language, institution and town are foreign keys), so the first dimension's
+    groups also give the totals by status.
     """
     facts = _Facts(
         assignments=_assignments(session, start, end, pool_id),
         allowances=_allowances(session, start, end, pool_id),
         requests=_requests(session, start, end, pool_id),
     )
-    return tuple(
-        _breakdown(facts, index, dimension, start, end) for index, dimension in enumerate(DIMENSIONS)
+    statuses: Counter[str] = Counter()
+    for index, _key, status, count in facts.requests:
+        if index == 0:
+            statuses[status] += count
+    return Figures(
+        breakdowns=tuple(
+            _breakdown(facts, index, dimension, start, end) for index, dimension in enumerate(DIMENSIONS)
+        ),
+        statuses=dict(statuses),
+        assignments=sum(count for index, _key, count, _minutes in facts.assignments if index == 0),
     )
 
 

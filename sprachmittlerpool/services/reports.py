@@ -29,7 +29,6 @@ from sprachmittlerpool.exports.formatting import MONTHS_DE, date_de, money_de, m
 from sprachmittlerpool.exports.safe_cells import neutralise, set_text
 from sprachmittlerpool.german import period_long
 from sprachmittlerpool.models import (
-    Assignment,
     InterpretingRequest,
     PayoutEntry,
     PayoutMonth,
@@ -45,8 +44,8 @@ from sprachmittlerpool.services.report_breakdowns import (
     MEASURES,
     Breakdown,
     bounds,
-    breakdowns,
     figure_de,
+    figures,
     received,
     rejections_by_rule,
     table,
@@ -231,30 +230,15 @@ def build_report(
     if end < start:
         raise ValueError("the period ends before it starts")
     in_period = received(start, end, pool_id)
-    statuses = dict(
-        session.exec(
-            select(InterpretingRequest.status, func.count())
-            .where(*in_period)
-            .group_by(InterpretingRequest.status)
-        ).all()
-    )
+    counted = figures(session, start, end, pool_id=pool_id)
+    statuses = counted.statuses
     lo, hi = bounds(start, end)
     received_from, given_to = exchanges(session, lo, hi, pool_id=pool_id)
-    assignments = session.exec(
-        select(func.count())
-        .select_from(Assignment)
-        .where(
-            Assignment.pool_id == pool_id,
-            Assignment.status == "completed",
-            col(Assignment.start) >= lo,
-            col(Assignment.start) < hi,
-        )
-    ).one()
     return Report(
         start=start,
         end=end,
         requests=sum(int(count) for count in statuses.values()),
-        assignments=int(assignments),
+        assignments=counted.assignments,
         placed=sum(int(statuses.get(status, 0)) for status in PLACED),
         unfilled=int(statuses.get("unfilled", 0)),
         allowance_months=_allowance_months(session, start, end, pool_id),
@@ -274,7 +258,7 @@ def build_report(
                 .where(Volunteer.pool_id == pool_id, col(Volunteer.active).is_(True))
             ).one()
         ),
-        breakdowns=breakdowns(session, start, end, pool_id=pool_id),
+        breakdowns=counted.breakdowns,
         budgets=tuple(
             year_budget(session, year, pool_id=pool_id) for year in range(start.year, end.year + 1)
         ),

@@ -147,7 +147,14 @@ def test_the_breakdowns_take_a_fixed_number_of_queries_however_many_rows(app, db
         event.remove(engine, "before_cursor_execute", count)
 
     grouped = [s for s in statements if "GROUP BY" in s]
-    # three for all five breakdowns (one per kind of row: assignments, bookings, requests); statuses, months'
-    # bookings, unfilled reasons, received from and given to other pools
-    assert len(grouped) == 3 + 3 + 2
-    assert len(statements) <= 20
+    # three for all five breakdowns and the totals by status (one per kind of row: assignments, bookings,
+    # requests); months' bookings, unfilled reasons, received from and given to other pools
+    assert len(grouped) == 3 + 2 + 2
+    assert len(statements) <= 18
+
+
+def test_the_key_figures_of_a_year_count_each_request_once_by_its_status(app, db, two_years):
+    report = _report(app, db, date(2025, 1, 1), date(2025, 12, 31))
+
+    # seven received in 2025: two placed, one unfilled, two rejected; three assignments held in 2025
+    assert (report.requests, report.placed, report.unfilled, report.assignments) == (7, 2, 1, 3)
