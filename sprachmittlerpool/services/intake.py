@@ -665,8 +665,9 @@ def _store(
 
     The returned request is a copy of the row, not attached to the session: building a model object and
     flushing it costs the public intake more than the insert itself, and nothing changes the request
-    after this in the same transaction. It is built without validation or attribute events (`model_construct`,
-    a tenth of the constructor's cost) from the values just inserted. A repeated key fails here (IntegrityError), before any mail.
+    after this in the same transaction; it is built from the values just inserted, without validation or
+    attribute events (`model_construct`, a tenth of the constructor's cost). A repeated key fails here
+    (IntegrityError), before any mail.
     """
     values: dict[str, Any] = {
         "pool_id": pool_id,
@@ -710,7 +711,7 @@ def _store(
         to_state=decision.status,
         detail={"rules": [r.rule for r in decision.reasons], "urgent": decision.urgent},
     )
-    return InterpretingRequest.model_construct(id=request_id, **values)  # no validation: the row's own values
+    return InterpretingRequest.model_construct(id=request_id, **values)
 
 
 INSERT_REQUEST = insert(InterpretingRequest.__table__).returning(InterpretingRequest.__table__.c.id)  # type: ignore[attr-defined]

@@ -64,7 +64,7 @@ def look_up(
     """
     params = {"pool_id": pool_id, "language": language, "municipality": municipality, "today": today,
               "sender_name": sender.name, "sender_type": sender.type, "sender_email": sender.email}  # fmt: skip
-    row = session.connection().execute(EVERYTHING, params).first()
+    row = session.execute(EVERYTHING, params).first()
     if row is None:
         return Lookup(
             language=_entry(session, Language.name_de, Language.retired_at,
