@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
 from functools import cached_property
 from typing import NamedTuple
 
+import numpy as np
+
 from matching.geo import DistanceTable
+from matching.screen import Screen
 from matching.types import Booking, Instance, Request, Volunteer
 
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -45,9 +48,12 @@ def slot_of(item: Request | Booking) -> Slot:
     )
 
 
-@dataclass(frozen=True)
-class Pair:
-    """A request a volunteer may take, with what the objective needs to know about it."""
+class Pair(NamedTuple):
+    """A request a volunteer may take, with what the objective needs to know about it.
+
+    A named tuple rather than a dataclass: the solver hashes hundreds of thousands of them, and a
+    tuple's hash is computed in C.
+    """
 
     request: int
     volunteer: int
@@ -64,7 +70,6 @@ class Context:
         self.request_slots = [slot_of(r) for r in instance.requests]
         self.booked_slots = [[slot_of(b) for b in v.booked] for v in instance.volunteers]
         self.booked_per_week = [Counter(s.week for s in slots) for slots in self.booked_slots]
-        self._near_cache: dict[tuple[str, str | None], list[tuple[float, list[tuple[float, int]]]]] = {}
 
     def km(self, volunteer: Volunteer, request: Request) -> float:
         """Return how far the volunteer travels to the request: home to its place, 0 for phone or video."""
@@ -87,6 +92,50 @@ class Context:
             second.start < first.end + self.distances.buffer_minutes[first.municipality, second.municipality]
         )
 
+    def clashes_among(self, requests: Sequence[int]) -> list[list[bool]]:
+        """Rule 6 between each two of these requests: ``clash`` of their slots, for all pairs in one go.
+
+        The cliques of a volunteer's requests ask this for every two of them; as arrays it is a few
+        operations per volunteer instead of a Python call per two requests.
+        """
+        when = self._request_times[:, requests]
+        start, end, day, place = when[0], when[1], when[2], when[3]
+        remote, timeless = self._request_remote[requests], self._request_timeless[requests]
+        # clash(a, b) looks at the one that starts first, a when both start together
+        a_first = start[:, None] <= start[None, :]
+        first_end = np.where(a_first, end[:, None], end[None, :])
+        second_start = np.where(a_first, start[None, :], start[:, None])
+        buffer = self.distances.buffer_matrix
+        gap = np.where(
+            a_first, buffer[place[:, None], place[None, :]], buffer[place[None, :], place[:, None]]
+        )
+        gap[remote[:, None] | remote[None, :]] = 0
+        same_day = (day[:, None] == day[None, :]) & ~(timeless[:, None] | timeless[None, :])
+        return (same_day & (second_start < first_end + gap)).tolist()
+
+    @cached_property
+    def _request_times(self) -> np.ndarray:
+        """Start, end, day and place (index) of every request's slot, one row each."""
+        index = self.distances.index
+        slots = self.request_slots
+        return np.array(
+            [
+                [s.start for s in slots],
+                [s.end for s in slots],
+                [s.day for s in slots],
+                [index[s.municipality] for s in slots],
+            ],
+            dtype=np.int64,
+        ).reshape(4, len(slots))
+
+    @cached_property
+    def _request_remote(self) -> np.ndarray:
+        return np.array([s.remote for s in self.request_slots], dtype=bool)
+
+    @cached_property
+    def _request_timeless(self) -> np.ndarray:
+        return np.array([s.timeless for s in self.request_slots], dtype=bool)
+
     def free_against_bookings(self, v_index: int, slot: Slot) -> bool:
         """Tell whether the volunteer's bookings leave room for this slot (rules 6 and 7)."""
         volunteer = self.instance.volunteers[v_index]
@@ -99,70 +148,30 @@ class Context:
         """Return every (request, volunteer) pair allowed by rules 1-5, 8, 9 and the bookings."""
         found = []
         for r_index, request in enumerate(self.instance.requests):
-            found += sorted(self._pairs_of(r_index, request), key=lambda pair: pair.volunteer)
+            found += self._pairs_of(r_index, request)
         return found
 
     def _pairs_of(self, r_index: int, request: Request) -> list[Pair]:
-        """The pairs of one request: reach is checked once per home place, farthest reach first."""
+        """The pairs of one request by volunteer: the screen's arrays first, then the rules it leaves out."""
+        slot = self.request_slots[r_index]
+        volunteers = self.instance.volunteers
         preferred = set(request.preferred_volunteers)
-        when = _When.of(request)
-        found = []
-        for km, members in self._near(request.language, None if request.remote else request.municipality):
-            for max_km, v_index in members:
-                if km > max_km:
-                    break  # rule 2 for this one and all the others of this home place
-                volunteer = self.instance.volunteers[v_index]
-                if self._rest_fits(v_index, volunteer, request, when) and self.free_against_bookings(
-                    v_index, self.request_slots[r_index]
-                ):
-                    metres = self.metres(volunteer, request)
-                    found.append(Pair(r_index, v_index, metres, volunteer.id in preferred))
-        return found
+        return [
+            Pair(r_index, v_index, metres, volunteers[v_index].id in preferred)
+            for v_index, metres in self.screen.candidates(request)
+            if (self.unbooked[v_index] or self.free_against_bookings(v_index, slot))
+            and not_excluded(volunteers[v_index], request)
+            and qualified(volunteers[v_index], request)
+        ]
 
     @cached_property
-    def _reach_groups(self) -> dict[str, list[tuple[str, list[tuple[float, int]]]]]:
-        """Volunteers by language and home place, each place's list by reach from the farthest down."""
-        groups: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
-        for index, volunteer in enumerate(self.instance.volunteers):
-            for language in set(volunteer.languages):
-                groups[language][volunteer.home].append((volunteer.max_distance_km, index))
-        return {
-            language: [(home, sorted(members, key=lambda m: -m[0])) for home, members in homes.items()]
-            for language, homes in groups.items()
-        }
-
-    def _near(self, language: str, place: str | None) -> list[tuple[float, list[tuple[float, int]]]]:
-        """The home places of a language from which someone reaches the place (None: phone or video)."""
-        key = language, place
-        if key not in self._near_cache:
-            found = []
-            for home, members in self._reach_groups.get(language, ()):
-                km = 0.0 if place is None else self.distances.km[home, place]
-                if place is None or km <= members[0][0]:  # members[0] reaches farthest
-                    found.append((km, members))
-            self._near_cache[key] = found
-        return self._near_cache[key]
-
-    def _rest_fits(self, v_index: int, volunteer: Volunteer, request: Request, when: _When) -> bool:
-        """Rules 3-5, 8 and 9: what is left to check once language and reach hold."""
-        return (
-            gender_fits(volunteer, request)
-            and not_excluded(volunteer, request)
-            and when.fits(self._windows[v_index], volunteer)
-            and qualified(volunteer, request)
-            and takes_mode(volunteer, request)
-        )
+    def screen(self) -> Screen:
+        return Screen(self.instance, self.distances)
 
     @cached_property
-    def _windows(self) -> list[dict[int, list[tuple[int, int]]]]:
-        """Each volunteer's weekly availability by weekday, in minutes of the day."""
-        found = []
-        for volunteer in self.instance.volunteers:
-            by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for window in volunteer.availability:
-                by_weekday[window.weekday].append((window.start, window.end))
-            found.append(dict(by_weekday))
-        return found
+    def unbooked(self) -> list[bool]:
+        """Volunteers with no bookings and a weekly cap above 0: rules 6 and 7 leave any one request to them."""
+        return [not v.booked and v.max_per_week > 0 for v in self.instance.volunteers]
 
     def eligible(self, volunteer: Volunteer, request: Request) -> bool:
         """Tell whether rules 1-5, 8 and 9 allow the volunteer to take the request."""
@@ -179,33 +188,6 @@ class Context:
     def reaches(self, volunteer: Volunteer, request: Request) -> bool:
         """Rule 2, which a phone or video request ignores."""
         return request.remote or within_reach(self.km(volunteer, request), volunteer)
-
-
-class _When(NamedTuple):
-    """What rule 4 looks at in a request, worked out once for all volunteers."""
-
-    day: dt.date
-    start: int
-    end: int
-    same_day: bool
-    written: bool  # a written translation needs no window, only no absence on its due day
-
-    @classmethod
-    def of(cls, request: Request) -> _When:
-        start = request.start.hour * 60 + request.start.minute
-        end = request.end.hour * 60 + request.end.minute
-        day = request.start.date()
-        return cls(day, start, end, request.end.date() == day, request.written)
-
-    def fits(self, windows: dict[int, list[tuple[int, int]]], volunteer: Volunteer) -> bool:
-        """Rule 4 as ``time_fits`` has it, with the volunteer's windows by weekday."""
-        absent = any(a.start <= self.day <= a.end for a in volunteer.absences)
-        if self.written:
-            return not absent
-        if not self.same_day:
-            return False
-        in_window = any(s <= self.start and self.end <= e for s, e in windows.get(self.day.weekday(), ()))
-        return in_window and not absent
 
 
 def speaks_language(volunteer: Volunteer, request: Request) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from matching.types import Municipality, Settings
 
 EARTH_RADIUS_KM = 6371.0
@@ -17,16 +19,28 @@ def haversine_km(a: Municipality, b: Municipality) -> float:
 
 
 class DistanceTable:
-    """Distances and travel buffers for every pair of municipalities, computed once."""
+    """Distances and travel buffers for every pair of municipalities, computed once.
+
+    Both by pair of ids and as matrices by position in the instance (``index``), for array checks.
+    """
 
     def __init__(self, municipalities: tuple[Municipality, ...], settings: Settings) -> None:
         self.km: dict[tuple[str, str], float] = {}
         self.buffer_minutes: dict[tuple[str, str], int] = {}
-        for a in municipalities:
-            for b in municipalities:
-                km = 0.0 if a.id == b.id else haversine_km(a, b)
-                self.km[a.id, b.id] = km
-                self.buffer_minutes[a.id, b.id] = travel_minutes(settings, km) if a.id != b.id else 0
+        self.index = {m.id: i for i, m in enumerate(municipalities)}
+        count = len(municipalities)
+        self.km_matrix = np.zeros((count, count), dtype=np.float64)
+        self.buffer_matrix = np.zeros((count, count), dtype=np.int64)
+        for i, a in enumerate(municipalities):
+            self.km[a.id, a.id] = 0.0
+            self.buffer_minutes[a.id, a.id] = 0
+            for j in range(i + 1, count):
+                b = municipalities[j]
+                km = haversine_km(a, b)  # the same double both ways: every step of it is symmetric
+                buffer = travel_minutes(settings, km)
+                self.km[a.id, b.id] = self.km[b.id, a.id] = self.km_matrix[i, j] = self.km_matrix[j, i] = km
+                self.buffer_minutes[a.id, b.id] = self.buffer_minutes[b.id, a.id] = buffer
+                self.buffer_matrix[i, j] = self.buffer_matrix[j, i] = buffer
 
     def metres(self, a: str, b: str) -> int:
         """Return the distance in whole metres, the integer unit of the objective."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from matching.candidates import Context, Pair, Slot
+from matching.candidates import Context, Pair
 from matching.greedy import greedy_choice
 from matching.pruning import prune_dominated, repair
 from matching.relaxation import Relaxation, Row
@@ -636,32 +636,38 @@ def no_clash(pairs: list[Pair], by_volunteer: dict[int, list[int]], context: Con
     """Rule 6: at most one of each clique of mutually clashing requests per volunteer."""
     rows = []
     for indices in by_volunteer.values():
-        slots = {i: context.request_slots[pairs[i].request] for i in indices}
-        rows += [Row(clique, 1) for clique in clash_cliques(slots, context.clash)]
+        if len(indices) < 2:
+            continue
+        requests = [pairs[i].request for i in indices]
+        clashes = context.clashes_among(requests)
+        starts = [context.request_slots[r] for r in requests]
+        cliques = clash_cliques([(s.day, s.start) for s in starts], clashes)
+        rows += [Row([indices[k] for k in clique], 1) for clique in cliques]
     return rows
 
 
-def clash_cliques(slots: dict[int, Slot], clash: Callable[[Slot, Slot], bool]) -> list[list[int]]:
-    """Cover every clash between the slots by few cliques, sweeping over start times day by day."""
-    order = sorted(slots, key=lambda i: (slots[i].start, i))
+def clash_cliques(times: Sequence[tuple[int, int]], clash: Sequence[Sequence[bool]]) -> list[list[int]]:
+    """Cover every clash among slots by few cliques, sweeping over start times day by day.
+
+    Slots are positions: ``times`` holds each one's day and start, ``clash[a][b]`` whether they clash.
+    """
+    order = sorted(range(len(times)), key=lambda k: (times[k][1], k))
     cliques: list[list[int]] = []
     # clashes need the same day, and days follow each other in start order
-    for _, day in itertools.groupby(order, key=lambda i: slots[i].day):
-        cliques += _day_cliques(list(day), slots, clash)
+    for _, day in itertools.groupby(order, key=lambda k: times[k][0]):
+        cliques += _day_cliques(list(day), clash)
     return cliques
 
 
-def _day_cliques(
-    order: list[int], slots: dict[int, Slot], clash: Callable[[Slot, Slot], bool]
-) -> list[list[int]]:
+def _day_cliques(order: list[int], clash: Sequence[Sequence[bool]]) -> list[list[int]]:
     cliques: list[list[int]] = []
     for position, i in enumerate(order):
-        earlier = [j for j in order[:position] if clash(slots[j], slots[i])]
+        earlier = [j for j in order[:position] if clash[j][i]]
         uncovered = list(reversed(earlier))
         while uncovered:
             clique = [i, uncovered.pop(0)]
             for j in reversed(earlier):
-                if j not in clique and all(clash(slots[j], slots[k]) for k in clique):
+                if j not in clique and all(clash[j][k] for k in clique):
                     clique.append(j)
             uncovered = [j for j in uncovered if j not in clique]
             cliques.append(clique)
