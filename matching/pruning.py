@@ -19,31 +19,42 @@ Week = tuple[int, tuple[int, int]]
 
 
 def prune_dominated(context: Context, pairs: Sequence[Pair]) -> tuple[list[Pair], dict[Pair, Pair]]:
-    """Return the pairs left after removing dominated ones, and the pair each removed one moves to."""
-    alive = set(pairs)
-    moved_to: dict[Pair, Pair] = {}
-    by_week: dict[Week, set[Pair]] = defaultdict(set)
-    by_request: dict[int, list[Pair]] = defaultdict(list)
-    for pair in pairs:
-        by_week[_week(context, pair)].add(pair)
-        by_request[pair.request].append(pair)
+    """Return the pairs left after removing dominated ones, and the pair each removed one moves to.
+
+    Pairs are handled by their position in ``pairs``: sets of small integers are much cheaper than
+    sets of pairs, and this runs over every pair of a state-size instance.
+    """
+    alive = [True] * len(pairs)
+    free = [False] * len(pairs)
+    moved_to: dict[int, int] = {}
+    weeks = [_week(context, pair) for pair in pairs]
+    by_week: dict[Week, set[int]] = defaultdict(set)
+    by_request: dict[int, list[int]] = defaultdict(list)
+    for index, pair in enumerate(pairs):
+        by_week[weeks[index]].add(index)
+        by_request[pair.request].append(index)
+    for options in by_request.values():
+        # a strict order, so that of two equal free pairs one stays
+        options.sort(key=lambda i: (pairs[i].metres, not pairs[i].preferred, pairs[i].volunteer))
     dirty = set(by_week)
-    free: set[Pair] = set()
     while dirty:
-        groups = {week: list(by_week[week]) for week in dirty}
-        for week, members in groups.items():
-            free.difference_update(members)
-            if _is_free(context, week, members):
-                free.update(members)
-        requests = {p.request for members in groups.values() for p in members}
-        removed = _dominated({r: [p for p in by_request[r] if p in alive] for r in requests}, free)
-        for pair, better in removed.items():
-            alive.discard(pair)
-            free.discard(pair)
-            by_week[_week(context, pair)].discard(pair)
-            moved_to[pair] = better
-        dirty = {_week(context, p) for p in removed}
-    return [p for p in pairs if p in alive], moved_to
+        requests = set()
+        for week in dirty:
+            members = by_week[week]
+            is_free = _is_free(context, week, [pairs[i] for i in members])
+            for i in members:
+                free[i] = is_free
+            requests.update(pairs[i].request for i in members)
+        removed = {}
+        for request in requests:
+            removed.update(_dominated(pairs, [i for i in by_request[request] if alive[i]], free))
+        for index, better in removed.items():
+            alive[index] = False
+            by_week[weeks[index]].discard(index)
+            moved_to[index] = better
+        dirty = {weeks[i] for i in removed}
+    kept = [pair for pair, living in zip(pairs, alive, strict=True) if living]
+    return kept, {pairs[i]: pairs[better] for i, better in moved_to.items()}
 
 
 def repair(choice: Mapping[int, int], pairs: Sequence[Pair], moved_to: Mapping[Pair, Pair]) -> dict[int, int]:
@@ -72,17 +83,19 @@ def _is_free(context: Context, week: Week, members: list[Pair]) -> bool:
     return not any(context.clash(a, b) for i, a in enumerate(slots) for b in slots[i + 1 :] if a.day == b.day)
 
 
-def _dominated(by_request: dict[int, list[Pair]], free: set[Pair]) -> dict[Pair, Pair]:
-    """Map each dominated pair of these requests (their live pairs given) to the best free pair dominating it."""
+def _dominated(pairs: Sequence[Pair], options: list[int], free: list[bool]) -> dict[int, int]:
+    """Map each dominated one of a request's live pairs (in domination order) to the free pair dominating it.
+
+    Going from the nearest, a free pair dominates every later pair; a free preferred one also the
+    later preferred ones.
+    """
     removed = {}
-    for options in by_request.values():
-        # a strict order, so that of two equal free pairs one stays
-        options.sort(key=lambda p: (p.metres, not p.preferred, p.volunteer))
-        best_free: list[Pair] = []
-        for pair in options:
-            better = next((f for f in best_free if f.preferred >= pair.preferred), None)
-            if better is not None:
-                removed[pair] = better
-            elif pair in free:
-                best_free.append(pair)
+    best_free = best_preferred = None
+    for index in options:
+        better = best_preferred if pairs[index].preferred else best_free
+        if better is not None:
+            removed[index] = better
+        elif free[index]:
+            best_free = index if best_free is None else best_free
+            best_preferred = index if pairs[index].preferred else best_preferred
     return removed
