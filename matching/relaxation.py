@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 # Float error in the recomputed bound is far below this; integer objectives differ by at least 1.
 _SLACK = 1e-3
@@ -57,38 +57,23 @@ class Answer:
         return {j for j, d in enumerate(self.reduced) if d > room}
 
 
-class _Engine:
-    """One LP solver holding the columns and a prefix of the relaxation's rows."""
-
-    def __init__(self, name: str, bounds: Sequence[tuple[int, int]]) -> None:
-        self.solver = pywraplp.Solver.CreateSolver(name)
-        self.columns = [self.solver.NumVar(lo, hi, "") for lo, hi in bounds]
-        self.constraints: list[pywraplp.Constraint] = []
-
-    def sync(self, rows: Sequence[Row]) -> None:
-        """Drop the constraints of forgotten rows and add those of new ones."""
-        for constraint in self.constraints[len(rows) :]:
-            constraint.SetUb(self.solver.infinity())
-        del self.constraints[len(rows) :]
-        for row in rows[len(self.constraints) :]:
-            constraint = self.solver.Constraint(-self.solver.infinity(), row.upper)
-            for index, coefficient in zip(row.indices, row.coefficient_list(), strict=True):
-                constraint.SetCoefficient(self.columns[index], coefficient)
-            self.constraints.append(constraint)
-
-
 class Relaxation:
     """Columns with bounds and rows A.x <= b, re-solved by GLOP for one objective after another.
 
-    The rows live here; GLOP's model is built at the first solve and follows them (CLP and HiGHS were
-    tried: CLP needs tens of thousands of pivots on the priority level, and HiGHS' duals gave no bound).
+    The rows live here; GLOP's model is a message that follows them and is loaded for each solve (CLP
+    and HiGHS were tried: CLP needs tens of thousands of pivots on the priority level, and HiGHS' duals
+    gave no bound).
     """
 
     def __init__(self, bounds: Sequence[tuple[int, int]], rows: Sequence[Row]) -> None:
         self.bounds = list(bounds)
         self.rows: list[Row] = list(rows)  # the rows that hold; forgotten ones are gone from here
-        self.engine: _Engine | None = None
-        self.constraints: list[pywraplp.Constraint] = []
+        # GLOP's model as a message: filled in bulk, where one call per coefficient through SWIG cost
+        # more than GLOP's own solving. Its first ``_synced`` constraints are the first rows.
+        self._model = linear_solver_pb2.MPModelProto()
+        for low, high in self.bounds:
+            self._model.variable.add(lower_bound=low, upper_bound=high)
+        self._synced = 0
 
     def add(self, row: Row) -> None:
         """Add a row; it holds for every later objective."""
@@ -97,31 +82,42 @@ class Relaxation:
     def forget(self, keep: int) -> None:
         """Drop the rows added after the first ``keep`` ones (assumptions that did not come true)."""
         del self.rows[keep:]
+        self._synced = min(self._synced, keep)
 
     def minimize(self, costs: Sequence[int], time_limit_s: float) -> Answer:
         """Minimise costs.x over the relaxation; return the certified bound and an integral solution if any."""
-        if self.engine is None:
-            self.engine = _Engine("GLOP", self.bounds)
-        lp = self.engine
-        lp.sync(self.rows)
-        self.constraints = lp.constraints
-        objective = lp.solver.Objective()
-        objective.Clear()
-        for column, cost in zip(lp.columns, costs, strict=True):
-            if cost:
-                objective.SetCoefficient(column, cost)
-        objective.SetMinimization()
-        lp.solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-        if lp.solver.Solve() != pywraplp.Solver.OPTIMAL:
+        solution = self._solve(costs, time_limit_s)
+        if solution is None:
             return Answer(None, None)
-        duals = [constraint.dual_value() for constraint in self.constraints]
+        values, duals = solution
         # the sign of duals differs between LP solvers; either sign gives a valid bound
         lagrangian, reduced = max(
             (self._lagrangian(costs, [max(0.0, sign * d) for d in duals]) for sign in (-1.0, 1.0)),
             key=lambda found: found[0],
         )
         bound = math.ceil(lagrangian - _SLACK)
-        return Answer(bound, self._rounded(lp.columns), lagrangian, reduced)
+        return Answer(bound, _rounded(values), lagrangian, reduced)
+
+    def _solve(self, costs: Sequence[int], time_limit_s: float) -> tuple[list[float], list[float]] | None:
+        """Solve with GLOP; return the column values and the row duals, or None if it found no optimum."""
+        constraints = self._model.constraint
+        del constraints[self._synced :]
+        for row in self.rows[self._synced :]:
+            constraint = constraints.add(upper_bound=row.upper)
+            constraint.var_index.extend(row.indices)
+            constraint.coefficient.extend(row.coefficient_list())
+        self._synced = len(self.rows)
+        for variable, cost in zip(self._model.variable, costs, strict=True):
+            variable.objective_coefficient = cost
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        if solver.LoadModelFromProto(self._model):
+            raise ValueError("GLOP refused the relaxation")  # a bug here, never the instance's fault
+        solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
+        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        response = linear_solver_pb2.MPSolutionResponse()
+        solver.FillSolutionResponseProto(response)
+        return list(response.variable_value), list(response.dual_value)
 
     def _lagrangian(self, costs: Sequence[int], multipliers: Sequence[float]) -> tuple[float, list[float]]:
         reduced = [float(c) for c in costs]
@@ -136,10 +132,10 @@ class Relaxation:
             terms.append(min(d * lo, d * hi))
         return math.fsum(terms), reduced
 
-    @staticmethod
-    def _rounded(columns: Sequence[pywraplp.Variable]) -> list[int] | None:
-        values = [column.solution_value() for column in columns]
-        rounded = [round(v) for v in values]
-        if any(abs(v - r) > 1e-6 for v, r in zip(values, rounded, strict=True)):
-            return None
-        return rounded
+
+def _rounded(values: Sequence[float]) -> list[int] | None:
+    """The values as integers, if all of them are."""
+    rounded = [round(v) for v in values]
+    if any(abs(v - r) > 1e-6 for v, r in zip(values, rounded, strict=True)):
+        return None
+    return rounded

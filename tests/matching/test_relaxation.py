@@ -46,6 +46,19 @@ def test_forgotten_rows_no_longer_bind():
     assert relaxation.minimize([-3, -2], 5.0).rounded == [1, 0]
 
 
+def test_a_row_added_in_place_of_a_forgotten_one_binds_instead_of_it():
+    relaxation = Relaxation([(0, 1)] * 2, [])
+    relaxation.add(Row([0], 0))  # an assumption that does not come true: x0 off
+    assert relaxation.minimize([-1, -1], 5.0).rounded == [0, 1]
+    relaxation.forget(0)
+    relaxation.add(Row([1], 0))  # as many rows as before, another one: x1 off
+
+    answer = relaxation.minimize([-1, -1], 5.0)
+
+    assert answer.rounded == [1, 0]
+    assert answer.bound == -1
+
+
 def test_never_on_names_only_columns_that_no_solution_of_that_cost_uses():
     # request A on pair 0 (1 km) or pair 1 (9 km); request B on pair 2; everything placed
     rows = [Row([0, 1], 1), Row([0, 1], -1, [-1, -1]), Row([2], -1, [-1])]
