@@ -12,11 +12,17 @@ That holds for every y, however inexact GLOP was, so a proof stays a proof.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+# GLOP's scaling sometimes calls a feasible relaxation infeasible: a level kept at its optimum is a tight
+# row with coefficients in metres, next to rows of ones (seen on the load level of the NRW month, where
+# the kept solution keeps every row). Such a verdict is tried once more without scaling; a bound is
+# recomputed from the duals either way, so a proof stays a proof.
+_GLOP_ATTEMPTS = ("", "use_scaling: false")
 # Float error in the recomputed bound is far below this; integer objectives differ by at least 1.
 _SLACK = 1e-3
 
@@ -109,11 +115,20 @@ class Relaxation:
         self._synced = len(self.rows)
         for variable, cost in zip(self._model.variable, costs, strict=True):
             variable.objective_coefficient = cost
-        solver = pywraplp.Solver.CreateSolver("GLOP")
-        if solver.LoadModelFromProto(self._model):
-            raise ValueError("GLOP refused the relaxation")  # a bug here, never the instance's fault
-        solver.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        deadline = time.perf_counter() + time_limit_s
+        for parameters in _GLOP_ATTEMPTS:
+            solver = pywraplp.Solver.CreateSolver("GLOP")
+            if solver.LoadModelFromProto(self._model) or not solver.SetSolverSpecificParametersAsString(
+                parameters
+            ):
+                raise ValueError("GLOP refused the relaxation")  # a bug here, never the instance's fault
+            solver.SetTimeLimit(max(1, int((deadline - time.perf_counter()) * 1000)))
+            status = solver.Solve()
+            if status == pywraplp.Solver.OPTIMAL:
+                break
+            if status not in (pywraplp.Solver.INFEASIBLE, pywraplp.Solver.ABNORMAL):
+                return None  # out of time
+        else:
             return None
         response = linear_solver_pb2.MPSolutionResponse()
         solver.FillSolutionResponseProto(response)

@@ -68,3 +68,12 @@ def test_never_on_names_only_columns_that_no_solution_of_that_cost_uses():
     assert answer.bound == 5
     assert answer.never_on(5) == {1}  # the far pair costs 8 more
     assert answer.never_on(13) == set()  # with room for 8 more, it may be on
+
+
+def test_an_infeasible_relaxation_gives_no_bound_and_no_solution():
+    # x0 off and x0 on: GLOP says infeasible with and without scaling, and nothing is claimed
+    relaxation = Relaxation([(0, 1)], [Row([0], 0), Row([0], -1, [-1])])
+
+    answer = relaxation.minimize([-1], 5.0)
+
+    assert (answer.bound, answer.rounded) == (None, None)
