@@ -138,7 +138,7 @@ def authenticate(session: Session, plain: str, *, now: datetime) -> tuple[User, 
     a write request would wait for the request's own lock.
     """
     found = session.execute(BEARER, {"token_hash": security.token_hash(plain)}).first()
-    token, owner = found if found is not None else (None, None)
+    token, owner = found[:2] if found is not None else (None, None)
     if token is None or token.revoked_at is not None:
         raise TokenRefused(401, "Das Token ist ungültig.")
     if state_of(token, now=now) == TokenState.EXPIRED:
@@ -149,10 +149,13 @@ def authenticate(session: Session, plain: str, *, now: datetime) -> tuple[User, 
     return owner, token.id if stale else None
 
 
-# Token and owner in one query, built once (every API call asks it; building it cost as much as running it).
+# Token, owner and the owner's pool in one query, built once (every API call asks it; building it cost as
+# much as running it). The call then works for that pool: its row, now in the session, answers the pool's
+# address and identity without another query.
 BEARER = (
-    select(ApiToken, User)
+    select(ApiToken, User, Pool)
     .join(User, col(User.id) == col(ApiToken.user_id))
+    .join(Pool, col(Pool.id) == col(User.pool_id))
     .where(col(ApiToken.token_hash) == bindparam("token_hash"))
 )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlmodel import select
 
 from sprachmittlerpool.db import new_session
@@ -95,3 +96,26 @@ def _submit(session, data, *, now):
         session, pool_id=FIRST_POOL, data=data, idempotency_key="wiederholung-1", idempotency_scope="public",
         now=now, instance_path="/nonexistent", base_url="http://localhost", secret="geheim" * 6,
     )  # fmt: skip
+
+
+def test_an_api_intake_with_a_token_reads_the_pool_with_the_token_and_writes_four_rows(
+    client, db, api_headers
+):
+    post(client, payload(), **api_headers)  # the first call of a process reads what it keeps (rules)
+    statements: list[str] = []
+
+    def note(*args):
+        words = " ".join(args[2].split()[:2]).upper()
+        if not words.startswith("BEGIN"):  # SQLite's write lock
+            statements.append(words)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        answer = post(client, payload(contact_email="kita-2@kita-regenbogen.example"), **api_headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+    assert answer.status_code == 201
+    # token, owner and pool; language, town, sender and closed days; institution, request, audit, mail
+    assert statements == ["SELECT API_TOKEN.ID,", "SELECT LANGUAGE.NAME_DE", *["INSERT INTO"] * 4]
