@@ -94,6 +94,7 @@ def test_the_quick_width_is_fpdf2_s_width(value: str, style: str, size: float) -
 def _without_shortcut(monkeypatch, make):
     with monkeypatch.context() as patched:
         patched.setattr(pdf_export, "fits_one_line", lambda *_: False)
+        patched.setattr(report_pdf, "fits_one_line", lambda *_: False)  # the report's paragraphs
         return make()
 
 
@@ -127,11 +128,19 @@ def test_awkward_cells_and_a_report_read_the_same_with_and_without_the_shortcut(
         _without_shortcut(monkeypatch, lambda: pdf_export.to_pdf(payouts))
     )
     report = _report(30)
-    assert _pages(report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)) == _pages(
-        _without_shortcut(
-            monkeypatch, lambda: report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)
+    # a pool name a little wider than the page: its paragraph wraps either way
+    for pool in ("Kreis Heinsberg", LONG_POOL_NAME):
+        assert _pages(report_pdf.to_pdf(report, pool_name=pool, now=MADE)) == _pages(
+            _without_shortcut(
+                monkeypatch, lambda pool=pool: report_pdf.to_pdf(report, pool_name=pool, now=MADE)
+            )
         )
-    )
+
+
+LONG_POOL_NAME = (
+    "Kommunales Integrationszentrum des Kreises Heinsberg, Sprachmittlerpool für Kitas, Schulen, "
+    "Beratungsstellen und Behörden im ganzen Kreisgebiet Heinsberg"
+)  # 10 pt: a little wider than a landscape page's 267 mm
 
 
 def _fpdf2_cut(monkeypatch, module, make):
