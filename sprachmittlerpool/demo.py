@@ -161,21 +161,29 @@ TOPICS = {
 
 
 def seed(
-    *, months: int = 4, now: datetime | None = None, pool_id: int | None = None, login_email: str = DEMO_EMAIL
+    *,
+    months: int = 4,
+    now: datetime | None = None,
+    pool_id: int | None = None,
+    login_email: str = DEMO_EMAIL,
+    login_file: Path | None = None,
 ) -> str:
     """Load the demo pool once into the installation's first pool and return a sentence saying what happened.
 
-    `pool_id` and `login_email` load it into a further pool too (the tests' second demo pool); only the
-    first pool's login is written for `make run` to print.
+    `pool_id` and `login_email` load it into a further pool too, which keeps its own name; the login is
+    written to `login_file` (the first pool's to `demo_login_path()`, for `make run` to print).
     """
     now = now or local_now()
     with write_session() as session:
         if session.exec(select(User).where(User.email == login_email)).first():
             return "Demodaten sind schon vorhanden – nichts geändert."
-        pool_id = pool_id if pool_id is not None else first_pool_id(session)
-        _identity(session, pool_id, now.year)
+        first = first_pool_id(session)
+        pool_id = pool_id if pool_id is not None else first
+        _identity(session, pool_id, now.year, keep_name=pool_id != first)
         reference_data.load(session, pool_id=pool_id)
-        password = _demo_password() if login_email == DEMO_EMAIL else secrets.token_urlsafe(12)
+        if login_file is None and login_email == DEMO_EMAIL:
+            login_file = demo_login_path()
+        password = _login(login_file, login_email)
         session.add(User(pool_id=pool_id, email=login_email, name="Demo-Koordination", role=Role.COORDINATOR,
                          password_hash=security.hash_password(password)))  # fmt: skip
         _tariff(session, pool_id)
@@ -191,26 +199,31 @@ def seed(
     return f"Demopool angelegt: {len(volunteers)} Sprachmittelnde, {len(completed)} abgeschlossene Einsätze."
 
 
-def demo_login_path() -> Path:
-    """Return where the demo login is kept for `make run` to print."""
-    return Path(current_app.instance_path) / "demo-login.txt"
+def demo_login_path(slug: str | None = None) -> Path:
+    """Return where a demo login is kept: the first pool's for `make run` to print, a further pool's by slug."""
+    return Path(current_app.instance_path) / (f"demo-login-{slug}.txt" if slug else "demo-login.txt")
 
 
-def _demo_password() -> str:
+def _login(path: Path | None, email: str) -> str:
+    """Make a random password; keep it with the e-mail in an owner-only file, if one is named."""
     password = secrets.token_urlsafe(12)
-    path = demo_login_path()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f"{DEMO_EMAIL}\n{password}\n")
+    if path is not None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{email}\n{password}\n")
     return password
 
 
-def _identity(session: Session, pool_id: int, year: int) -> None:
-    """Give the demo pool Kreis Heinsberg's identity (invented contact data), a paying account and grants."""
+def _identity(session: Session, pool_id: int, year: int, *, keep_name: bool) -> None:
+    """Give the demo pool Kreis Heinsberg's identity (invented contact data), a paying account and grants.
+
+    A further demo pool keeps the name it was created with, so that two pools can be told apart.
+    """
     pool = session.get(Pool, pool_id)
     assert pool is not None
     for field, value in HEINSBERG_IDENTITY.items():
-        setattr(pool, field, value)
+        if not (keep_name and field == "name"):
+            setattr(pool, field, value)
     pool.remote_modes = [RequestMode.PHONE.value, RequestMode.VIDEO.value]  # the demo shows calls too
     set_account(pool, DEMO_ACCOUNT, key=parse_key(current_app.config["IBAN_KEY"]))
     session.add(pool)

@@ -124,3 +124,26 @@ def test_a_pool_gets_its_own_host_name_and_bad_names_are_refused(app, db) -> Non
     assert bad_host.exit_code != 0 and "kein gültiger Hostname" in bad_host.output
     assert base_host.exit_code != 0 and "Adresse der Installation" in base_host.output
     assert len(db.exec(select(Pool)).all()) == 2
+
+
+def test_seed_demo_with_pool_fills_a_further_pool_under_its_own_name_and_login(app, db, client) -> None:
+    runner = app.test_cli_runner()
+    runner.invoke(args=["pools", "create", "kleve", "--name", "Sprachmittlerpool Kreis Kleve"])
+
+    seeded = runner.invoke(args=["seed-demo", "--pool", "kleve"])
+    again = runner.invoke(args=["seed-demo", "--pool", "kleve"])
+    unknown = runner.invoke(args=["seed-demo", "--pool", "wesel"])
+
+    assert seeded.exit_code == 0, seeded.output
+    kleve = db.exec(select(Pool).where(Pool.slug == "kleve")).one()
+    assert kleve.name == "Sprachmittlerpool Kreis Kleve"  # the demo's identity, but its own name
+    people = db.exec(select(Volunteer).where(Volunteer.pool_id == kleve.id)).all()
+    assert len(people) >= 60
+    assert not db.exec(select(Volunteer).where(Volunteer.pool_id == FIRST_POOL)).all()  # only Kleve's
+    login = Path(app.instance_path) / "demo-login-kleve.txt"
+    assert str(login) in seeded.output and login.stat().st_mode & 0o777 == 0o600
+    email, password = login.read_text().split()
+    assert client.post("/anmelden", data={"email": email, "password": password}).status_code == 302
+    assert "schon vorhanden" in again.output
+    assert len(db.exec(select(Volunteer).where(Volunteer.pool_id == kleve.id)).all()) == len(people)
+    assert unknown.exit_code == 1 and "keinen Pool mit dem Kurznamen „wesel“" in unknown.output
