@@ -1,10 +1,10 @@
-"""Rules 1-5, 8 and 9 for all volunteers of an instance at once, as boolean arrays.
+"""Rules 1-4 and 9 for all volunteers of an instance at once, as boolean arrays.
 
 At state size a request has hundreds of volunteers who speak its language; checking each of them in
 Python took most of the time before the first LP (7 s of the NRW month). Here a request is screened
-by a few array operations over all volunteers, and only the rare per-pair rules (exclusions,
-qualifications) and bookings are left to Python, for the volunteers that pass. The checks are the
-same comparisons as the named rules in ``matching/candidates.py``, on the same floats.
+by a few array operations over all volunteers; only the rare per-pair rules (exclusions and
+qualifications, rules 5 and 8) and bookings are left to Python, for the volunteers that pass. The
+checks are the same comparisons as the named rules in ``matching/candidates.py``, on the same floats.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Screen:
         self.reach = np.array([v.max_distance_km for v in volunteers], dtype=np.float64)
         self.remote = np.array([v.remote for v in volunteers], dtype=bool)
         self.written = np.array([v.written for v in volunteers], dtype=bool)
-        self.gender = np.array([v.gender or "" for v in volunteers], dtype=object)
+        self.gender = np.array([v.gender for v in volunteers], dtype=object)  # None equals no required gender
         self.nobody = np.zeros(len(volunteers), dtype=bool)
         self._speakers: dict[str, Flags] = {}
         for index, volunteer in enumerate(volunteers):

@@ -60,7 +60,7 @@ def volunteers(draw, index):
     return {
         "id": f"v{index}",
         "languages": draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=2, unique=True)),
-        "gender": draw(st.sampled_from(["f", "m", None])),
+        "gender": draw(st.sampled_from(["f", "m", "", None])),  # "" is a gender no one requires by None
         "home": draw(st.sampled_from(PLACES)),
         "max_distance_km": draw(st.sampled_from([0, 5, 40, 120.5, 400])),
         "availability": windows,
@@ -88,7 +88,7 @@ def requests(draw, index, ids):
         "municipality": draw(st.sampled_from(PLACES)),
         "start": start,
         "end": end,
-        "gender_required": draw(st.sampled_from([None, None, "f", "m"])),
+        "gender_required": draw(st.sampled_from([None, None, "f", "m", ""])),
         "preferred_volunteers": draw(st.lists(st.sampled_from(ids), max_size=2)),
         "excluded_volunteers": draw(st.lists(st.sampled_from(ids), max_size=2)),
         "mode": draw(st.sampled_from(MODES)),
