@@ -127,7 +127,7 @@ class Relaxation:
             if status == pywraplp.Solver.OPTIMAL:
                 break
             if status not in (pywraplp.Solver.INFEASIBLE, pywraplp.Solver.ABNORMAL):
-                return None  # out of time
+                return None  # out of time (or unbounded): nothing to claim
         else:
             return None
         response = linear_solver_pb2.MPSolutionResponse()
