@@ -24,7 +24,7 @@ from sprachmittlerpool.exports.formatting import (
     warning_de,
 )
 from sprachmittlerpool.exports.payout_list import PayoutItem, PayoutLine, PayoutList
-from sprachmittlerpool.exports.pdf_fonts import FONT, add_fonts, write
+from sprachmittlerpool.exports.pdf_fonts import COMMON, FONT, add_fonts, write
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LANGUAGE = "de-DE"
@@ -219,19 +219,41 @@ def wrapped_row(
 ) -> None:
     """Print the cells of one row side by side, each wrapping inside its column (numbers flush right).
 
-    A cell that fits one line is printed as a plain cell: it looks the same as from `multi_cell`, at a
-    fifth of the cost (a payout month has thousands of cells).
+    A cell of Latin text that fits one line is placed where `cell` would print it (`_line`): it looks the
+    same as from `multi_cell`, at a seventh of the cost (a payout month has thousands of cells).
     """
     top, x = pdf.get_y(), pdf.l_margin
     for (title, width), value in zip(columns, values, strict=True):
-        pdf.set_xy(x, top)
         align = "R" if title in right_aligned else "L"
-        if fits_one_line(pdf, value, width):
-            pdf.cell(width, LINE, value, align=align)
+        if fits_one_line(pdf, value, width) and _left_to_right(value):
+            _line(pdf, x, top, width, value, align)
         else:
+            pdf.set_xy(x, top)
             pdf.multi_cell(width, LINE, value, align=align)
         x += width
     pdf.set_xy(pdf.l_margin, top + height)
+
+
+def _line(pdf: FPDF, x: float, top: float, width: float, value: str, align: str) -> None:
+    """Print a line of plain text where `cell(width, LINE, value, align=align)` at (x, top) prints it.
+
+    `cell` lays its text out as styled fragments with a bidirectional analysis (70 µs); `text` only
+    places it (10 µs). The baseline and the start are `cell`'s: half the line down plus 0.3 of the font
+    size, and the cell margin in from the side the text is aligned to.
+    """
+    if not value:
+        return
+    assert isinstance(pdf.current_font, TTFFont)  # fits_one_line said so
+    start = pdf.c_margin if align == "L" else width - pdf.c_margin - _text_width(pdf, pdf.current_font, value)
+    pdf.text(x + start, top + 0.5 * LINE + 0.3 * pdf.font_size, value)
+
+
+def _left_to_right(value: str) -> bool:
+    """Tell whether text is only of the common Latin characters, which need no reordering (`text` does none)."""
+    return all(char in _COMMON for char in value)
+
+
+_COMMON = frozenset(COMMON)
 
 
 def _grand_total(pdf: FPDF, payout_list: PayoutList) -> None:

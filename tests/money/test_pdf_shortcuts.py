@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -117,6 +119,35 @@ def test_payout_lists_read_the_same_with_and_without_the_one_line_shortcut(monke
     quick = pdf_export.to_pdf(closed)
     assert _pages(quick) == _pages(_without_shortcut(monkeypatch, lambda: pdf_export.to_pdf(closed)))
     assert _digest(pdf_export.to_pdf(closed)) == _digest(quick)  # a closed month's PDF stays byte-identical
+
+
+def _as_cell(pdf: FPDF, x: float, top: float, width: float, value: str, align: str) -> None:
+    """What a plain line was before `text`: fpdf2's own cell."""
+    pdf.set_xy(x, top)
+    pdf.cell(width, LINE, value, align=align)
+
+
+def _starts(data: bytes) -> Counter[tuple[str, str]]:
+    """Where each piece of text starts, as written in the pages (points, two decimals)."""
+    starts: Counter[tuple[str, str]] = Counter()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        starts.update(
+            re.findall(r"BT ([\d.]+) ([\d.]+) Td", page.get_contents().get_data().decode("latin-1"))
+        )
+    return starts
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payouts=payout_lists)
+def test_plain_lines_start_exactly_where_fpdf2_s_cells_start_them(monkeypatch, payouts) -> None:
+    closed = replace(payouts, closed=True, closed_at=MADE)
+    report = _report(30)
+    quick = [pdf_export.to_pdf(closed), report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)]
+    with monkeypatch.context() as patched:
+        patched.setattr(pdf_export, "_line", _as_cell)
+        cells = [pdf_export.to_pdf(closed), report_pdf.to_pdf(report, pool_name="Kreis Heinsberg", now=MADE)]
+
+    assert [_starts(data) for data in quick] == [_starts(data) for data in cells]
 
 
 def test_awkward_cells_and_a_report_read_the_same_with_and_without_the_shortcut(monkeypatch) -> None:
