@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, func, select
 
 from notifications.compose import Mail
@@ -19,28 +19,19 @@ def message_id(domain: str = "sprachmittlerpool.local") -> str:
     return f"<{secrets.token_hex(16)}@{domain}>"
 
 
-def enqueue(
-    session: Session, mail: Mail, *, now: datetime, pool_id: int | None = None, new_key: bool = False
-) -> OutboxMail | None:
+def enqueue(session: Session, mail: Mail, *, now: datetime, pool_id: int | None = None) -> OutboxMail:
     """Queue a pool's mail in the caller's transaction; a second mail with the same dedupe key is not queued
     again, even when two transactions queue it at once (the unique key decides, see find_or_insert).
 
-    `new_key` says the key cannot exist yet (it names a row this transaction just inserted, such as a new
-    request): the row is then inserted at once, without the look-up, the savepoint and a row object, which
-    cost the public intake more than the insert itself; nothing is returned. Should the key exist after
-    all, the insert fails rather than drop a mail.
+    The public intake writes its first mail itself, together with the request (`intake._store`), with
+    `row_values`.
     """
-    values = _values(mail, now=now, pool_id=pool_id)
-    if new_key:
-        session.execute(INSERT, values)
-        return None
+    values = row_values(mail, now=now, pool_id=pool_id)
     return find_or_insert(session, lambda: _by_key(session, mail.dedupe_key), lambda: OutboxMail(**values))
 
 
-INSERT = insert(OutboxMail.__table__)  # type: ignore[attr-defined]  # built once: its compiled form is cached
-
-
-def _values(mail: Mail, *, now: datetime, pool_id: int | None) -> dict[str, Any]:
+def row_values(mail: Mail, *, now: datetime, pool_id: int | None) -> dict[str, Any]:
+    """The outbox row of a mail, as `enqueue` inserts it."""
     return {
         "pool_id": pool_id,
         "dedupe_key": mail.dedupe_key,

@@ -22,10 +22,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import insert, update
+from sqlalchemy import String, bindparam, cast, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from matching.eligibility import (
     APPOINTMENT_TYPES,
@@ -35,28 +34,33 @@ from matching.eligibility import (
     RuleSet,
     decide,
 )
+from notifications.compose import Mail
+from notifications.outbox import enqueue
+from notifications.outbox import row_values as outbox_row
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.db import insert_unless_present
 from sprachmittlerpool.models import (
+    AuditEvent,
     Institution,
     InterpretingRequest,
     Language,
     Municipality,
     Offer,
     OfferStatus,
+    OutboxMail,
     Pool,
     RequestMode,
     RequestStatus,
     Volunteer,
-    local_now,
     request_language_join,
     request_municipality_join,
 )
+from sprachmittlerpool.pipeline import Step, run_together
 from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
-from sprachmittlerpool.services.intake_lookup import Entry, Identity, Lookup, Sender, look_up
-from sprachmittlerpool.services.mail import queue_mail
+from sprachmittlerpool.services.intake_lookup import Entry, Identity, Lookup, look_up
+from sprachmittlerpool.services.mail import compose_mail, queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set, rule_title, rule_titles
 from sprachmittlerpool.services.qualifications import brokered_modes, place_words
 from sprachmittlerpool.text_check import text_problem
@@ -574,12 +578,13 @@ def submit_request(
     )
     decision = decide(facts, rules, today=now.date(), holidays=holidays, closed_days=found.closed_days)
     token = new_token()
+    values = _request_values(pool_id, valid, decision, token=token, now=now, keyed=keyed, secret=secret)
+    names = {"language": found.language.name, "municipality": found.municipality.name}  # type: ignore[union-attr]
+    mail = _intake_mail(
+        session, InterpretingRequest.model_construct(**values), token=token, base_url=base_url, names=names
+    )
     try:
-        request = _store(
-            session, pool_id, valid, decision, token=token, now=now, known=known, keyed=keyed, secret=secret
-        )
-        names = {"language": found.language.name, "municipality": found.municipality.name}  # type: ignore[union-attr]
-        _queue_intake_mail(session, request, token=token, base_url=base_url, now=now, names=names)
+        ids = _store(session, values, valid, mail, new_sender=known is None, now=now)
         session.commit()
     except IntegrityError:
         # A repeat, or two clicks at once: the database's unique key kept the first, return it.
@@ -588,7 +593,7 @@ def submit_request(
         if earlier is None or keyed is None:
             raise
         return earlier, _repeat_token(earlier, keyed, secret)
-    return request, token
+    return InterpretingRequest.model_construct(**values, **ids), token
 
 
 def _remembered(pool_id: int, keyed: Idempotency, token: str, secret: str | None) -> dict[str, str | None]:
@@ -618,103 +623,125 @@ def _repeat_token(request: InterpretingRequest, keyed: Idempotency, secret: str 
     return token if token and token_hash(token) == request.status_token_hash else None
 
 
-def _identity(pool_id: int, valid: RequestData) -> SelectOfScalar[Institution]:
-    """Select the institution a request comes from: name, type and e-mail make its identity."""
-    return select(Institution).where(
-        Institution.pool_id == pool_id,
-        Institution.name == valid.institution_name,
-        Institution.type == valid.institution_type,
-        Institution.email == valid.contact_email,
-    )
-
-
-IDENTITY = ["pool_id", "name", "type", "email"]  # the unique key `institution_identity`
-
-
-def _institution_id(session: Session, pool_id: int, valid: RequestData, known: Sender | None) -> int:
-    """Find the institution by its identity or add it, so repeat requesters stay one row.
-
-    Two first requests of one institution at once take one row too: the unique identity decides, and the
-    later one reads the winner's row. `known` is what the validation's look-up already found, so a repeat
-    requester costs no second query.
-    """
-    if known is not None:
-        return known.id  # type: ignore[return-value]
-    values = {"pool_id": pool_id, "name": valid.institution_name, "type": valid.institution_type,
-              "email": valid.contact_email, "created_at": local_now(), "note": ""}  # fmt: skip
-    new_id = insert_unless_present(session, Institution, values, IDENTITY)
-    if new_id is not None:
-        return new_id
-    winner = session.exec(_identity(pool_id, valid)).one()  # a first request of it won the race
-    return winner.id  # type: ignore[return-value]
-
-
-def _store(
-    session: Session,
+def _request_values(
     pool_id: int,
     valid: RequestData,
     decision: Decision,
     *,
     token: str,
     now: datetime,
-    known: Sender | None,
     keyed: Idempotency | None,
     secret: str | None,
-) -> InterpretingRequest:
-    """Insert the request with its idempotency key and its audit row, two plain statements.
+) -> dict[str, Any]:
+    """The new request's columns but its ids, which the database gives (`_store`).
 
-    The returned request is a copy of the row, not attached to the session: building a model object and
-    flushing it costs the public intake more than the insert itself, and nothing changes the request
-    after this in the same transaction; it is built from the values just inserted, without validation or
-    attribute events (`model_construct`, a tenth of the constructor's cost). A repeated key fails here
-    (IntegrityError), before any mail.
+    The request comes back as a copy built from them (`model_construct`: without validation or attribute
+    events, a tenth of the constructor's cost), not attached to the session: nothing changes it in this
+    transaction, and its insert is one plain statement.
     """
-    values: dict[str, Any] = {
-        "pool_id": pool_id,
-        "institution_id": _institution_id(session, pool_id, valid, known),
-        "contact_name": valid.contact_name,
-        "contact_email": valid.contact_email,
-        "contact_phone": valid.contact_phone,
-        "language_code": valid.language,
-        "dialect": valid.dialect,
-        "appointment_type": valid.appointment_type,
-        "topic": valid.topic,
-        "start": valid.start,
-        "end": valid.end,
-        "municipality_id": valid.municipality,
-        "address": valid.address,
-        "mode": valid.mode,
-        "call_details": valid.call_details,
-        "pages": valid.pages,
-        "persons": valid.persons,
-        "gender_required": valid.gender_required,
-        "preferred_volunteer_id": valid.preferred_volunteer,
-        "status": decision.status,
-        "urgent": decision.urgent,
-        "reasons": [
+    return dict(
+        pool_id=pool_id,
+        contact_name=valid.contact_name,
+        contact_email=valid.contact_email,
+        contact_phone=valid.contact_phone,
+        language_code=valid.language,
+        dialect=valid.dialect,
+        appointment_type=valid.appointment_type,
+        topic=valid.topic,
+        start=valid.start,
+        end=valid.end,
+        municipality_id=valid.municipality,
+        address=valid.address,
+        mode=valid.mode,
+        call_details=valid.call_details,
+        pages=valid.pages,
+        persons=valid.persons,
+        gender_required=valid.gender_required,
+        preferred_volunteer_id=valid.preferred_volunteer,
+        status=decision.status,
+        urgent=decision.urgent,
+        reasons=[
             {"rule": r.rule, "message": r.message, "effect": r.effect, "triggers": list(r.triggers)}
             for r in decision.reasons
         ],
-        "status_token_hash": token_hash(token),
-        "created_at": now,
-        "updated_at": now,
+        status_token_hash=token_hash(token),
+        created_at=now,
+        updated_at=now,
         **(_remembered(pool_id, keyed, token, secret) if keyed else {}),
-    }
-    request_id = session.execute(INSERT_REQUEST, values).scalar_one()
-    audit.append(
-        session,
-        actor=REQUESTER,
-        entity="request",
-        entity_id=str(request_id),
-        action="submitted",
-        from_state=RequestStatus.SUBMITTED,
-        to_state=decision.status,
-        detail={"rules": [r.rule for r in decision.reasons], "urgent": decision.urgent},
     )
-    return InterpretingRequest.model_construct(id=request_id, **values)
 
 
-INSERT_REQUEST = insert(InterpretingRequest.__table__).returning(InterpretingRequest.__table__.c.id)  # type: ignore[attr-defined]
+def _store(
+    session: Session,
+    values: dict[str, Any],
+    valid: RequestData,
+    mail: Mail,
+    *,
+    new_sender: bool,
+    now: datetime,
+) -> dict[str, int]:
+    """Write a new sender, the request, its audit row and the first mail at once; return the request's ids.
+
+    Four plain inserts that travel together (`run_together`: one round trip on PostgreSQL). A later row
+    finds an earlier one's id in the database itself: the request its sender by the unique identity (name,
+    type, e-mail), the audit row and the mail their request by its unique status token. A sender two first
+    requests add at once is one row: the unique identity keeps the first, and both requests name it. A
+    repeated key fails here (IntegrityError), and nothing of the four is kept.
+    """
+    sender = {"sender_pool": values["pool_id"], "sender_name": valid.institution_name,
+              "sender_type": valid.institution_type, "sender_email": valid.contact_email}  # fmt: skip
+    steps = [
+        Step(INSERT_REQUEST, values | sender, returns=True),
+        Step(INSERT_AUDIT, _audit_row(values) | {"status_token_hash": values["status_token_hash"]}),
+        Step(INSERT_MAIL, outbox_row(mail, now=now, pool_id=values["pool_id"])
+             | {"status_token_hash": values["status_token_hash"]}),
+    ]  # fmt: skip
+    if new_sender:
+        institution = {"pool_id": values["pool_id"], "name": valid.institution_name, "note": "",
+                       "type": valid.institution_type, "email": valid.contact_email, "created_at": now}  # fmt: skip
+        steps.insert(0, Step(insert_unless_present(session, Institution, IDENTITY), institution))
+    request_id, institution_id = run_together(session, steps)[0]
+    return {"id": request_id, "institution_id": institution_id}
+
+
+IDENTITY = ("pool_id", "name", "type", "email")  # the unique key `institution_identity`
+_requests = InterpretingRequest.__table__  # type: ignore[attr-defined]
+SENDER_ID = (
+    select(Institution.id)
+    .where(
+        col(Institution.pool_id) == bindparam("sender_pool"),
+        col(Institution.name) == bindparam("sender_name"),
+        col(Institution.type) == bindparam("sender_type"),
+        col(Institution.email) == bindparam("sender_email"),
+    )
+    .scalar_subquery()
+)
+REQUEST_ID = cast(
+    select(_requests.c.id)
+    .where(_requests.c.status_token_hash == bindparam("status_token_hash"))
+    .scalar_subquery(),
+    String,
+)
+# Built once: their compiled forms are kept, per dialect and set of columns.
+INSERT_REQUEST = (
+    insert(_requests).values(institution_id=SENDER_ID).returning(_requests.c.id, _requests.c.institution_id)
+)
+INSERT_AUDIT = insert(AuditEvent.__table__).values(entity_id=REQUEST_ID)  # type: ignore[attr-defined]
+# The mail's key names the request: "request:{id}:received" with the id put in by the database.
+REQUEST_ID_MARK = "{id}"
+INSERT_MAIL = insert(OutboxMail.__table__).values(  # type: ignore[attr-defined]
+    dedupe_key=func.replace(bindparam("dedupe_key", type_=String), REQUEST_ID_MARK, REQUEST_ID)
+)
+
+
+def _audit_row(values: dict[str, Any]) -> dict[str, Any]:
+    """The request's first audit row: submitted, and what the rules decided (its id is the database's)."""
+    row = audit.row_values(
+        REQUESTER, "request", "", "submitted", RequestStatus.SUBMITTED, values["status"],
+        {"rules": [r["rule"] for r in values["reasons"]], "urgent": values["urgent"]},
+    )  # fmt: skip
+    del row["entity_id"]
+    return row
 
 
 def status_url(base_url: str, token: str) -> str:
@@ -733,33 +760,24 @@ def _mail_context(request: InterpretingRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _queue_intake_mail(
-    session: Session,
-    request: InterpretingRequest,
-    *,
-    token: str,
-    base_url: str,
-    now: datetime,
-    names: dict[str, str],
-) -> None:
-    """Queue the requester's first mail; its key names the request just inserted, so it is new (`new_key`).
+def _intake_mail(
+    session: Session, request: InterpretingRequest, *, token: str, base_url: str, names: dict[str, str]
+) -> Mail:
+    """Compose the requester's first mail; its key names the request the same transaction inserts.
 
     The receipt goes to whatever address the submitter typed, so it carries only words the pool chose
     (`names`: the language and the town as the pool's lists word them, date, time, the status link), never
     the submitter's own text.
     """
     if request.status == RequestStatus.REJECTED:
-        _queue_rejected(session, request, note="", now=now, new_key=True)
-        return
-    queue_mail(
+        return _rejected_mail(session, request, note="", dedupe_key=f"request:{REQUEST_ID_MARK}:rejected")
+    return compose_mail(
         session,
         "request_received",
         pool_id=request.pool_id,
         recipient=request.contact_email,
-        dedupe_key=f"request:{request.id}:received",
+        dedupe_key=f"request:{REQUEST_ID_MARK}:received",
         context=_mail_context(request, status_url=status_url(base_url, token), **names),
-        now=now,
-        new_key=True,
     )
 
 
@@ -776,19 +794,20 @@ def readable_reasons(
     ]
 
 
-def _queue_rejected(
-    session: Session, request: InterpretingRequest, *, note: str, now: datetime, new_key: bool = False
-) -> None:
+def _queue_rejected(session: Session, request: InterpretingRequest, *, note: str, now: datetime) -> None:
+    mail = _rejected_mail(session, request, note=note, dedupe_key=f"request:{request.id}:rejected")
+    enqueue(session, mail, now=now, pool_id=request.pool_id)
+
+
+def _rejected_mail(session: Session, request: InterpretingRequest, *, note: str, dedupe_key: str) -> Mail:
     rejecting = readable_reasons(session, request, rejecting_only=True)
-    queue_mail(
+    return compose_mail(
         session,
         "request_rejected",
         pool_id=request.pool_id,
         recipient=request.contact_email,
-        dedupe_key=f"request:{request.id}:rejected",
+        dedupe_key=dedupe_key,
         context=_mail_context(request, reasons=rejecting, note=note),
-        now=now,
-        new_key=new_key,
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from notifications.compose import Attachment, compose
+from notifications.compose import Attachment, Mail, compose
 from notifications.outbox import enqueue
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.identity import PoolIdentity
@@ -30,10 +30,27 @@ def queue_mail(
     context: dict[str, Any],
     now: datetime,
     attachments: tuple[Attachment, ...] = (),
-    new_key: bool = False,
 ) -> None:
-    """Compose a pool's mail and put it in the outbox of the caller's transaction (`new_key`: see `enqueue`)."""
-    mail = compose(
+    """Compose a pool's mail and put it in the outbox of the caller's transaction."""
+    mail = compose_mail(
+        session, template, pool_id=pool_id, recipient=recipient, dedupe_key=dedupe_key, context=context,
+        attachments=attachments,
+    )  # fmt: skip
+    enqueue(session, mail, now=now, pool_id=pool_id)
+
+
+def compose_mail(
+    session: Session,
+    template: str,
+    *,
+    pool_id: int,
+    recipient: str,
+    dedupe_key: str,
+    context: dict[str, Any],
+    attachments: tuple[Attachment, ...] = (),
+) -> Mail:
+    """Compose a pool's mail without queueing it, for a caller that writes the outbox row itself."""
+    return compose(
         template,
         recipient=recipient,
         dedupe_key=dedupe_key,
@@ -41,4 +58,3 @@ def queue_mail(
         context={"cutoff_hours": cutoff_hours(), **context},
         attachments=attachments,
     )
-    enqueue(session, mail, now=now, pool_id=pool_id, new_key=new_key)

@@ -98,7 +98,7 @@ def _submit(session, data, *, now):
     )  # fmt: skip
 
 
-def test_an_api_intake_with_a_token_reads_the_pool_with_the_token_and_writes_four_rows(
+def test_an_api_intake_with_a_token_reads_the_pool_with_the_token_and_the_lists_in_one_query(
     client, db, api_headers
 ):
     post(client, payload(), **api_headers)  # the first call of a process reads what it keeps (rules)
@@ -117,5 +117,7 @@ def test_an_api_intake_with_a_token_reads_the_pool_with_the_token_and_writes_fou
         event.remove(engine, "before_cursor_execute", note)
 
     assert answer.status_code == 201
-    # token, owner and pool; language, town, sender and closed days; institution, request, audit, mail
-    assert statements == ["SELECT API_TOKEN.ID,", "SELECT LANGUAGE.NAME_DE", *["INSERT INTO"] * 4]
+    # token, owner and pool; language, town, sender and closed days; then institution, request, audit and
+    # mail, which on PostgreSQL the driver sends together, past SQLAlchemy (tests/intake/test_pipeline.py)
+    writes = [] if engine.dialect.name == "postgresql" else ["INSERT INTO"] * 4
+    assert statements == ["SELECT API_TOKEN.ID,", "SELECT LANGUAGE.NAME_DE", *writes]

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from notifications.compose import Mail
@@ -119,15 +118,3 @@ def test_the_loser_of_a_dedupe_race_gets_the_winners_row_and_keeps_its_own_work(
     assert ids["first"] == ids["second"]
     assert count(app, OutboxMail) == 1
     assert count(app, JobRun) == 2
-
-
-def test_a_mail_queued_with_a_new_key_is_stored_and_a_taken_key_fails_rather_than_drops_it(app):
-    with app.app_context(), new_session(write=True) as session:
-        enqueue(session, mail("anfrage:1:eingang"), now=local_now(), new_key=True)
-        session.commit()
-    assert count(app, OutboxMail, OutboxMail.dedupe_key == "anfrage:1:eingang") == 1
-
-    with app.app_context(), new_session(write=True) as session, pytest.raises(IntegrityError):
-        enqueue(session, mail("anfrage:1:eingang"), now=local_now(), new_key=True)
-        session.commit()
-    assert count(app, OutboxMail) == 1
