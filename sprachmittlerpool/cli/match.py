@@ -73,7 +73,7 @@ def _as_dict(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(report: RunReport) -> str:
-    """Render proposals and unplaced requests as plain-text tables."""
+    """Render proposals and unplaced requests as plain-text tables, reasons in words (`--json` keeps codes)."""
     lines = [
         f"Vorschläge: {len(report.proposals)}, nicht besetzbar: {len(report.unplaced)}, "
         f"{'nachweislich optimal' if report.proven_optimal else 'Zeitlimit erreicht'}, {decimal(report.solve_seconds, 2)} s",
@@ -91,5 +91,5 @@ def _table(report: RunReport) -> str:
     if report.unplaced:
         lines += ["", "Nicht besetzbar:"]
         for u in report.unplaced:
-            lines.append(f"{u.request.id:>8}  {u.request.start:%d.%m.%Y %H:%M}  {u.reason:<12}  {u.text}")
+            lines.append(f"{u.request.id:>8}  {u.request.start:%d.%m.%Y %H:%M}  {u.text}")
     return "\n".join(lines)
