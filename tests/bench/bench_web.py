@@ -9,8 +9,8 @@ threads on the same two cores were (they spent more CPU than the server), so the
 
 Drops and recreates the PostgreSQL database ``bench_web`` on 127.0.0.1:5432 (trust auth, user
 postgres), migrates it, loads the reference data and makes an account with an API token, starts
-gunicorn with the shipped settings (``-c python:sprachmittlerpool.gunicorn_conf``) and three sync
-workers, as the README's production line runs it, on a free loopback port (scheduler off, rate limits off, fresh keys, mails to a temporary
+gunicorn with the shipped settings (``-c python:sprachmittlerpool.gunicorn_conf``) and two sync
+workers on a free loopback port (scheduler off, rate limits off, fresh keys, mails to a temporary
 folder, BASE_URL its own address), then runs wrk by turns in rounds (the machine's speed drifts)
 against ``GET /api/v1/languages`` (the trivial endpoint: one small query) and against ``POST /api/v1/requests`` (a Lua script sends valid, distinct requests:
 Kita parent talks in Ukrainian on weekdays 10–11 three to eight weeks ahead, each with its own contact
@@ -55,12 +55,6 @@ START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
 WARMUP = 16
 TARGET_RATIO = 0.5  # issue 16: intake req/s at least half the trivial endpoint's
-# As the README's production line (`-w 3`): a sync worker waits for the database on every statement, so on
-# two cores a third worker runs while two wait. The trivial endpoint, which hardly waits, serves about as many
-# requests with two as with three (seven rounds by turns on one database: 395–556 against 422–524 req/s), and the
-# intake gains (148–236 against 216–326); `--workers 2`
-# measures with two.
-WORKERS = 3
 SLOTS = 30  # distinct appointment times: 6 weeks × 5 weekdays
 
 
@@ -71,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per endpoint (default 15)")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="bench_web")
     parser.add_argument(
         "--rounds", type=int, default=3, help="alternate trivial and intake this often (default 3)"
