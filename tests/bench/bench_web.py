@@ -8,14 +8,20 @@ threads on the same two cores were (they spent more CPU than the server), so the
 ``wrk`` (C, one thread, Debian: ``apt-get install wrk``); without it this bench says so and skips.
 
 Drops and recreates the PostgreSQL database ``bench_web`` on 127.0.0.1:5432 (trust auth, user
-postgres), migrates it, loads the reference data and makes an account with an API token, starts
-gunicorn with the shipped settings (``-c python:sprachmittlerpool.gunicorn_conf``) and two sync
+postgres), migrates it, seeds the pool the pages bench measures (tests/bench/history.py: the demo pool
+with three years of history, about 10,500 requests and 150 institutions, its planner statistics taken)
+and makes an account with an API token, starts gunicorn with the shipped settings (``-c python:sprachmittlerpool.gunicorn_conf``) and two sync
 workers on a free loopback port (scheduler off, rate limits off, fresh keys, mails to a temporary
 folder, BASE_URL its own address), then runs wrk by turns in rounds (the machine's speed drifts)
 against ``GET /api/v1/languages`` (the trivial endpoint: one small query) and against ``POST /api/v1/requests`` (a Lua script sends valid, distinct requests:
 Kita parent talks in Ukrainian on weekdays 10–11 three to eight weeks ahead, each with its own contact
 e-mail and Idempotency-Key, with the token). It prints req/s and latency percentiles of both, the
-ratio beside the target, and checks the stored requests against the 201 answers. Writes
+ratio beside the target, and checks the requests stored during the run against the 201 answers.
+
+Why history: a pool at work has it, and PostgreSQL plans by it. On an empty database the first plans
+(kept per connection for its life, the foreign-key checks' too) scan whole tables, which costs nothing
+with ten rows and more with each request the load adds; where autovacuum is off (this machine kind) no
+new statistics ever replace them. The run then measured a database no district has. Writes
 instance/bench/web.json. Exit status 1 if any request failed or the counts disagree.
 """
 
@@ -32,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,10 +49,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from sprachmittlerpool import migrate, reference_data, security
+from sprachmittlerpool import create_app, migrate, security
 from sprachmittlerpool.db import make_engine
 from sprachmittlerpool.ibans import new_key
 from sprachmittlerpool.models import ApiToken, Role, User, local_now
+from tests.bench import history
 from tests.factories import FIRST_POOL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,13 +87,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     url = f"postgresql+psycopg://postgres@{HOST}:5432/{args.database}"
-    print(f"Datenbank {args.database} neu anlegen, migrieren, Stammdaten laden …", flush=True)
-    token = _prepare_database(args.database, url)
     with tempfile.TemporaryDirectory(prefix="bench-web-") as directory:
         folder = Path(directory)
+        keys = {"SECRET_KEY": "bench-" + new_key(), "IBAN_KEY": new_key()}  # fresh: instance/ stays untouched
+        print(
+            f"Datenbank {args.database} neu anlegen, migrieren, Pool mit drei Jahren Historie anlegen …",
+            flush=True,
+        )
+        token = _prepare_database(args.database, url, keys, folder)
+        before = _stored(url)
         port = _free_port()
         log_path = folder / "gunicorn.log"
-        server = _start_gunicorn(url, port, args.workers, folder, log_path)
+        server = _start_gunicorn(url, port, args.workers, folder, log_path, keys)
         try:
             base = f"http://{HOST}:{port}"
             _wait_until_up(base, server, log_path)
@@ -101,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             stopped = _stop_gunicorn(server)
         log_tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
 
-    stored, by_status, mails = _stored(url)
-    results = _results(args, intake, trivial, warm_201, stored, by_status, mails, stopped)
+    after = _stored(url)
+    results = _results(args, intake, trivial, warm_201, _difference(after, before), stopped)
     _print(results)
     out = ROOT / "instance" / "bench"
     out.mkdir(parents=True, exist_ok=True)
@@ -127,12 +140,19 @@ def recreate_database(name: str, url: str) -> Engine:
     return engine
 
 
-def _prepare_database(name: str, url: str) -> str:
-    """Recreate the database, migrate it, load the reference data; return a new API token's plain text."""
-    engine = recreate_database(name, url)
+def _prepare_database(name: str, url: str, keys: dict[str, str], folder: Path) -> str:
+    """Recreate the database, seed the pool with its history; return a new API token's plain text."""
+    recreate_database(name, url).dispose()
+    app = create_app({
+        "DATABASE_URL": url, "SCHEDULER": False, "RATELIMIT_ENABLED": False, "INSTANCE_PATH": str(folder), **keys,
+    })  # fmt: skip
+    with app.app_context():
+        started = time.perf_counter()
+        counts = history.seed(now=local_now())
+        print(f"Historie angelegt in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
     plain = security.new_token()
+    engine = make_engine(url)
     with Session(engine) as session:
-        reference_data.load(session, pool_id=FIRST_POOL)
         user = User(
             pool_id=FIRST_POOL, email="schulverwaltung@bench.example", role=Role.COORDINATOR,
             password_hash=security.hash_password(security.new_token()),
@@ -247,13 +267,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_gunicorn(url: str, port: int, workers: int, directory: Path, log_path: Path) -> subprocess.Popen:
+def _start_gunicorn(
+    url: str, port: int, workers: int, directory: Path, log_path: Path, keys: dict[str, str]
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "SPRACHMITTLERPOOL_DATABASE_URL": url,
         "SPRACHMITTLERPOOL_SCHEDULER": "false",
-        "SPRACHMITTLERPOOL_SECRET_KEY": "bench-" + new_key(),  # fresh, so instance/ keys stay untouched
-        "SPRACHMITTLERPOOL_IBAN_KEY": new_key(),
+        **{f"SPRACHMITTLERPOOL_{name}": value for name, value in keys.items()},
         "SPRACHMITTLERPOOL_MAIL_DIR": str(directory / "mail"),
         "SPRACHMITTLERPOOL_RATELIMIT_ENABLED": "false",  # Flask-Limiter's switch; measure the app, not the limiter
         "SPRACHMITTLERPOOL_BASE_URL": f"http://{HOST}:{port}",  # as in production: the pool's own address
@@ -404,21 +425,39 @@ def _parse_wrk(name: str, output: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _stored(url: str) -> tuple[int, dict[str, int], int]:
+@dataclass(frozen=True)
+class Stored:
+    """What the database holds: requests (in all and by status) and mails in the outbox."""
+
+    requests: int
+    by_status: dict[str, int]
+    mails: int
+
+
+def _stored(url: str) -> Stored:
     engine = make_engine(url)
     with engine.connect() as connection:
-        stored = connection.execute(text("SELECT count(*) FROM interpreting_request")).scalar_one()
+        requests_stored = connection.execute(text("SELECT count(*) FROM interpreting_request")).scalar_one()
         mails = connection.execute(text("SELECT count(*) FROM outbox_mail")).scalar_one()
         rows = connection.execute(text("SELECT status, count(*) FROM interpreting_request GROUP BY status"))
         by_status = {status: count for status, count in rows}
     engine.dispose()
-    return stored, by_status, mails
+    return Stored(requests_stored, by_status, mails)
+
+
+def _difference(after: Stored, before: Stored) -> Stored:
+    """What the run added to the seeded history."""
+    by_status = {
+        status: count - before.by_status.get(status, 0)
+        for status, count in after.by_status.items()
+        if count != before.by_status.get(status, 0)
+    }
+    return Stored(after.requests - before.requests, by_status, after.mails - before.mails)
 
 
 def _results(
-    args: argparse.Namespace, intake: dict, trivial: dict, warm_201: int, stored: int,
-    by_status: dict[str, int], mails: int, stopped: bool,
-) -> dict[str, Any]:  # fmt: skip
+    args: argparse.Namespace, intake: dict, trivial: dict, warm_201: int, added: Stored, stopped: bool
+) -> dict[str, Any]:
     """Put the figures together; wrk stops with up to one request per connection in flight, unanswered."""
     answered_201 = warm_201 + intake["statuses"].get("201", 0)
     ratio = (
@@ -429,7 +468,7 @@ def _results(
     return {
         "setup": {
             "server": f"gunicorn -c python:sprachmittlerpool.gunicorn_conf -w {args.workers} (sync) on {HOST}",
-            "database": f"PostgreSQL {args.database}",
+            "database": f"PostgreSQL {args.database}, pool with three years of history (tests/bench/history.py)",
             "load": f"wrk -t1 -c{args.connections}, {args.duration} s per endpoint in {args.rounds} rounds by turns",
             "rate_limits": "disabled (RATELIMIT_ENABLED=false)",
             "cpus": os.cpu_count(),
@@ -442,11 +481,11 @@ def _results(
         "failed": failed,
         "check": {
             "answered_201": answered_201,
-            "stored_requests": stored,
-            "stored_by_status": by_status,
-            "queued_mails": mails,
+            "stored_requests": added.requests,
+            "stored_by_status": added.by_status,
+            "queued_mails": added.mails,
             # wrk stops each round with up to one request per connection in flight, stored but unanswered
-            "requests_match": answered_201 <= stored <= answered_201 + args.rounds * args.connections,
+            "requests_match": answered_201 <= added.requests <= answered_201 + args.rounds * args.connections,
         },
         "gunicorn_stopped_cleanly": stopped,
     }
