@@ -5,8 +5,9 @@ other, and waited for the server after each: four round trips, each a wake-up of
 and of the web worker. A later row needs an earlier one's id only through values the database can look
 up itself (the sender by its unique identity, the request by its unique status token), so the four can
 be sent at once: psycopg's pipeline mode sends them together and reads the answers together, and the
-server still runs them in order, in the caller's transaction. SQLite has no round trips; there the same
-statements run one by one through the session.
+server still runs them in order, in the caller's transaction. A session whose reads run alone (`db.reads_alone`:
+no transaction yet) gets one around the statements, its BEGIN and COMMIT sent with them. SQLite has no round
+trips; there the same statements run one by one through the session.
 
 The statements go to the driver compiled by SQLAlchemy (once per statement and set of keys) with
 SQLAlchemy's own bind processing, so a JSON column or a date is sent exactly as `session.execute` sends
@@ -41,7 +42,8 @@ def run_together(session: Session, steps: Sequence[Step]) -> list[Any]:
 
     Rows come as tuples of the columns the statement returns (None for a statement that found none).
 
-    On PostgreSQL they travel in one round trip; elsewhere they run one by one.
+    On PostgreSQL they travel in one round trip; elsewhere they run one by one. In a session without a
+    transaction (`db.reads_alone`) they are committed together before this returns, or not at all.
     """
     connection = session.connection()
     sent = [(_compiled(connection.dialect, step.statement, frozenset(step.params)), step) for step in steps]
@@ -49,18 +51,25 @@ def run_together(session: Session, steps: Sequence[Step]) -> list[Any]:
         results = [session.execute(step.statement, step.params) for step in steps]
         return [_plain(result.first()) for step, result in zip(steps, results, strict=True) if step.returns]
     driver = connection.connection.driver_connection
+    own_transaction = driver.autocommit  # type: ignore[union-attr]
     cursors = []
     try:
         with driver.pipeline():  # type: ignore[union-attr]
+            if own_transaction:
+                driver.execute("BEGIN")  # type: ignore[union-attr]
             for (sql, process), step in sent:
                 cursor = driver.cursor()  # type: ignore[union-attr]
                 cursor.execute(sql, process(step.params))
                 cursors.append(cursor)
+            if own_transaction:
+                driver.execute("COMMIT")  # type: ignore[union-attr]
         return [cursor.fetchone() for cursor, (_, step) in zip(cursors, sent, strict=True) if step.returns]
     except connection.dialect.loaded_dbapi.Error as exc:
         invalidated = connection.dialect.is_disconnect(exc, driver, None)
         if invalidated:
             connection.invalidate(exc)
+        elif own_transaction:
+            driver.rollback()  # type: ignore[union-attr]  # a refused statement left BEGIN's transaction open
         raise DBAPIError.instance(
             "; ".join(sql for (sql, _), _ in sent), None, exc, connection.dialect.loaded_dbapi.Error,
             connection_invalidated=invalidated, dialect=connection.dialect,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from matching.eligibility import APPOINTMENT_TYPES, INSTITUTION_TYPES
 from sprachmittlerpool.api import bp, spec
 from sprachmittlerpool.api.common import ApiError, _user_for_bearer, coordinator_required, json_body
-from sprachmittlerpool.db import get_session
+from sprachmittlerpool.db import get_session, reads_alone
 from sprachmittlerpool.limits import public_submission
 from sprachmittlerpool.models import (
     Assignment,
@@ -34,6 +34,7 @@ TIME = "%Y-%m-%dT%H:%M"
 
 @bp.post("/requests")
 @public_submission
+@reads_alone
 def submit_request() -> ResponseReturnValue:
     """Take a request from another system; the same Idempotency-Key and body again answer with the first."""
     key = request.headers.get("Idempotency-Key")

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from sprachmittlerpool.config import cutoff_hours
 from sprachmittlerpool.confirmation import Confirmation, confirmation_page, confirmed
-from sprachmittlerpool.db import get_session
+from sprachmittlerpool.db import get_session, reads_alone
 from sprachmittlerpool.intake import bp
 from sprachmittlerpool.intake.forms import RequestForm
 from sprachmittlerpool.limits import public_submission
@@ -22,6 +22,7 @@ RECEIPT = "intake_receipt"
 
 @bp.route("/anfrage", methods=["GET", "POST"])
 @public_submission
+@reads_alone
 def new_request() -> str | Response | tuple[str, int]:
     """Show the request form and take a request; errors come back in place with the values kept."""
     form = RequestForm()

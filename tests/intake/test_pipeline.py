@@ -13,7 +13,8 @@ from sqlalchemy import event, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from sprachmittlerpool.db import insert_unless_present, new_session
+from sprachmittlerpool import create_app
+from sprachmittlerpool.db import READS_ALONE, WriteOutsidePipeline, insert_unless_present, new_session
 from sprachmittlerpool.models import Institution, local_now
 from sprachmittlerpool.pipeline import Step, run_together
 from tests.factories import FIRST_POOL
@@ -75,6 +76,44 @@ def test_a_refused_statement_raises_sqlalchemys_integrity_error_and_keeps_nothin
     assert [r.email for r in db.exec(select(Institution)).all()] == ["a@kita.example"]
 
 
+def test_without_a_transaction_the_statements_are_committed_together_or_not_at_all(app, db):
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its transaction")
+    with app.app_context(), new_session(write=True, alone=True) as session:
+        run_together(session, [Step(INSTITUTIONS, _institution("a@kita.example"))])
+        # committed before the session's own commit: another connection sees the row already
+        assert [r.email for r in db.exec(select(Institution)).all()] == ["a@kita.example"]
+        with pytest.raises(IntegrityError):
+            run_together(session, [Step(INSTITUTIONS, _institution("b@kita.example")),
+                                   Step(INSTITUTIONS, _institution("a@kita.example"))])  # fmt: skip
+        assert session.connection().connection.driver_connection.info.transaction_status.name == "IDLE"
+        run_together(session, [Step(INSTITUTIONS, _institution("c@kita.example"))])  # the session goes on
+    db.rollback()
+    assert [r.email for r in db.exec(select(Institution)).all()] == ["a@kita.example", "c@kita.example"]
+
+
+def test_a_session_without_a_transaction_refuses_any_write_but_the_pipelines(app, db):
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite keeps its transaction")
+    with app.app_context(), new_session(write=True, alone=True) as session:
+        session.add(Institution(**_institution("a@kita.example")))
+        with pytest.raises(WriteOutsidePipeline):
+            session.flush()
+        session.rollback()
+        with pytest.raises(WriteOutsidePipeline):
+            session.execute(INSTITUTIONS, _institution("b@kita.example"))
+    assert db.exec(select(Institution)).all() == []
+
+
+@pytest.mark.parametrize("endpoint", ["api.submit_request", "intake.new_request"])
+def test_both_intakes_read_without_a_transaction_also_under_the_rate_limit(app_config, endpoint):
+    limited = create_app({**app_config, "RATELIMIT_ENABLED": True})
+    try:
+        assert getattr(limited.view_functions[endpoint], READS_ALONE)
+    finally:
+        limited.extensions["sqlalchemy_engine"].dispose()
+
+
 def test_on_postgresql_the_intake_sends_its_four_writes_before_it_waits_for_an_answer(
     app, client, db, api_headers
 ):
@@ -103,9 +142,19 @@ def test_on_postgresql_the_intake_sends_its_four_writes_before_it_waits_for_an_a
     ]
     assert len(sent) == len(answered) == 4  # institution, request, audit row, mail
     assert sent[-1] < answered[0]  # all four left before the first answer came
-    # BEGIN, token, look-up, the four writes, COMMIT: five waits for the server (the pool's ping on taking
-    # the connection comes before the trace starts); one for each write made it eight
-    assert sum(m[0] == "B" and m[2] == "ReadyForQuery" for m in messages) == 5
+    # token, look-up, then BEGIN, the four writes and COMMIT together: three waits for the server (the
+    # pool's ping on taking the connection comes before the trace starts). A transaction around the reads
+    # made it five (its own BEGIN and COMMIT), and one wait for each write eight.
+    assert sum(m[0] == "B" and m[2] == "ReadyForQuery" for m in messages) == 3
+    begin, commit = _position(messages, "BEGIN"), _position(messages, "COMMIT")
+    assert begin < sent[0] and sent[-1] < commit < answered[0]
+
+
+def _position(messages: list[list[str]], command: str) -> int:
+    """Where the client sent a command (as a query of its own) in the trace."""
+    return next(
+        n for n, m in enumerate(messages) if m[0] == "F" and m[2] == "Parse" and f'"{command}"' in m[3]
+    )
 
 
 def _tracing(engine, fileno: int) -> list:
