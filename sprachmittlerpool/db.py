@@ -124,33 +124,33 @@ def _with_options(engine: Engine, *, write: bool, alone: bool) -> Engine:
 
 
 def reads_alone(view: Callable[..., T]) -> Callable[..., T]:
-    """Run the view's reads without a transaction; its writes go together in one (`pipeline.run_together`).
+    """Run the view's reads without a transaction; its writes must be one statement (`intake_store`).
 
     A transaction costs two round trips to PostgreSQL (BEGIN before the first statement, COMMIT or ROLLBACK
     after the last). The public intake reads (its caller's token, the lists and the sender) and then writes
-    four rows that the pipeline sends at once: with the pipeline's own BEGIN and COMMIT around them the
-    request waits for the server three times instead of five. Each read of READ COMMITTED sees the latest
-    committed data either way, so nothing read changes meaning. Any other write in such a session would
-    commit on its own and is refused (`WriteOutsidePipeline`). SQLite keeps its transaction.
+    four rows with one statement, which is atomic by itself: without the transaction the request waits for
+    the server three times instead of five. Each read of READ COMMITTED sees the latest committed data
+    either way, so nothing read changes meaning. A write through the session would commit on its own, one
+    statement at a time, and is refused (`WriteWithoutTransaction`). SQLite keeps its transaction.
     """
     setattr(view, READS_ALONE, True)
     return view
 
 
-class WriteOutsidePipeline(RuntimeError):
-    """A session whose reads run alone was asked to write one statement at a time."""
+class WriteWithoutTransaction(RuntimeError):
+    """A session whose reads run alone was asked to write through the ORM, one statement at a time."""
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_single_write(state: Any) -> None:
     if state.session.info.get(READS_ALONE) and (state.is_insert or state.is_update or state.is_delete):
-        raise WriteOutsidePipeline("this session writes only through pipeline.run_together")
+        raise WriteWithoutTransaction("this session has no transaction to write in")
 
 
 @event.listens_for(Session, "before_flush")
 def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.info.get(READS_ALONE) and (session.new or session.dirty or session.deleted):
-        raise WriteOutsidePipeline("this session writes only through pipeline.run_together")
+        raise WriteWithoutTransaction("this session has no transaction to write in")
 
 
 def get_session() -> Session:

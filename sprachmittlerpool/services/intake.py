@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import String, bindparam, cast, func, insert, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,16 +38,13 @@ from notifications.compose import Mail
 from notifications.outbox import enqueue
 from notifications.outbox import row_values as outbox_row
 from sprachmittlerpool.config import cutoff_hours
-from sprachmittlerpool.db import insert_unless_present
 from sprachmittlerpool.models import (
-    AuditEvent,
     Institution,
     InterpretingRequest,
     Language,
     Municipality,
     Offer,
     OfferStatus,
-    OutboxMail,
     Pool,
     RequestMode,
     RequestStatus,
@@ -55,11 +52,11 @@ from sprachmittlerpool.models import (
     request_language_join,
     request_municipality_join,
 )
-from sprachmittlerpool.pipeline import Step, run_together
 from sprachmittlerpool.pool_calendar import nrw_holidays
 from sprachmittlerpool.security import new_token, token_hash
 from sprachmittlerpool.services import audit
 from sprachmittlerpool.services.intake_lookup import Entry, Identity, Lookup, look_up
+from sprachmittlerpool.services.intake_store import REQUEST_ID_MARK, NewRows, store
 from sprachmittlerpool.services.mail import compose_mail, queue_mail
 from sprachmittlerpool.services.pool_rules import effective_rule_set, rule_title, rule_titles
 from sprachmittlerpool.services.qualifications import brokered_modes, place_words
@@ -584,7 +581,7 @@ def submit_request(
         session, InterpretingRequest.model_construct(**values), token=token, base_url=base_url, names=names
     )
     try:
-        ids = _store(session, values, valid, mail, new_sender=known is None, now=now)
+        ids = _store(session, values, valid, mail, sender_id=known.id if known else None, now=now)
         session.commit()
     except IntegrityError:
         # A repeat, or two clicks at once: the database's unique key kept the first, return it.
@@ -677,61 +674,26 @@ def _store(
     valid: RequestData,
     mail: Mail,
     *,
-    new_sender: bool,
+    sender_id: int | None,
     now: datetime,
 ) -> dict[str, int]:
     """Write a new sender, the request, its audit row and the first mail at once; return the request's ids.
 
-    Four plain inserts that travel together (`run_together`: one round trip on PostgreSQL). A later row
-    finds an earlier one's id in the database itself: the request its sender by the unique identity (name,
-    type, e-mail), the audit row and the mail their request by its unique status token. A sender two first
-    requests add at once is one row: the unique identity keeps the first, and both requests name it. A
-    repeated key fails here (IntegrityError), and nothing of the four is kept.
+    One statement on PostgreSQL (`intake_store`). A sender two first requests add at once is one row: the
+    unique identity keeps the first, and both requests name it. A repeated key fails here (IntegrityError),
+    and nothing of the four is kept.
     """
-    sender = {"sender_pool": values["pool_id"], "sender_name": valid.institution_name,
-              "sender_type": valid.institution_type, "sender_email": valid.contact_email}  # fmt: skip
-    steps = [
-        Step(INSERT_REQUEST, values | sender, returns=True),
-        Step(INSERT_AUDIT, _audit_row(values) | {"status_token_hash": values["status_token_hash"]}),
-        Step(INSERT_MAIL, outbox_row(mail, now=now, pool_id=values["pool_id"])
-             | {"status_token_hash": values["status_token_hash"]}),
-    ]  # fmt: skip
-    if new_sender:
-        institution = {"pool_id": values["pool_id"], "name": valid.institution_name, "note": "",
-                       "type": valid.institution_type, "email": valid.contact_email, "created_at": now}  # fmt: skip
-        steps.insert(0, Step(insert_unless_present(session, Institution, IDENTITY), institution))
-    request_id, institution_id = run_together(session, steps)[0]
-    return {"id": request_id, "institution_id": institution_id}
-
-
-IDENTITY = ("pool_id", "name", "type", "email")  # the unique key `institution_identity`
-_requests = InterpretingRequest.__table__  # type: ignore[attr-defined]
-SENDER_ID = (
-    select(Institution.id)
-    .where(
-        col(Institution.pool_id) == bindparam("sender_pool"),
-        col(Institution.name) == bindparam("sender_name"),
-        col(Institution.type) == bindparam("sender_type"),
-        col(Institution.email) == bindparam("sender_email"),
+    sender = {"pool_id": values["pool_id"], "name": valid.institution_name, "type": valid.institution_type,
+              "email": valid.contact_email, "created_at": now, "note": ""}  # fmt: skip
+    rows = NewRows(
+        request=values,
+        audit=_audit_row(values),
+        mail=outbox_row(mail, now=now, pool_id=values["pool_id"]),
+        sender=sender,
+        sender_id=sender_id,
     )
-    .scalar_subquery()
-)
-REQUEST_ID = cast(
-    select(_requests.c.id)
-    .where(_requests.c.status_token_hash == bindparam("status_token_hash"))
-    .scalar_subquery(),
-    String,
-)
-# Built once: their compiled forms are kept, per dialect and set of columns.
-INSERT_REQUEST = (
-    insert(_requests).values(institution_id=SENDER_ID).returning(_requests.c.id, _requests.c.institution_id)
-)
-INSERT_AUDIT = insert(AuditEvent.__table__).values(entity_id=REQUEST_ID)  # type: ignore[attr-defined]
-# The mail's key names the request: "request:{id}:received" with the id put in by the database.
-REQUEST_ID_MARK = "{id}"
-INSERT_MAIL = insert(OutboxMail.__table__).values(  # type: ignore[attr-defined]
-    dedupe_key=func.replace(bindparam("dedupe_key", type_=String), REQUEST_ID_MARK, REQUEST_ID)
-)
+    request_id, institution_id = store(session, rows)
+    return {"id": request_id, "institution_id": institution_id}
 
 
 def _audit_row(values: dict[str, Any]) -> dict[str, Any]:
