@@ -38,6 +38,7 @@ from notifications.compose import Mail
 from notifications.outbox import enqueue
 from notifications.outbox import row_values as outbox_row
 from sprachmittlerpool.config import cutoff_hours
+from sprachmittlerpool.db import commit
 from sprachmittlerpool.models import (
     Institution,
     InterpretingRequest,
@@ -582,7 +583,7 @@ def submit_request(
     )
     try:
         ids = _store(session, values, valid, mail, sender_id=known.id if known else None, now=now)
-        session.commit()
+        commit(session)
     except IntegrityError:
         # A repeat, or two clicks at once: the database's unique key kept the first, return it.
         session.rollback()

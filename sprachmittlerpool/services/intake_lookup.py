@@ -2,7 +2,7 @@
 
 Every submission names a language and a town, comes from an institution and needs the pool's closed days
 for its lead time. Asked one by one that is four round trips on the busiest public path; here it is one
-statement of plain columns (no row objects). Only when a list entry is unknown does the intake ask again,
+statement of plain columns (no row objects), sent straight to the driver (`direct`). Only when a list entry is unknown does the intake ask again,
 entry by entry, to say which field is wrong.
 """
 
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, cast, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, literal_column, select
 from sqlmodel import Session, col
 
+from sprachmittlerpool.direct import first_row
 from sprachmittlerpool.models import Institution, Language, Municipality, PoolClosure
 
 
@@ -64,7 +65,7 @@ def look_up(
     """
     params = {"pool_id": pool_id, "language": language, "municipality": municipality, "today": today,
               "sender_name": sender.name, "sender_type": sender.type, "sender_email": sender.email}  # fmt: skip
-    row = session.execute(EVERYTHING, params).first()
+    row = first_row(session, EVERYTHING, params)
     if row is None:
         return Lookup(
             language=_entry(session, Language.name_de, Language.retired_at,
@@ -74,12 +75,14 @@ def look_up(
             sender=None,
             closed_days=_days(session.execute(select(_closed_days(pool_id, today))).scalar()),
         )  # fmt: skip
-    sender_row = Sender(row.sender_id, row.verified_at is not None, row.blocked_at is not None)
+    language, language_retired, town, town_retired, sender_id, verified_at, blocked_at, closed_days = row
     return Lookup(
-        language=Entry(row.language_name, row.language_retired is not None),
-        municipality=Entry(row.municipality_name, row.municipality_retired is not None),
-        sender=sender_row if row.sender_id is not None else None,
-        closed_days=_days(row.closed_days),
+        language=Entry(language, language_retired is not None),
+        municipality=Entry(town, town_retired is not None),
+        sender=Sender(sender_id, verified_at is not None, blocked_at is not None)
+        if sender_id is not None
+        else None,
+        closed_days=_days(closed_days),
     )
 
 
@@ -117,7 +120,7 @@ def _everything() -> Any:
 def _closed_days(pool_id: Any, today: Any) -> Any:
     """The pool's closed days from today on as one text, `YYYY-MM-DD` joined by commas (NULL for none)."""
     return (
-        select(func.aggregate_strings(cast(PoolClosure.day, String), ","))
+        select(func.aggregate_strings(cast(PoolClosure.day, String), literal_column("','")))
         .where(col(PoolClosure.pool_id) == pool_id, col(PoolClosure.day) >= today)
         .scalar_subquery()
     )

@@ -5,10 +5,8 @@ request takes its sender's id from the sender's insert (or the known sender's id
 mail take the request's id from the request's RETURNING. One statement is atomic by itself, so in a session
 without a transaction (`db.reads_alone`) it needs no BEGIN and no COMMIT: the intake waits for the server
 once for all four rows, and the server plans and runs one statement instead of six. The statement is
-compiled once per set of columns and goes to the driver with SQLAlchemy's own bind processing (a JSON
-column or a date is sent as `session.execute` sends it); SQLAlchemy's per-execution cache key of a
-statement this size cost more than running it. A failure comes back as SQLAlchemy's exception (an
-`IntegrityError` for a repeated key), and nothing of the four is kept.
+compiled once per set of columns and goes straight to the driver (`direct`). A failure comes back as
+SQLAlchemy's exception (an `IntegrityError` for a repeated key), and nothing of the four is kept.
 
 SQLite has neither data-modifying WITH nor round trips: there the four inserts run one after the other in
 the session's transaction, a later row finding an earlier one by its unique key.
@@ -24,10 +22,10 @@ from typing import Any
 from sqlalchemy import Dialect, Integer, String, Table, bindparam, cast, func, insert, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
 from sprachmittlerpool.db import insert_unless_present
+from sprachmittlerpool.direct import compiled, run
 from sprachmittlerpool.models import AuditEvent, Institution, InterpretingRequest, OutboxMail
 
 IDENTITY = ("pool_id", "name", "type", "email")  # the unique key `institution_identity`
@@ -66,17 +64,8 @@ def store(session: Session, rows: NewRows) -> tuple[int, int]:
         _statement(POSTGRESQL, *_columns(rows), new_sender=rows.sender_id is None)  # refuses what PG would
         return _one_by_one(session, rows)
     sql, process = _statement(connection.dialect, *_columns(rows), new_sender=rows.sender_id is None)
-    driver = connection.connection.driver_connection
-    try:
-        found = driver.execute(sql, process(_params(rows))).fetchone()  # type: ignore[union-attr]
-    except connection.dialect.loaded_dbapi.Error as exc:
-        invalidated = connection.dialect.is_disconnect(exc, driver, None)
-        if invalidated:
-            connection.invalidate(exc)
-        raise DBAPIError.instance(
-            sql, None, exc, connection.dialect.loaded_dbapi.Error,
-            connection_invalidated=invalidated, dialect=connection.dialect,
-        ) from exc  # fmt: skip
+    found = run(session, sql, process(_params(rows)))
+    assert found is not None  # the statement returns the request it inserted
     return found[0], found[1]
 
 
@@ -134,7 +123,7 @@ def _statement(
     statement = select(new_request.c.id, new_request.c.institution_id).add_cte(
         audit_row.cte("audit_row"), first_mail.cte("first_mail")
     )
-    return _compiled(dialect, statement, defaults)
+    return compiled(dialect, statement, tuple(sorted(defaults.items())))
 
 
 SENDER_COLUMNS = frozenset({*IDENTITY, "created_at", "note"})
@@ -177,25 +166,6 @@ def _insert_for(
     return insert(table).from_select(
         list(columns), select(*columns.values()).select_from(source), include_defaults=False
     )
-
-
-def _compiled(
-    dialect: Dialect, statement: Any, defaults: dict[str, Any]
-) -> tuple[str, Callable[[Params], Params]]:
-    compiled = statement.compile(dialect=dialect)
-    processors = {
-        name: processor
-        for name, bind in compiled.binds.items()
-        if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    }
-
-    def process(params: Params) -> Params:
-        values = compiled.construct_params(defaults | dict(params))
-        return {
-            name: processors[name](value) if name in processors else value for name, value in values.items()
-        }
-
-    return compiled.string, process
 
 
 def _one_by_one(session: Session, rows: NewRows) -> tuple[int, int]:

@@ -108,6 +108,8 @@ def test_on_postgresql_the_intake_writes_its_four_rows_with_one_statement_and_no
     assert answer.status_code == 201
     statements = [text for side, kind, text in messages if side == "F" and kind in ("Parse", "Query")]
     answers = [kind for side, kind, _ in messages if side == "B"]
+    assert ["FROM api_token" in s for s in statements] == [True, False, False]
+    assert "language.name_de" in statements[1] and "pool_closure" in statements[1]  # the one look-up
     assert [s.count("INSERT INTO") for s in statements if "INSERT" in s] == [
         4
     ]  # all four rows, one statement
