@@ -14,7 +14,7 @@ the session's transaction, a later row finding an earlier one by its unique key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -25,10 +25,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col
 
 from sprachmittlerpool.db import insert_unless_present
-from sprachmittlerpool.direct import compiled, run
+from sprachmittlerpool.direct import Params, compiled, run
 from sprachmittlerpool.models import AuditEvent, Institution, InterpretingRequest, OutboxMail
 
 IDENTITY = ("pool_id", "name", "type", "email")  # the unique key `institution_identity`
+SENDER_COLUMNS = frozenset({*IDENTITY, "created_at", "note"})
 # The mail's key names the request: "request:{id}:received" with the id put in by the database.
 REQUEST_ID_MARK = "{id}"
 
@@ -37,7 +38,6 @@ _audit: Table = AuditEvent.__table__  # type: ignore[attr-defined]
 _mails: Table = OutboxMail.__table__  # type: ignore[attr-defined]
 _institutions: Table = Institution.__table__  # type: ignore[attr-defined]
 
-Params = Mapping[str, Any]
 POSTGRESQL = postgresql.psycopg.dialect()  # type: ignore[attr-defined]
 
 
@@ -126,15 +126,12 @@ def _statement(
     return compiled(dialect, statement, tuple(sorted(defaults.items())))
 
 
-SENDER_COLUMNS = frozenset({*IDENTITY, "created_at", "note"})
-
-
 def _binds(
     table: Table,
     given: frozenset[str],
     prefix: str,
     defaults: dict[str, Any],
-    computed: frozenset[str] | set[str] = frozenset(),
+    computed: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """A typed parameter per given column, and per left-out column with a constant default (into `defaults`).
 
@@ -162,7 +159,7 @@ def _insert_for(
     computed: dict[str, Any],
 ) -> Any:
     """An insert of one row per row of `source` (the new request): given columns, defaults and computed ones."""
-    columns = _binds(table, given, prefix, defaults, computed=set(computed)) | computed
+    columns = _binds(table, given, prefix, defaults, computed=frozenset(computed)) | computed
     return insert(table).from_select(
         list(columns), select(*columns.values()).select_from(source), include_defaults=False
     )
@@ -172,17 +169,11 @@ def _one_by_one(session: Session, rows: NewRows) -> tuple[int, int]:
     """SQLite: the same rows as four inserts in the session's transaction."""
     if rows.sender_id is None:
         session.execute(insert_unless_present(session, Institution, IDENTITY), dict(rows.sender))
-        sender_id: Any = SENDER_ID
         sender = {f"sender_{k}": rows.sender[k] for k in IDENTITY}
+        found = session.execute(REQUEST_BY_SENDER, {**rows.request, **sender}).one()
     else:
-        sender_id, sender = rows.sender_id, {}
+        found = session.execute(REQUEST, {**rows.request, "institution_id": rows.sender_id}).one()
     token = {"status_token_hash": rows.request["status_token_hash"]}
-    found = session.execute(
-        insert(_requests)
-        .values(institution_id=sender_id)
-        .returning(_requests.c.id, _requests.c.institution_id),
-        {**rows.request, **sender},
-    ).one()
     session.execute(AUDIT_BY_TOKEN, {**rows.audit, **token})
     session.execute(MAIL_BY_TOKEN, {**rows.mail, **token})
     return found[0], found[1]
@@ -199,6 +190,8 @@ REQUEST_ID = cast(
     .scalar_subquery(),
     String,
 )
+REQUEST = insert(_requests).returning(_requests.c.id, _requests.c.institution_id)
+REQUEST_BY_SENDER = REQUEST.values(institution_id=SENDER_ID)
 AUDIT_BY_TOKEN = insert(_audit).values(entity_id=REQUEST_ID)
 MAIL_BY_TOKEN = insert(_mails).values(
     dedupe_key=func.replace(bindparam("dedupe_key", type_=String), REQUEST_ID_MARK, REQUEST_ID)
