@@ -16,7 +16,9 @@ folder, BASE_URL its own address), then runs wrk by turns in rounds (the machine
 against ``GET /api/v1/languages`` (the trivial endpoint: one small query) and against ``POST /api/v1/requests`` (a Lua script sends valid, distinct requests:
 Kita parent talks in Ukrainian on weekdays 10–11 three to eight weeks ahead, each with its own contact
 e-mail and Idempotency-Key, with the token). It prints req/s and latency percentiles of both, the
-ratio beside the target, and checks the requests stored during the run against the 201 answers.
+ratio beside the target, the CPU a request of each costs the web workers and PostgreSQL (read from /proc:
+steadier than throughput on a machine whose speed drifts), and checks the requests stored during the run
+against the 201 answers.
 
 Why history: a pool at work has it, and PostgreSQL plans by it. On an empty database the first plans
 (kept per connection for its life, the foreign-key checks' too) scan whole tables, which costs nothing
@@ -71,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--duration", type=int, default=15, help="seconds of load per endpoint (default 15)")
+    parser.add_argument(
+        "--duration", type=int, default=30, help="seconds of load per endpoint over all rounds (default 30)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="bench_web")
@@ -109,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"in {args.rounds} Runden abwechselnd",
                 flush=True,
             )
-            trivial, intake = _alternate(wrk, base, token, args, folder)
+            trivial, intake = _alternate(wrk, base, token, args, folder, server.pid)
         finally:
             stopped = _stop_gunicorn(server)
         log_tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
@@ -341,7 +345,7 @@ def _warm_up(base: str, token: str) -> int:
 
 
 def _alternate(
-    wrk: str, base: str, token: str, args: argparse.Namespace, folder: Path
+    wrk: str, base: str, token: str, args: argparse.Namespace, folder: Path, server_pid: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Load trivial and intake by turns, `--rounds` times, and add the rounds up per endpoint.
 
@@ -356,12 +360,14 @@ def _alternate(
         script.write_text(
             _lua_script(token, run=f"{os.getpid()}-{int(time.time())}-{number}"), encoding="utf-8"
         )
-        rounds["trivial"].append(
-            _run_wrk(wrk, "GET /api/v1/languages", f"{base}/api/v1/languages", args, script, "GET", seconds)
-        )
-        rounds["intake"].append(
-            _run_wrk(wrk, "POST /api/v1/requests", f"{base}/api/v1/requests", args, script, "POST", seconds)
-        )
+        for key, name, path, method in (
+            ("trivial", "GET /api/v1/languages", "/api/v1/languages", "GET"),
+            ("intake", "POST /api/v1/requests", "/api/v1/requests", "POST"),
+        ):
+            before = _cpu_ms(server_pid, args.database)
+            one = _run_wrk(wrk, name, base + path, args, script, method, seconds)
+            one["cpu_ms"] = _spent(before, _cpu_ms(server_pid, args.database))
+            rounds[key].append(one)
         ratio = rounds["intake"][-1]["throughput_rps"] / max(rounds["trivial"][-1]["throughput_rps"], 0.1)
         print(
             f"  Runde {number + 1}: {rounds['trivial'][-1]['throughput_rps']:.0f} / "
@@ -388,6 +394,40 @@ def _merged(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         "statuses": dict(sorted(statuses.items())),
         "socket_errors": "; ".join(one["socket_errors"] for one in rounds if one["socket_errors"]),
         "rounds_rps": [one["throughput_rps"] for one in rounds],
+        "cpu_ms_per_request": {
+            side: round(sum(one["cpu_ms"][side] for one in rounds) / max(requests_done, 1), 2)
+            for side in ("web", "database")
+        },
+    }
+
+
+def _cpu_ms(server_pid: int, database: str) -> dict[str, dict[int, float]]:
+    """CPU time (user and system, ms) so far of each gunicorn worker and each PostgreSQL backend of the run.
+
+    Throughput alone drifts with the machine; the CPU a request costs each side drifts less, and shows
+    where it goes (the web worker's Python or the database).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[str, dict[int, float]] = {"web": {}, "database": {}}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # ended meanwhile
+            continue
+        side = "web" if int(fields[1]) == server_pid else "database" if f" {database} " in command else None
+        if side is not None:
+            found[side][int(entry.name)] = (int(fields[11]) + int(fields[12])) * 1000 / tick
+    return found
+
+
+def _spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU ms each side spent between two readings (a process new in the second counts from nothing)."""
+    return {
+        side: sum(ms - before[side].get(pid, 0.0) for pid, ms in after[side].items())
+        for side in ("web", "database")
     }
 
 
@@ -509,6 +549,10 @@ def _print(results: dict[str, Any]) -> None:
         if t
     )
     print(f"  ratio per round: {rounds}")
+    for key in ("trivial", "intake"):
+        cpu = results[key]["cpu_ms_per_request"]
+        print(f"  CPU per request, {results[key]['endpoint']}: web workers {cpu['web']:.2f} ms, "
+              f"PostgreSQL {cpu['database']:.2f} ms")  # fmt: skip
     verdict = "erreicht" if results["meets_target"] else "VERFEHLT"
     print(
         f"  intake ÷ trivial = {results['ratio_intake_over_trivial']:.2f} "
