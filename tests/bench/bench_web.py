@@ -14,8 +14,9 @@ and makes an account with an API token, starts gunicorn with the shipped setting
 workers on a free loopback port (scheduler off, rate limits off, fresh keys, mails to a temporary
 folder, BASE_URL its own address), then runs wrk by turns in rounds (the machine's speed drifts)
 against ``GET /api/v1/languages`` (the trivial endpoint: one small query) and against ``POST /api/v1/requests`` (a Lua script sends valid, distinct requests:
-Kita parent talks in Ukrainian on weekdays 10–11 three to eight weeks ahead, each with its own contact
-e-mail and Idempotency-Key, with the token). It prints req/s and latency percentiles of both, the
+parent talks in Ukrainian on weekdays 10–11 three to eight weeks ahead, each with its own
+Idempotency-Key, with the token; nine in ten from the pool's own institutions as stored, one in ten from an
+institution that has not sent before; Kitas and schools, whose parent talks the rules let through). It prints req/s and latency percentiles of both, the
 ratio beside the target, the CPU a request of each costs the web workers and PostgreSQL (read from /proc:
 steadier than throughput on a machine whose speed drifts), and checks the requests stored during the run
 against the 201 answers.
@@ -66,6 +67,10 @@ STOP_TIMEOUT_S = 30.0
 WARMUP = 16
 TARGET_RATIO = 0.5  # issue 16: intake req/s at least half the trivial endpoint's
 SLOTS = 30  # distinct appointment times: 6 weeks × 5 weekdays
+# One request in this many comes from an institution that has not sent before; the others from the pool's
+# own (a district's Kitas, schools and offices send again and again: Heinsberg's 1,052 assignments of 2023
+# came from a few hundred). Every request a new sender grew the institutions seventyfold within a run.
+NEW_SENDER_EVERY = 10
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         "--duration", type=int, default=30, help="seconds of load per endpoint over all rounds (default 30)"
     )
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--new-sender-every", type=int, default=NEW_SENDER_EVERY,
+        help=f"one request in this many from a new institution (default {NEW_SENDER_EVERY}; 1: every one)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="bench_web")
     parser.add_argument(
@@ -85,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.connections <= 64 or not 1 <= args.duration <= 300 or not 1 <= args.rounds <= 10:
         parser.error("connections 1–64, duration 1–300 s, rounds 1–10")
+    if args.new_sender_every < 1:
+        parser.error("--new-sender-every is at least 1")
     wrk = shutil.which("wrk")
     if wrk is None:
         print("Web-Last übersprungen: wrk fehlt (Debian: apt-get install wrk).")
@@ -178,13 +189,14 @@ def _slots() -> list[tuple[str, str]]:
 
 
 def _body_template() -> str:
-    """The intake body as JSON with __N__, __START__ and __END__ for the Lua script to fill."""
+    """The intake body as JSON with the sender (__NAME__, __TYPE__, __EMAIL__) and the slot (__START__,
+    __END__) for the Lua script to fill."""
     return json.dumps(
         {
-            "institution_name": "Städtische Kita Regenbogen __I__",
-            "institution_type": "kita",
+            "institution_name": "__NAME__",
+            "institution_type": "__TYPE__",
             "contact_name": "Frau Schneider",
-            "contact_email": "leitung-__N__@kita-bench.example",
+            "contact_email": "__EMAIL__",
             "contact_phone": "02452 123456",
             "language": "uk",
             "dialect": "",
@@ -205,6 +217,7 @@ LUA = r"""
 -- wrk script: GET as given, or POST distinct intake requests; counts statuses per thread.
 local threads = {}
 local slots = {__SLOTS__}
+local senders = {__SENDERS__}
 local template = [==[__TEMPLATE__]==]
 local counter = 0
 
@@ -226,7 +239,15 @@ function request()
   counter = counter + 1
   local n = prefix .. "-" .. counter
   local slot = slots[(counter % #slots) + 1]
-  local body = template:gsub("__N__", n):gsub("__I__", tostring(counter % 40))
+  local name, kind, email
+  if counter % __NEW_EVERY__ == 0 or #senders == 0 then  -- an institution that has not sent before
+    name, kind, email = "Kita Neubeginn " .. n, "kita", "leitung-" .. n .. "@kita-bench.example"
+  else
+    local sender = senders[(counter % #senders) + 1]
+    name, kind, email = sender[1], sender[2], sender[3]
+  end
+  local body = template:gsub("__NAME__", function() return name end)
+  body = body:gsub("__TYPE__", function() return kind end):gsub("__EMAIL__", function() return email end)
   body = body:gsub("__START__", slot[1]):gsub("__END__", slot[2])
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/json",
@@ -255,10 +276,15 @@ end
 """
 
 
-def _lua_script(token: str, *, run: str) -> str:
+def _lua_script(token: str, *, run: str, senders: list[tuple[str, str, str]], new_every: int) -> str:
     slots = ", ".join(f'{{"{start}", "{end}"}}' for start, end in _slots())
+    in_json = [
+        ", ".join(f"[==[{json.dumps(value, ensure_ascii=False)[1:-1]}]==]" for value in s) for s in senders
+    ]
     return (
         LUA.replace("__SLOTS__", slots)
+        .replace("__SENDERS__", ", ".join(f"{{{sender}}}" for sender in in_json))
+        .replace("__NEW_EVERY__", str(new_every))
         .replace("__TEMPLATE__", _body_template())
         .replace("__TOKEN__", token)
         .replace("__RUN__", run)
@@ -333,7 +359,8 @@ def _warm_up(base: str, token: str) -> int:
     with requests.Session() as session:
         for n in range(WARMUP):
             session.get(f"{base}/api/v1/languages", timeout=30)
-            filled = body.replace("__N__", f"warm-{n}").replace("__I__", "0")
+            filled = body.replace("__NAME__", "Kita Aufwärmen").replace("__TYPE__", "kita")
+            filled = filled.replace("__EMAIL__", f"warm-{n}@kita-bench.example")
             filled = filled.replace("__START__", start).replace("__END__", end)
             answer = session.post(
                 f"{base}/api/v1/requests", data=filled.encode(), timeout=30,
@@ -354,11 +381,18 @@ def _alternate(
     with like.
     """
     seconds = max(1, round(args.duration / args.rounds))
+    senders = _senders(f"postgresql+psycopg://postgres@{HOST}:5432/{args.database}")
     rounds: dict[str, list[dict[str, Any]]] = {"trivial": [], "intake": []}
     for number in range(args.rounds):
         script = folder / f"load-{number}.lua"  # its own keys: a key of an earlier round would be a repeat
         script.write_text(
-            _lua_script(token, run=f"{os.getpid()}-{int(time.time())}-{number}"), encoding="utf-8"
+            _lua_script(
+                token,
+                run=f"{os.getpid()}-{int(time.time())}-{number}",
+                senders=senders,
+                new_every=args.new_sender_every,
+            ),
+            encoding="utf-8",
         )
         for key, name, path, method in (
             ("trivial", "GET /api/v1/languages", "/api/v1/languages", "GET"),
@@ -465,6 +499,24 @@ def _parse_wrk(name: str, output: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _senders(url: str) -> list[tuple[str, str, str]]:
+    """The pool's Kitas and schools that may send (not blocked): name, type and e-mail as stored.
+
+    A parent talk from them is what the rules let through at once, as from the load's new senders.
+    """
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT name, type, email FROM institution WHERE pool_id = :pool AND blocked_at IS NULL"
+                " AND type IN ('kita', 'schule') ORDER BY id"
+            ),
+            {"pool": FIRST_POOL},
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
 @dataclass(frozen=True)
 class Stored:
     """What the database holds: requests (in all and by status) and mails in the outbox."""
@@ -509,7 +561,8 @@ def _results(
         "setup": {
             "server": f"gunicorn -c python:sprachmittlerpool.gunicorn_conf -w {args.workers} (sync) on {HOST}",
             "database": f"PostgreSQL {args.database}, pool with three years of history (tests/bench/history.py)",
-            "load": f"wrk -t1 -c{args.connections}, {args.duration} s per endpoint in {args.rounds} rounds by turns",
+            "load": f"wrk -t1 -c{args.connections}, {args.duration} s per endpoint in {args.rounds} rounds by turns, "
+            f"one intake in {args.new_sender_every} from a new institution",
             "rate_limits": "disabled (RATELIMIT_ENABLED=false)",
             "cpus": os.cpu_count(),
         },
