@@ -9,15 +9,13 @@ foreign keys and a busy timeout. Write paths ask for BEGIN IMMEDIATE up front.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -234,23 +232,3 @@ def find_or_insert(session: Session, find: Callable[[], T | None], make: Callabl
             raise  # another constraint failed: not a duplicate
         return winner
     return row
-
-
-def insert_unless_present(session: Session, model: type, key: Sequence[str]) -> Any:
-    """Build an insert of `model` that adds nothing where the unique `key` holds the row already.
-
-    The row may have been inserted by a transaction that committed meanwhile (PostgreSQL waits for it).
-    One statement (`ON CONFLICT DO NOTHING`), where `find_or_insert` needs a savepoint and its release
-    around the insert: a hot path such as the public intake saves two round trips.
-    """
-    return _insert_unless_present(session.get_bind().dialect.name, model, tuple(key))
-
-
-@lru_cache(maxsize=32)
-def _insert_unless_present(dialect_name: str, model: type, key: tuple[str, ...]) -> Any:
-    """Build the statement once per table and dialect; the values come as parameters, so its compiled form
-    is reused instead of compiled again for every row. It names the table, not the model: an insert of the
-    model goes through the ORM's bulk insert, which doubles its cost (0.5 against 0.25 ms)."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    table = model.__table__  # type: ignore[attr-defined]
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(key))

@@ -20,11 +20,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Dialect, Integer, String, Table, bindparam, cast, func, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, col
 
-from sprachmittlerpool.db import insert_unless_present
 from sprachmittlerpool.direct import Params, compiled, run
 from sprachmittlerpool.models import AuditEvent, Institution, InterpretingRequest, OutboxMail
 
@@ -168,7 +167,7 @@ def _insert_for(
 def _one_by_one(session: Session, rows: NewRows) -> tuple[int, int]:
     """SQLite: the same rows as four inserts in the session's transaction."""
     if rows.sender_id is None:
-        session.execute(insert_unless_present(session, Institution, IDENTITY), dict(rows.sender))
+        session.execute(SENDER_UNLESS_PRESENT, dict(rows.sender))
         sender = {f"sender_{k}": rows.sender[k] for k in IDENTITY}
         found = session.execute(REQUEST_BY_SENDER, {**rows.request, **sender}).one()
     else:
@@ -190,6 +189,8 @@ REQUEST_ID = cast(
     .scalar_subquery(),
     String,
 )
+# A sender that is there after all stays one row: the request then names it by its identity (SENDER_ID).
+SENDER_UNLESS_PRESENT = sqlite.insert(_institutions).on_conflict_do_nothing(index_elements=list(IDENTITY))
 REQUEST = insert(_requests).returning(_requests.c.id, _requests.c.institution_id)
 REQUEST_BY_SENDER = REQUEST.values(institution_id=SENDER_ID)
 AUDIT_BY_TOKEN = insert(_audit).values(entity_id=REQUEST_ID)
