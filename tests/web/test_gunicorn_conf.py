@@ -12,6 +12,7 @@ import gc, json
 import sprachmittlerpool  # what a worker loads before it serves
 from sprachmittlerpool import gunicorn_conf
 gc.collect()
+gc.collect()  # a tuple is untracked once what it holds is: nested ones need a second pass to settle
 loaded = len(gc.get_objects())
 gunicorn_conf.post_worker_init(worker=None)
 left = len(gc.get_objects())
